@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+
+/** One problem in the stack configuration: where it is, what was there and what is allowed. */
+export interface ConfigIssue {
+  /** Key path below the `agentops:` namespace, e.g. `agents[2].tier`. */
+  path: string;
+  /** The value found there, `undefined` when it is missing. */
+  value: unknown;
+  /** What is allowed, e.g. `must be 1, 2, 3 or 4`. */
+  allowed: string;
+}
+
+/** Renders a bad value for an error line: strings quoted, missing values named as such, long values cut. */
+export function renderValue(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** `agents[2].tier` from `["agents", 2, "tier"]`. */
+export function renderPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .join("");
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.path}: ${renderValue(issue.value)} — ${issue.allowed}`;
+}
+
+/**
+ * Invalid stack configuration. A `RunError`, so the Pulumi CLI prints the message without a stack trace;
+ * the message is one line per problem.
+ */
+export class ConfigError extends pulumi.RunError {
+  public readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(
+      `invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+        issues.map(formatIssue).join("\n"),
+    );
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+
+  /** The problems, one line each, in the `<key path>: <bad value> — <what is allowed>` format. */
+  get lines(): string[] {
+    return this.issues.map(formatIssue);
+  }
+}
+
+/** Converts zod's issues into config issues, prefixing the key path with the config key they came from. */
+export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+  return issues.flatMap((issue): ConfigIssue[] => {
+    const path = [prefix, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        path: renderPath([...path, key]),
+        value: (issue.input as Record<string, unknown> | undefined)?.[key],
+        allowed: "is not a known key here",
+      }));
+    }
+    if (issue.code === "invalid_union" && "discriminator" in issue && typeof issue.discriminator === "string") {
+      // A discriminated union names the discriminator's path but carries the whole object as input.
+      const input = issue.input as Record<string, unknown> | undefined;
+      return [{ path: renderPath(path), value: input?.[issue.discriminator], allowed: issue.message }];
+    }
+    return [{ path: renderPath(path), value: issue.input, allowed: issue.message }];
+  });
+}

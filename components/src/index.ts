@@ -1,0 +1,5 @@
+// Public exports of @agentops/components.
+export * from "./config";
+export * from "./lib/contract";
+export * from "./lib/names";
+export * from "./lib/quantity";

@@ -1,0 +1,73 @@
+/**
+ * The names the parts of the platform agree on: node group labels and taints, platform namespaces and
+ * endpoints, workload identities, and the labels and annotations the policy pack and cost model read.
+ * One place, so a rename is one change.
+ */
+
+/** Labels and annotations on every agent object. The policy pack and the cost report read them. */
+export const LABELS = {
+  tenant: "agentops.io/tenant",
+  tier: "agentops.io/tier",
+  costCenter: "agentops.io/cost-center",
+  agent: "agentops.io/agent",
+  /** Node label of every managed node group: `system`, `spot` or `gpu`. */
+  nodeGroup: "agentops.io/node-group",
+} as const;
+
+export const ANNOTATIONS = {
+  /** The agent's monthly budget in USD (compute plus LLM). */
+  budgetMonthlyUsd: "agentops.io/budget-monthly-usd",
+  /** Declared LLM API spend per month in USD. */
+  llmMonthlyUsd: "agentops.io/llm-monthly-usd",
+  /** Estimated monthly cost in USD at maximum replicas, from the cost model. */
+  estimatedMonthlyUsd: "agentops.io/estimated-monthly-usd",
+  /** Minutes one scheduled run takes, for the cost of CronJobs. */
+  expectedRunMinutes: "agentops.io/expected-run-minutes",
+} as const;
+
+/** Node groups: how workloads find them and what keeps others off. */
+export const NODE_GROUPS = {
+  system: { label: "system", taint: undefined },
+  spot: { label: "spot", taint: { key: "agentops.io/spot", value: "true", effect: "NoSchedule" } },
+  gpu: { label: "gpu", taint: { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } },
+} as const;
+
+/** Namespaces of the platform add-ons. */
+export const PLATFORM_NAMESPACES = {
+  monitoring: "monitoring",
+  vault: "vault",
+  externalSecrets: "external-secrets",
+  certManager: "cert-manager",
+  kubeSystem: "kube-system",
+} as const;
+
+/** Where agents send telemetry and where their secrets come from. */
+export const PLATFORM_ENDPOINTS = {
+  /** OpenTelemetry collector (OTLP), in the monitoring namespace. */
+  otelCollector: {
+    service: "otel-collector",
+    namespace: PLATFORM_NAMESPACES.monitoring,
+    grpcPort: 4317,
+    httpPort: 4318,
+  },
+  /** ClusterSecretStore that reads Vault's KV v2 engine `secret/` with Kubernetes auth. */
+  vaultSecretStore: "vault",
+  /** ClusterSecretStore that reads AWS Secrets Manager with Pod Identity (EKS only). */
+  awsSecretStore: "aws-secrets-manager",
+  /** Label of the namespace Prometheus scrapes from. */
+  prometheusNamespace: PLATFORM_NAMESPACES.monitoring,
+} as const;
+
+/**
+ * In-cluster components that call AWS, with the service account their Pod Identity association binds.
+ * The cluster creates the roles and associations; the platform's charts use these service account names.
+ */
+export const WORKLOAD_IDENTITIES = {
+  ebsCsi: { namespace: PLATFORM_NAMESPACES.kubeSystem, serviceAccount: "ebs-csi-controller-sa" },
+  clusterAutoscaler: { namespace: PLATFORM_NAMESPACES.kubeSystem, serviceAccount: "cluster-autoscaler" },
+  loki: { namespace: PLATFORM_NAMESPACES.monitoring, serviceAccount: "loki" },
+  vault: { namespace: PLATFORM_NAMESPACES.vault, serviceAccount: "vault" },
+  externalSecrets: { namespace: PLATFORM_NAMESPACES.externalSecrets, serviceAccount: "external-secrets" },
+} as const;
+
+export type WorkloadIdentity = keyof typeof WORKLOAD_IDENTITIES;

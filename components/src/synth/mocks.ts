@@ -1,0 +1,162 @@
+/**
+ * Pulumi's mock runtime, recording every registration. The mocks answer like a cloud would, with values that
+ * are obviously placeholders (account 000000000000, `.invalid` hosts), never with anything that looks real.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+/** A resource as the program registered it. */
+export interface RecordedResource {
+  urn: string;
+  /** Pulumi type token, e.g. `aws:eks/cluster:Cluster`. */
+  type: string;
+  name: string;
+  /** URN of the parent, if any. */
+  parent: string | undefined;
+  /** `true` for resources a provider manages, `false` for components. */
+  custom: boolean;
+  protect: boolean;
+  /** Inputs as the engine would receive them; secrets replaced by `"[secret]"`. */
+  inputs: Record<string, unknown>;
+}
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const SECRET_PLACEHOLDER = "[secret]";
+export const MOCK_ACCOUNT = "000000000000";
+
+/** Replaces the wire format's special values: secrets are never written out, references become URNs. */
+export function plain(value: unknown): unknown {
+  if (value === UNKNOWN) return "[unknown]";
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    if (obj[SIG] === RESOURCE_SIG) return obj.urn;
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+class RecordingMonitor extends MockMonitor {
+  constructor(
+    mocks: pulumi.runtime.Mocks,
+    private readonly record: (r: RecordedResource) => void,
+  ) {
+    super(mocks);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the protobuf request types are not exported typed
+  override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    await super.registerResource(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+      if (!err && resp) {
+        this.record({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          protect: req.getProtect() ?? false,
+          inputs: plain(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        });
+      }
+      callback(err, resp);
+    });
+  }
+}
+
+/** Placeholder outputs per resource type, for the attributes programs read back. */
+function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, unknown> {
+  const name = args.name;
+  const service = args.type.split(":")[1]?.split("/")[0] ?? "mock";
+  const arn = `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${name}`;
+  switch (args.type) {
+    case "aws:eks/cluster:Cluster":
+      return {
+        arn,
+        name: args.inputs.name ?? name,
+        endpoint: `https://${name}.eks.mock.invalid`,
+        certificateAuthority: { data: Buffer.from("mock-certificate-authority").toString("base64") },
+        identities: [
+          { oidcs: [{ issuer: `https://oidc.eks.${region}.mock.invalid/id/MOCK${name.toUpperCase()}` }] },
+        ],
+        version: args.inputs.version,
+        vpcConfig: { ...(args.inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-mock-${name}` },
+      };
+    case "aws:iam/role:Role":
+      return {
+        arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${args.inputs.name ?? name}`,
+        name: args.inputs.name ?? name,
+      };
+    case "aws:kms/key:Key":
+      return { arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/mock-${name}`, keyId: `mock-${name}` };
+    case "aws:s3/bucketV2:BucketV2":
+    case "aws:s3/bucket:Bucket":
+      return { arn: `arn:aws:s3:::${args.inputs.bucket ?? name}`, bucket: args.inputs.bucket ?? name };
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      return { result: `mock-${name}` };
+    default:
+      return { arn };
+  }
+}
+
+/** Answers to provider functions (invokes) the program calls. */
+function callResult(args: pulumi.runtime.MockCallArgs, region: string): Record<string, unknown> {
+  switch (args.token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "MOCK" };
+    case "aws:index/getRegion:getRegion":
+      return { name: region, region };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    default:
+      return args.inputs;
+  }
+}
+
+export interface MockRuntimeOptions {
+  project: string;
+  stack: string;
+  /** Full config keys (`agentops:agents`) to string values, as the Pulumi CLI passes them. */
+  config: Record<string, string>;
+  /** Config keys that are secrets. */
+  secretKeys?: string[];
+  /** Region the placeholders name. @default "mock-region-1" */
+  region?: string;
+}
+
+/**
+ * Installs the mock runtime and seeds configuration. Call it before importing the program.
+ * Returns the list that every registration is appended to.
+ */
+export function startMockRuntime(opts: MockRuntimeOptions): RecordedResource[] {
+  const recorded: RecordedResource[] = [];
+  const region = opts.region ?? opts.config["aws:region"] ?? "mock-region-1";
+  const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => ({
+      id: args.custom === false ? "" : `${args.name}-mock-id`,
+      state: { ...args.inputs, ...outputsFor(args, region) },
+    }),
+    call: (args) => callResult(args, region),
+  };
+  pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+  // setMocks turns on the runtime features; the recording monitor then replaces its plain monitor.
+  void pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+  pulumi.runtime.setMockOptions(
+    new RecordingMonitor(mocks, (r) => recorded.push(r)),
+    opts.project,
+    opts.stack,
+    false,
+  );
+  return recorded;
+}
+
+/** Waits until every registration the program started has reached the monitor. */
+export async function settle(): Promise<void> {
+  // Registrations chain asynchronously (outputs feed later resources); wait until the runtime is idle.
+  // `waitForRPCs` is exported at run time but marked internal in the typings.
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}

@@ -1,0 +1,80 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { ROOT } from "./harness";
+
+const CLI = path.join(ROOT, "components", "src", "synth", "cli.ts");
+
+/** Runs `npm run synth -- <args>` as a user would, without npm's own output. */
+function synth(...args: string[]) {
+  const run = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("synth CLI", function () {
+  this.timeout(120_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-synth-"));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("writes resources.json, manifests.yaml and outputs.json for a stack and prints a summary", () => {
+    const out = path.join(tmp, "dev");
+    const run = synth("dev", "--out", out);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^stack dev: \d+ resources \(\d+ custom, \d+ components\), \d+ Kubernetes objects, [\d.]+s$/m);
+    const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Record<string, unknown>[];
+    for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "protect", "inputs"]);
+    const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
+    for (const doc of manifests.split(/^---$/m).filter((d) => d.trim())) {
+      const obj = parse(doc) as Record<string, unknown>;
+      assert.ok(typeof obj.apiVersion === "string" && typeof obj.kind === "string" && typeof obj.metadata === "object");
+    }
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8")) as object).includes("environment"), true);
+  });
+
+  describe("with a broken stack file", () => {
+    const stack = `test-broken-${process.pid}`;
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    before(() => {
+      const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+      fs.writeFileSync(file, dev.replace("tier: 4", "tier: 7").replace("mode: service", "mode: daemon"));
+    });
+    after(() => fs.rmSync(file, { force: true }));
+
+    it("exits 2 with every problem on its own line, no stack trace, and writes nothing", () => {
+      const out = path.join(tmp, stack);
+      const run = synth(stack, "--out", out);
+      assert.equal(run.status, 2);
+      assert.equal(
+        run.stderr,
+        [
+          "invalid stack configuration (2 problems):",
+          `agents[1].mode: "daemon" — must be one of service, scheduled, hybrid`,
+          "agents[3].tier: 7 — must be 1, 2, 3 or 4",
+          "",
+        ].join("\n"),
+      );
+      assert.equal(fs.existsSync(out), false);
+    });
+  });
+
+  it("names the stacks there are when the stack has no file", () => {
+    const run = synth("qa");
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^stack: "qa" — no Pulumi\.qa\.yaml in .* \(stacks here: dev, prod, staging\)$/m);
+  });
+
+  it("rejects an unknown option", () => {
+    const run = synth("dev", "--outdir", "x");
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^--outdir: unknown option — allowed: --out <dir>$/m);
+  });
+
+  it("rejects a missing stack argument", () => {
+    const run = synth();
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^stack: \(missing\) — exactly one stack name$/m);
+  });
+});
