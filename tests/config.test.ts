@@ -28,17 +28,26 @@ describe("stack configuration", () => {
   });
 
   it("keeps quantities as the strings Kubernetes sees, numbers included", () => {
-    const cfg = parseStackConfig(withAgent(0, (a) => (a.resources = { requests: { cpu: 1, memory: "2Gi" }, limits: { cpu: 4, memory: "8Gi" } })));
+    const cfg = parseStackConfig(
+      withAgent(
+        0,
+        (a) => (a.resources = { requests: { cpu: 1, memory: "2Gi" }, limits: { cpu: 4, memory: "8Gi" } }),
+      ),
+    );
     assert.deepEqual(cfg.agents[0]!.resources.requests, { cpu: "1", memory: "2Gi" });
   });
 
   describe("rejects, one line per problem as `<key path>: <bad value> — <what is allowed>`", () => {
     it("a tier out of range", () => {
-      assert.deepEqual(problems(withAgent(2, (a) => (a.tier = 7))), ["agents[2].tier: 7 — must be 1, 2, 3 or 4"]);
+      assert.deepEqual(problems(withAgent(2, (a) => (a.tier = 7))), [
+        "agents[2].tier: 7 — must be 1, 2, 3 or 4",
+      ]);
     });
 
     it("a tier that is not a number", () => {
-      assert.deepEqual(problems(withAgent(0, (a) => (a.tier = "three"))), [`agents[0].tier: "three" — must be 1, 2, 3 or 4`]);
+      assert.deepEqual(problems(withAgent(0, (a) => (a.tier = "three"))), [
+        `agents[0].tier: "three" — must be 1, 2, 3 or 4`,
+      ]);
     });
 
     it("min replicas above max", () => {
@@ -48,15 +57,25 @@ describe("stack configuration", () => {
     });
 
     it("a quantity that is not one", () => {
-      assert.deepEqual(problems(withAgent(0, (a) => ((a.resources as { requests: { cpu: unknown } }).requests.cpu = "lots"))), [
-        `agents[0].resources.requests.cpu: "lots" — must be a Kubernetes cpu quantity greater than 0, e.g. "500m" or "2"`,
-      ]);
+      assert.deepEqual(
+        problems(
+          withAgent(0, (a) => ((a.resources as { requests: { cpu: unknown } }).requests.cpu = "lots")),
+        ),
+        [
+          `agents[0].resources.requests.cpu: "lots" — must be a Kubernetes cpu quantity greater than 0, e.g. "500m" or "2"`,
+        ],
+      );
     });
 
     it("a memory quantity with a unit Kubernetes does not know", () => {
-      assert.deepEqual(problems(withAgent(0, (a) => ((a.resources as { limits: { memory: unknown } }).limits.memory = "8GB"))), [
-        `agents[0].resources.limits.memory: "8GB" — must be a Kubernetes memory quantity greater than 0, e.g. "512Mi" or "4Gi"`,
-      ]);
+      assert.deepEqual(
+        problems(
+          withAgent(0, (a) => ((a.resources as { limits: { memory: unknown } }).limits.memory = "8GB")),
+        ),
+        [
+          `agents[0].resources.limits.memory: "8GB" — must be a Kubernetes memory quantity greater than 0, e.g. "512Mi" or "4Gi"`,
+        ],
+      );
     });
 
     it("a name that is not a DNS label", () => {
@@ -108,11 +127,15 @@ describe("stack configuration", () => {
     });
 
     it("negative GPUs", () => {
-      assert.deepEqual(problems(withAgent(2, (a) => (a.gpu = -1))), ["agents[2].gpu: -1 — must be a whole number from 0 to 8"]);
+      assert.deepEqual(problems(withAgent(2, (a) => (a.gpu = -1))), [
+        "agents[2].gpu: -1 — must be a whole number from 0 to 8",
+      ]);
     });
 
     it("fractional GPUs", () => {
-      assert.deepEqual(problems(withAgent(2, (a) => (a.gpu = 0.5))), ["agents[2].gpu: 0.5 — must be a whole number from 0 to 8"]);
+      assert.deepEqual(problems(withAgent(2, (a) => (a.gpu = 0.5))), [
+        "agents[2].gpu: 0.5 — must be a whole number from 0 to 8",
+      ]);
     });
 
     it("an unknown mode", () => {
@@ -135,7 +158,13 @@ describe("stack configuration", () => {
 
     it("requests above limits", () => {
       assert.deepEqual(
-        problems(withAgent(0, (a) => (a.resources = { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } }))),
+        problems(
+          withAgent(
+            0,
+            (a) =>
+              (a.resources = { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } }),
+          ),
+        ),
         [`agents[0].resources.requests.cpu: "8" — must be <= resources.limits.cpu (4)`],
       );
     });
@@ -153,7 +182,9 @@ describe("stack configuration", () => {
     });
 
     it("a misspelt key", () => {
-      assert.deepEqual(problems(withAgent(0, (a) => (a.replica = 3))), ["agents[0].replica: 3 — is not a known key here"]);
+      assert.deepEqual(problems(withAgent(0, (a) => (a.replica = 3))), [
+        "agents[0].replica: 3 — is not a known key here",
+      ]);
     });
 
     it("a missing required key", () => {
@@ -221,7 +252,10 @@ describe("stack configuration", () => {
       assert.fail("accepted");
     } catch (err) {
       assert.ok(err instanceof ConfigError);
-      assert.equal(err.message, "invalid stack configuration (1 problem):\nagents[0].tier: 0 — must be 1, 2, 3 or 4");
+      assert.equal(
+        err.message,
+        "invalid stack configuration (1 problem):\nagents[0].tier: 0 — must be 1, 2, 3 or 4",
+      );
     }
   });
 });

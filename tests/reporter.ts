@@ -1,7 +1,7 @@
 /**
  * Mocha's spec reporter plus a closing line in the plain `N passed, N failed, N skipped` form that CI reads.
  */
-import Mocha = require("mocha");
+import Mocha from "mocha";
 
 class SpecWithTotals extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {

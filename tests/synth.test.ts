@@ -23,15 +23,31 @@ describe("synth CLI", function () {
     const out = path.join(tmp, "dev");
     const run = synth("dev", "--out", out);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^stack dev: \d+ resources \(\d+ custom, \d+ components\), \d+ Kubernetes objects, [\d.]+s$/m);
-    const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Record<string, unknown>[];
-    for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "protect", "inputs"]);
+    assert.match(
+      run.stdout,
+      /^stack dev: \d+ resources \(\d+ custom, \d+ components\), \d+ Kubernetes objects, [\d.]+s$/m,
+    );
+    const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Record<
+      string,
+      unknown
+    >[];
+    for (const r of resources)
+      assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "protect", "inputs"]);
     const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
     for (const doc of manifests.split(/^---$/m).filter((d) => d.trim())) {
       const obj = parse(doc) as Record<string, unknown>;
-      assert.ok(typeof obj.apiVersion === "string" && typeof obj.kind === "string" && typeof obj.metadata === "object");
+      assert.ok(
+        typeof obj.apiVersion === "string" &&
+          typeof obj.kind === "string" &&
+          typeof obj.metadata === "object",
+      );
     }
-    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8")) as object).includes("environment"), true);
+    assert.deepEqual(
+      Object.keys(JSON.parse(fs.readFileSync(path.join(out, "outputs.json"), "utf8")) as object).includes(
+        "environment",
+      ),
+      true,
+    );
   });
 
   describe("with a broken stack file", () => {
@@ -63,7 +79,10 @@ describe("synth CLI", function () {
   it("names the stacks there are when the stack has no file", () => {
     const run = synth("qa");
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^stack: "qa" — no Pulumi\.qa\.yaml in .* \(stacks here: dev, prod, staging\)$/m);
+    assert.match(
+      run.stderr,
+      /^stack: "qa" — no Pulumi\.qa\.yaml in .* \(stacks here: dev, prod, staging\)$/m,
+    );
   });
 
   it("rejects an unknown option", () => {

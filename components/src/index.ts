@@ -1,5 +1,6 @@
 // Public exports of @agentops/components.
 export * from "./config";
+export * from "./cost";
 export * from "./lib/contract";
 export * from "./lib/names";
 export * from "./lib/quantity";

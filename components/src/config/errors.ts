@@ -62,7 +62,11 @@ export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[
         allowed: "is not a known key here",
       }));
     }
-    if (issue.code === "invalid_union" && "discriminator" in issue && typeof issue.discriminator === "string") {
+    if (
+      issue.code === "invalid_union" &&
+      "discriminator" in issue &&
+      typeof issue.discriminator === "string"
+    ) {
       // A discriminated union names the discriminator's path but carries the whole object as input.
       const input = issue.input as Record<string, unknown> | undefined;
       return [{ path: renderPath(path), value: input?.[issue.discriminator], allowed: issue.message }];

@@ -10,7 +10,7 @@ import { clusterSchema } from "./cluster";
 import { ConfigError, fromZodIssues, type ConfigIssue } from "./errors";
 import { platformSchema } from "./platform";
 import { oneOf, text } from "./schema";
-import { tenantsSchema } from "./tenants";
+import { agentTenantIssues, tenantsSchema } from "./tenants";
 
 export * from "./errors";
 export type { AgentConfig, AgentMode } from "./agents";
@@ -195,6 +195,10 @@ function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
       });
     }
   });
+
+  // Quota fit only for agents whose own entry is consistent, so a bad entry is reported once.
+  const agentReported = (i: number) => issues.some((issue) => issue.path.startsWith(`agents[${i}].`));
+  issues.push(...agentTenantIssues(tenants, agents, agentReported));
 
   const cluster = cfg.cluster as
     { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;

@@ -6,8 +6,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { ConfigError } from "../config/errors";
+import { parseStackConfig, rawStackConfig } from "../config";
+import {
+  CostModelError,
+  costReport,
+  formatCostReport,
+  packConfigPath,
+  readPackConfig,
+  tierCeilings,
+} from "../cost";
 import { synthesize, type SynthResult } from "./synth";
-import { UsageError } from "./stack-file";
+import { readStackConfig, UsageError } from "./stack-file";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
 
@@ -51,6 +60,18 @@ export function writeOutputs(result: SynthResult, dir: string): void {
   fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(result.outputs, null, 2) + "\n");
 }
 
+/**
+ * Writes `<dir>/cost.json` (the cost report of the stack's configuration, with the tier ceilings of its
+ * environment's policy/config/<env>.json) and returns the cost table.
+ */
+export function writeCost(root: string, stack: string, dir: string): string {
+  const config = parseStackConfig(rawStackConfig(readStackConfig(root, stack).config));
+  const report = costReport(config, tierCeilings(readPackConfig(packConfigPath(root, config.environment))));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "cost.json"), JSON.stringify(report, null, 2) + "\n");
+  return formatCostReport(report);
+}
+
 /** Resources by component (top-level component and its descendants) and by type. */
 export function summary(result: SynthResult, seconds: number): string {
   const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
@@ -90,7 +111,16 @@ async function main(): Promise<number> {
     const dir = outDir ?? path.join(root, "out", stack);
     writeOutputs(result, dir);
     console.log(summary(result, seconds));
-    console.log(`\nwrote ${path.relative(root, dir) || "."}/{resources.json,manifests.yaml,outputs.json}`);
+    let written = "resources.json,manifests.yaml,outputs.json";
+    try {
+      console.log(`\n${writeCost(root, stack, dir)}`);
+      written += ",cost.json";
+    } catch (err) {
+      // A price the table lacks must not cost the user their synth; the resources are still written.
+      if (!(err instanceof CostModelError)) throw err;
+      console.error(`\ncost: ${err.message}`);
+    }
+    console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written}}`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) {

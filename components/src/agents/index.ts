@@ -1,0 +1,2 @@
+// Agent: one `agentops:agents` entry as Kubernetes objects.
+export * from "./agent";

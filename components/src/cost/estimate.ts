@@ -1,0 +1,240 @@
+/**
+ * The estimator: pure functions over typed inputs. The synth report feeds them from the stack configuration,
+ * the policy pack from Kubernetes objects and AWS resource inputs, so both always agree on a figure.
+ *
+ * Rules (each a choice; change them here and both users follow):
+ * - A month is 730 hours (8,760 / 12), the convention of the AWS price pages.
+ * - An instance's hourly price is split into per-vCPU, per-GiB and per-GPU prices the way OpenCost splits a
+ *   node price it knows only as a total (opencost/opencost pkg/costmodel/costmodel.go): weights from its
+ *   default component prices, 1 vCPU = 0.031611/0.004237 ≈ 7.46 GiB and 1 GPU = 0.95/0.004237 ≈ 224 GiB;
+ *   `gibHour = price / (gpus·224.2 + vcpu·7.46 + GiB)`. So a GPU instance charges most of its price to its GPU.
+ * - A node group with several instance types is priced at the MEAN of its types' unit prices: a managed node
+ *   group launches whichever type has capacity, so no single type is the truth, and the mean is the
+ *   expectation of an even mix. Spot groups at `spotPriceRatio` × on-demand.
+ * - A pod costs its REQUESTS (what it reserves on a node), not its limits or its usage.
+ * - Scheduled runs per month are counted with cron-parser over the non-leap year 2025 in the schedule's time
+ *   zone, × 730/8,760; each run costs its expected minutes (daily: 365 runs → 30.42 a month).
+ */
+import { CronExpressionParser } from "cron-parser";
+import { CostModelError, instanceType, type InstanceType, type RegionPrices } from "./prices";
+
+export const HOURS_PER_MONTH = 730;
+const HOURS_PER_YEAR = 8760;
+
+/** OpenCost's default component prices (configs/default.json); only their ratios are used. */
+export const OPENCOST_WEIGHTS = { vcpuHourly: 0.031611, gibHourly: 0.004237, gpuHourly: 0.95 } as const;
+
+/** USD per hour of one unit of each resource on a node group. */
+export interface UnitPrices {
+  vcpuHour: number;
+  gibHour: number;
+  /** 0 on a node group without GPUs. */
+  gpuHour: number;
+}
+
+/** A node group as the cost model needs it. */
+export interface NodeGroupPricing {
+  instanceTypes: readonly string[];
+  spot: boolean;
+}
+
+/** The node groups of contract.ts NODE_GROUPS. */
+export type NodeGroupName = "system" | "spot" | "gpu";
+export type NodeGroupsPricing = Record<NodeGroupName, NodeGroupPricing>;
+
+/** Node groups of a cluster made elsewhere (`mode: existing`), whose instance types the stack does not know. */
+export const DEFAULT_NODE_GROUPS: NodeGroupsPricing = {
+  system: { instanceTypes: ["m7i.large"], spot: false },
+  spot: { instanceTypes: ["m7i.xlarge", "m6i.xlarge", "m7a.xlarge", "m6a.xlarge"], spot: true },
+  gpu: { instanceTypes: ["g6.xlarge"], spot: false },
+};
+
+/** Splits one instance's hourly price into unit prices by OpenCost's weights. */
+export function splitInstancePrice(type: InstanceType, hourly: number): UnitPrices {
+  const vcpuWeight = OPENCOST_WEIGHTS.vcpuHourly / OPENCOST_WEIGHTS.gibHourly;
+  const gpuWeight = OPENCOST_WEIGHTS.gpuHourly / OPENCOST_WEIGHTS.gibHourly;
+  const gibHour = hourly / (type.gpus * gpuWeight + type.vcpu * vcpuWeight + type.memoryGiB);
+  return { vcpuHour: gibHour * vcpuWeight, gibHour, gpuHour: type.gpus > 0 ? gibHour * gpuWeight : 0 };
+}
+
+/** Hourly price of one instance of `name` on this capacity. */
+export function instanceHourly(prices: RegionPrices, name: string, spot: boolean): number {
+  return instanceType(prices, name).onDemandHourly * (spot ? prices.spotPriceRatio : 1);
+}
+
+/** Mean hourly price of one node of the group. */
+export function nodeHourly(prices: RegionPrices, group: NodeGroupPricing): number {
+  requireTypes(group);
+  return mean(group.instanceTypes.map((t) => instanceHourly(prices, t, group.spot)));
+}
+
+/** Unit prices of a node group: the mean over its instance types. */
+export function nodeGroupUnitPrices(prices: RegionPrices, group: NodeGroupPricing): UnitPrices {
+  requireTypes(group);
+  const units = group.instanceTypes.map((t) =>
+    splitInstancePrice(instanceType(prices, t), instanceHourly(prices, t, group.spot)),
+  );
+  return {
+    vcpuHour: mean(units.map((u) => u.vcpuHour)),
+    gibHour: mean(units.map((u) => u.gibHour)),
+    gpuHour: mean(units.map((u) => u.gpuHour)),
+  };
+}
+
+/** What one pod reserves. */
+export interface PodRequests {
+  /** CPU cores. */
+  cpu: number;
+  memoryGiB: number;
+  gpus: number;
+}
+
+export function podHourly(unit: UnitPrices, pod: PodRequests): number {
+  return pod.cpu * unit.vcpuHour + pod.memoryGiB * unit.gibHour + pod.gpus * unit.gpuHour;
+}
+
+/** Which node group a pod lands on when nothing pins it: GPU pods on `gpu`, opted-in pods on `spot`. */
+export function nodeGroupFor(pod: { gpus: number; spot: boolean }): NodeGroupName {
+  if (pod.gpus > 0) return "gpu";
+  return pod.spot ? "spot" : "system";
+}
+
+/** A year without leap day, so every schedule's count is reproducible. */
+const YEAR_START = new Date("2025-01-01T00:00:00Z");
+const YEAR_END = new Date("2026-01-01T00:00:00Z");
+/** Past this many runs, the count over the time walked so far is extrapolated (every-minute crons). */
+const MAX_ENUMERATED_RUNS = 2_000;
+
+/**
+ * Runs per 730-hour month of a cron schedule.
+ * @throws {CostModelError} when the schedule or time zone does not parse.
+ */
+export function runsPerMonth(schedule: string, timeZone = "Etc/UTC"): number {
+  let expr;
+  try {
+    expr = CronExpressionParser.parse(schedule, { currentDate: YEAR_START, endDate: YEAR_END, tz: timeZone });
+  } catch (err) {
+    throw new CostModelError(
+      `schedule: ${JSON.stringify(schedule)} (time zone ${timeZone}) — must be a cron expression (${(err as Error).message})`,
+    );
+  }
+  let runs = 0;
+  while (expr.hasNext()) {
+    const last = expr.next().getTime();
+    runs++;
+    if (runs >= MAX_ENUMERATED_RUNS) {
+      const hours = (last - YEAR_START.getTime()) / 3.6e6;
+      return (runs / hours) * HOURS_PER_MONTH;
+    }
+  }
+  return (runs * HOURS_PER_MONTH) / HOURS_PER_YEAR;
+}
+
+/** Everything the estimate of one agent needs, whichever source it was read from. */
+export interface AgentCostInput {
+  /** Long-running pods (a Deployment or StatefulSet); absent for a scheduled-only agent. */
+  service?: { pod: PodRequests; unit: UnitPrices; minReplicas: number; maxReplicas: number };
+  /** Scheduled runs (a CronJob); absent for a service-only agent. */
+  job?: { pod: PodRequests; unit: UnitPrices; runsPerMonth: number; runMinutes: number; parallelism: number };
+  /** Persistent volume claims, priced as gp3. */
+  storageGiB: number;
+  /** Declared LLM API spend. */
+  llmMonthlyUsd: number;
+}
+
+export interface AgentCost {
+  /** Service at min replicas plus scheduled runs. */
+  expectedComputeUsd: number;
+  /** Service at max replicas plus scheduled runs: the figure the budget is checked against. */
+  maxComputeUsd: number;
+  storageUsd: number;
+  llmUsd: number;
+  /** expectedCompute + storage + LLM. */
+  expectedMonthlyUsd: number;
+  /** maxCompute + storage + LLM. */
+  maxMonthlyUsd: number;
+}
+
+export function agentMonthlyCost(input: AgentCostInput, prices: RegionPrices): AgentCost {
+  const servicePod = input.service ? podHourly(input.service.unit, input.service.pod) * HOURS_PER_MONTH : 0;
+  const job = input.job
+    ? podHourly(input.job.unit, input.job.pod) *
+      input.job.parallelism *
+      input.job.runsPerMonth *
+      (input.job.runMinutes / 60)
+    : 0;
+  const expectedComputeUsd = servicePod * (input.service?.minReplicas ?? 0) + job;
+  const maxComputeUsd = servicePod * (input.service?.maxReplicas ?? 0) + job;
+  const storageUsd = input.storageGiB * prices.gp3PerGbMonth;
+  const llmUsd = input.llmMonthlyUsd;
+  return {
+    expectedComputeUsd,
+    maxComputeUsd,
+    storageUsd,
+    llmUsd,
+    expectedMonthlyUsd: expectedComputeUsd + storageUsd + llmUsd,
+    maxMonthlyUsd: maxComputeUsd + storageUsd + llmUsd,
+  };
+}
+
+/** The fixed part of an environment. */
+export interface InfrastructureInput {
+  /** EKS control planes. */
+  clusters: number;
+  /** Node groups at the size counted (their minimum: what runs with no agent load). */
+  nodeGroups: { name: string; pricing: NodeGroupPricing; nodes: number; diskGiB: number }[];
+  natGateways: number;
+  /**
+   * GB processed by the NAT gateways per month. @default 0 — the estimate counts NAT hours only, since traffic
+   * depends on the agents' LLM calls and image pulls, which the stack does not declare.
+   */
+  natGbPerMonth?: number;
+}
+
+export interface CostLine {
+  name: string;
+  monthlyUsd: number;
+}
+
+export function infrastructureMonthly(prices: RegionPrices, input: InfrastructureInput): CostLine[] {
+  const lines: CostLine[] = [];
+  if (input.clusters > 0) {
+    lines.push({
+      name: `EKS control plane${input.clusters > 1 ? ` × ${input.clusters}` : ""}`,
+      monthlyUsd: input.clusters * prices.eksControlPlaneHourly * HOURS_PER_MONTH,
+    });
+  }
+  for (const ng of input.nodeGroups) {
+    lines.push({
+      name: `node group ${ng.name}: ${ng.nodes} × ${ng.pricing.instanceTypes.join("|")} (${ng.pricing.spot ? "spot" : "on-demand"})`,
+      monthlyUsd: ng.nodes * nodeHourly(prices, ng.pricing) * HOURS_PER_MONTH,
+    });
+  }
+  if (input.natGateways > 0) {
+    const gb = input.natGbPerMonth ?? 0;
+    lines.push({
+      name: `NAT gateways: ${input.natGateways} (hours${gb > 0 ? ` + ${gb} GB` : " only"})`,
+      monthlyUsd: input.natGateways * prices.natGatewayHourly * HOURS_PER_MONTH + gb * prices.natGatewayPerGb,
+    });
+  }
+  const diskGiB = input.nodeGroups.reduce((sum, ng) => sum + ng.nodes * ng.diskGiB, 0);
+  if (diskGiB > 0) {
+    lines.push({
+      name: `node root volumes: ${diskGiB} GiB gp3`,
+      monthlyUsd: diskGiB * prices.gp3PerGbMonth,
+    });
+  }
+  return lines;
+}
+
+function requireTypes(group: NodeGroupPricing): void {
+  if (group.instanceTypes.length === 0) {
+    throw new CostModelError(
+      "instanceTypes: [] — a node group needs at least one instance type to be priced",
+    );
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

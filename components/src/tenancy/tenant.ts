@@ -1,0 +1,276 @@
+/**
+ * Tenant: one team's namespace under Pod Security `restricted`, with its quota, default container limits,
+ * a default-deny network with the few holes agents need, and read/logs/exec access for the team's group.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as inputs from "@pulumi/kubernetes/types/input";
+import * as pulumi from "@pulumi/pulumi";
+import type { AgentConfig, Environment, TenantConfig } from "../config";
+import { LABELS, PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../lib/contract";
+import { childName } from "../lib/names";
+
+/** Where the platform's shared services run. */
+export interface TenantPlatform {
+  /** Namespace Prometheus scrapes from. @default PLATFORM_NAMESPACES.monitoring ("monitoring") */
+  monitoringNamespace?: string;
+  /** The OTLP collector agents send to. @default PLATFORM_ENDPOINTS.otelCollector (monitoring, 4317/4318) */
+  otelCollector?: { namespace: string; grpcPort: number; httpPort: number };
+}
+
+export interface TenantArgs {
+  /** The validated `agentops:tenants` entry. */
+  tenant: TenantConfig;
+  /** Environment the tenant runs in. */
+  environment: Environment;
+  /**
+   * The agents of this tenant (`agent.tenant === tenant.name`); those with `internetEgress` get the egress
+   * policy. Others are ignored. @default []
+   */
+  agents?: AgentConfig[];
+  /** @default the platform namespaces and endpoints of lib/contract.ts */
+  platform?: TenantPlatform;
+}
+
+type NetworkPolicy = inputs.networking.v1.NetworkPolicy;
+
+export interface TenantObjects {
+  namespace: inputs.core.v1.Namespace;
+  resourceQuota: inputs.core.v1.ResourceQuota;
+  limitRange: inputs.core.v1.LimitRange;
+  /** Keyed by the suffix of their names: `default-deny`, `allow-dns`, … */
+  networkPolicies: Record<string, NetworkPolicy>;
+  role: inputs.rbac.v1.Role;
+  roleBinding: inputs.rbac.v1.RoleBinding;
+}
+
+export const POD_SECURITY_LEVEL = "restricted";
+/** Internal ranges internet egress never reaches: RFC 1918, and link-local (which holds IMDS, 169.254.169.254). */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] as const;
+/** Named container port of every agent: probes, Service and `/metrics`. */
+export const AGENT_PORT_NAME = "http";
+
+/** Namespace selector by the name label the API server sets on every namespace. */
+const namespaceNamed = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+
+export function tenantLabels(tenant: TenantConfig): Record<string, string> {
+  return {
+    "app.kubernetes.io/part-of": "agentops",
+    "app.kubernetes.io/managed-by": "pulumi",
+    [LABELS.tenant]: tenant.name,
+    [LABELS.costCenter]: tenant.costCenter,
+  };
+}
+
+/** Builds every object of the tenant. Pure: no Pulumi runtime needed. */
+export function tenantObjects(args: TenantArgs): TenantObjects {
+  const { tenant } = args;
+  const monitoring = args.platform?.monitoringNamespace ?? PLATFORM_NAMESPACES.monitoring;
+  const otel = args.platform?.otelCollector ?? PLATFORM_ENDPOINTS.otelCollector;
+  const namespace = tenant.name;
+  const labels = tenantLabels(tenant);
+  const meta = (name: string) => ({ name, namespace, labels });
+  const psa = Object.fromEntries(
+    ["enforce", "audit", "warn"].flatMap((mode) => [
+      [`pod-security.kubernetes.io/${mode}`, POD_SECURITY_LEVEL],
+      [`pod-security.kubernetes.io/${mode}-version`, "latest"],
+    ]),
+  );
+  const policy = (name: string, spec: inputs.networking.v1.NetworkPolicySpec): NetworkPolicy => ({
+    metadata: meta(name),
+    spec,
+  });
+  const q = tenant.quota;
+  const limits = tenant.limitRange;
+  const egressAgents = (args.agents ?? [])
+    .filter((a) => a.tenant === tenant.name && a.internetEgress)
+    .map((a) => a.name)
+    .sort();
+
+  const agentPods = { matchExpressions: [{ key: LABELS.agent, operator: "Exists" }] };
+
+  const networkPolicies: Record<string, NetworkPolicy> = {
+    // Everything else below is an exception to this.
+    "default-deny": policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+    "allow-dns": policy("allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: namespaceNamed(PLATFORM_NAMESPACES.kubeSystem),
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    }),
+    "allow-monitoring-scrape": policy("allow-monitoring-scrape", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      // A named port: each agent's own `port`, wherever it is, and nothing else of the pod.
+      ingress: [
+        {
+          from: [{ namespaceSelector: namespaceNamed(monitoring) }],
+          ports: [{ protocol: "TCP", port: AGENT_PORT_NAME }],
+        },
+      ],
+    }),
+    "allow-otlp-egress": policy("allow-otlp-egress", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ namespaceSelector: namespaceNamed(otel.namespace) }],
+          ports: [
+            { protocol: "TCP", port: otel.grpcPort },
+            { protocol: "TCP", port: otel.httpPort },
+          ],
+        },
+      ],
+    }),
+    // The tenant is one team's trust boundary and its agents call each other's on-demand APIs (the
+    // governance agents ask the security agent for scans); only the agents' HTTP port is opened.
+    "allow-intra-namespace": policy("allow-intra-namespace", {
+      podSelector: agentPods,
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: agentPods }], ports: [{ protocol: "TCP", port: AGENT_PORT_NAME }] }],
+      egress: [{ to: [{ podSelector: agentPods }], ports: [{ protocol: "TCP", port: AGENT_PORT_NAME }] }],
+    }),
+  };
+  if (egressAgents.length > 0) {
+    networkPolicies["allow-internet-egress"] = policy("allow-internet-egress", {
+      podSelector: { matchExpressions: [{ key: LABELS.agent, operator: "In", values: egressAgents }] },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } }],
+          ports: [{ protocol: "TCP", port: 443 }],
+        },
+      ],
+    });
+  }
+
+  return {
+    namespace: { metadata: { name: namespace, labels: { ...labels, ...psa } } },
+    resourceQuota: {
+      metadata: meta("quota"),
+      spec: {
+        hard: {
+          "requests.cpu": q.requests.cpu,
+          "requests.memory": q.requests.memory,
+          "limits.cpu": q.limits.cpu,
+          "limits.memory": q.limits.memory,
+          "requests.nvidia.com/gpu": String(q.gpu),
+          persistentvolumeclaims: String(q.pvcs),
+          "requests.storage": q.storage,
+          "services.loadbalancers": String(q.loadBalancers),
+          // Agents are reached through ClusterIP services; a NodePort would open every node.
+          "services.nodeports": "0",
+        },
+      },
+    },
+    limitRange: {
+      metadata: meta("limits"),
+      spec: {
+        limits: [
+          {
+            type: "Container",
+            default: { ...limits.default },
+            defaultRequest: { ...limits.defaultRequest },
+            max: { ...limits.max },
+          },
+        ],
+      },
+    },
+    networkPolicies,
+    role: {
+      metadata: meta(childName(tenant.name, "developer")),
+      rules: [
+        {
+          apiGroups: [""],
+          resources: [
+            "pods",
+            "services",
+            "endpoints",
+            "configmaps",
+            "persistentvolumeclaims",
+            "serviceaccounts",
+            "events",
+            "resourcequotas",
+            "limitranges",
+          ],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: ["apps"],
+          resources: ["deployments", "statefulsets", "replicasets"],
+          verbs: ["get", "list", "watch"],
+        },
+        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["get", "list", "watch"] },
+        {
+          apiGroups: ["autoscaling"],
+          resources: ["horizontalpodautoscalers"],
+          verbs: ["get", "list", "watch"],
+        },
+        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+        {
+          apiGroups: ["monitoring.coreos.com"],
+          resources: ["servicemonitors"],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: ["external-secrets.io"],
+          resources: ["externalsecrets"],
+          verbs: ["get", "list", "watch"],
+        },
+        { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+        // kubectl exec upgrades a GET to a WebSocket; since v1.31 that needs both get and create.
+        { apiGroups: [""], resources: ["pods/exec"], verbs: ["get", "create"] },
+        // No `secrets`: their values are the agents' API keys, which live in Vault (audited, per-path policy);
+        // read access here would bypass it. Exec into a pod can still see its environment: exec is audited.
+      ],
+    },
+    roleBinding: {
+      metadata: meta(childName(tenant.name, "developer")),
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "Role",
+        name: childName(tenant.name, "developer"),
+      },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenant.group }],
+    },
+  };
+}
+
+/** One team's namespace and its guard rails. Pass the Kubernetes provider in `opts`. */
+export class Tenant extends pulumi.ComponentResource {
+  /** The namespace's name, known once the Namespace exists: depend on it to order agents after it. */
+  public readonly namespace: pulumi.Output<string>;
+
+  constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("agentops:tenancy:Tenant", name, {}, opts);
+    const o = tenantObjects(args);
+    const ns = new k8s.core.v1.Namespace(childName(name, "namespace"), o.namespace, { parent: this });
+    // Everything else lives in the namespace, so it waits for it.
+    const child = { parent: this, dependsOn: [ns] };
+    new k8s.core.v1.ResourceQuota(childName(name, "quota"), o.resourceQuota, child);
+    new k8s.core.v1.LimitRange(childName(name, "limits"), o.limitRange, child);
+    for (const [suffix, policy] of Object.entries(o.networkPolicies)) {
+      new k8s.networking.v1.NetworkPolicy(childName(name, suffix), policy, child);
+    }
+    const role = new k8s.rbac.v1.Role(childName(name, "role"), o.role, child);
+    new k8s.rbac.v1.RoleBinding(childName(name, "role-binding"), o.roleBinding, {
+      ...child,
+      dependsOn: [ns, role],
+    });
+    this.namespace = ns.metadata.name;
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}

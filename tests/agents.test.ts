@@ -1,0 +1,734 @@
+import * as assert from "node:assert/strict";
+import { parseStackConfig, rawStackConfig, type StackConfig } from "@agentops/components";
+import { readStackConfig } from "@agentops/components/testing";
+import { Agent, agentObjects, imageVersion, type AgentArgs } from "../components/src/agents";
+import { agentSchema, type AgentConfig } from "../components/src/config/agents";
+import { tenantSchema } from "../components/src/config/tenants";
+import { record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
+
+const tenant = tenantSchema.parse({
+  name: "team-a",
+  costCenter: "cc-42",
+  group: "team-a-devs",
+  quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" }, gpu: 4 },
+});
+
+/** A service agent; each test changes what it is about. */
+function agent(overrides: Record<string, unknown> = {}): AgentConfig {
+  return agentSchema.parse({
+    name: "helper",
+    tenant: "team-a",
+    tier: 2,
+    image: "ghcr.io/org/helper:1.2.3",
+    mode: "service",
+    replicas: { min: 2, max: 5 },
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    budget: { monthlyUsd: 120 },
+    llm: { monthlyUsd: 30 },
+    secrets: ["LLM_API_KEY"],
+    env: { MAX_RETRIES: "3" },
+    ...overrides,
+  });
+}
+
+const scheduled = () =>
+  agent({
+    mode: "scheduled",
+    replicas: undefined,
+    schedule: "0 2 * * *",
+    timeZone: "Europe/Berlin",
+    job: { expectedRunMinutes: 45, activeDeadlineSeconds: 5400, backoffLimit: 1 },
+  });
+const hybrid = (extra: Record<string, unknown> = {}) =>
+  agent({ mode: "hybrid", schedule: "0 3 * * 6", ...extra });
+
+const allGroups = { spotNodeGroup: true, gpuNodeGroup: true };
+
+function build(a: AgentConfig, more: Partial<AgentArgs> = {}): Promise<Recorded> {
+  return record(() => {
+    new Agent("helper", { agent: a, tenant, environment: "staging", placement: allGroups, ...more });
+  });
+}
+
+const kinds = (r: Recorded) => r.manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form
+const spec = (r: Recorded, kind: string, name: string): any => r.manifest(kind, name, "team-a").spec;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const podOf = (r: Recorded, kind: string, name: string): any =>
+  kind === "CronJob" ? spec(r, kind, name).jobTemplate.spec.template.spec : spec(r, kind, name).template.spec;
+
+describe("Agent", () => {
+  describe("modes", () => {
+    it("service: a Deployment with its Service, HPA, PDB and ServiceMonitor, no CronJob", async () => {
+      assert.deepEqual(kinds(await build(agent())), [
+        "ConfigMap/helper-config",
+        "Deployment/helper",
+        "ExternalSecret/helper",
+        "HorizontalPodAutoscaler/helper",
+        "PodDisruptionBudget/helper",
+        "Service/helper",
+        "ServiceAccount/helper",
+        "ServiceMonitor/helper",
+      ]);
+    });
+
+    it("scheduled: a CronJob and nothing that serves or scales", async () => {
+      assert.deepEqual(kinds(await build(scheduled())), [
+        "ConfigMap/helper-config",
+        "CronJob/helper-job",
+        "ExternalSecret/helper",
+        "ServiceAccount/helper",
+      ]);
+    });
+
+    it("hybrid: both the Deployment family and the CronJob", async () => {
+      assert.deepEqual(kinds(await build(hybrid())), [
+        "ConfigMap/helper-config",
+        "CronJob/helper-job",
+        "Deployment/helper",
+        "ExternalSecret/helper",
+        "HorizontalPodAutoscaler/helper",
+        "PodDisruptionBudget/helper",
+        "Service/helper",
+        "ServiceAccount/helper",
+        "ServiceMonitor/helper",
+      ]);
+    });
+
+    it("registers the component and its children under the Pulumi names derived from its own", async () => {
+      const r = await build(hybrid());
+      assert.equal(r.get("agentops:agents:Agent", "helper").custom, false);
+      assert.deepEqual(
+        r.resources
+          .filter((x) => x.custom)
+          .map((x) => `${x.type} ${x.name}`)
+          .sort(),
+        [
+          "kubernetes:apps/v1:Deployment helper-deployment",
+          "kubernetes:autoscaling/v2:HorizontalPodAutoscaler helper-hpa",
+          "kubernetes:batch/v1:CronJob helper-cronjob",
+          "kubernetes:core/v1:ConfigMap helper-config",
+          "kubernetes:core/v1:Service helper-service",
+          "kubernetes:core/v1:ServiceAccount helper-service-account",
+          "kubernetes:external-secrets.io/v1:ExternalSecret helper-external-secret",
+          "kubernetes:monitoring.coreos.com/v1:ServiceMonitor helper-service-monitor",
+          "kubernetes:policy/v1:PodDisruptionBudget helper-pdb",
+        ],
+      );
+      const parent = r.get("agentops:agents:Agent", "helper").urn;
+      assert.ok(r.resources.filter((x) => x.custom).every((x) => x.parent === parent));
+    });
+  });
+
+  describe("Deployment", () => {
+    it("rolls out one extra pod at a time and never goes below capacity; leaves replicas to the HPA", async () => {
+      const s = spec(await build(agent()), "Deployment", "helper");
+      assert.deepEqual(s.strategy, {
+        type: "RollingUpdate",
+        rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      });
+      assert.equal(s.replicas, undefined);
+      assert.deepEqual(s.selector, {
+        matchLabels: {
+          "app.kubernetes.io/name": "helper",
+          "app.kubernetes.io/instance": "helper",
+          "app.kubernetes.io/component": "service",
+        },
+      });
+    });
+
+    it("probes the configured paths on the named port, with a startup probe ahead of liveness", async () => {
+      const c = podOf(
+        await build(agent({ port: 9000, probes: { liveness: "/live", readiness: "/ready" } })),
+        "Deployment",
+        "helper",
+      ).containers[0];
+      assert.deepEqual(c.ports, [{ name: "http", containerPort: 9000, protocol: "TCP" }]);
+      assert.deepEqual(c.startupProbe, {
+        httpGet: { path: "/live", port: "http" },
+        periodSeconds: 5,
+        timeoutSeconds: 2,
+        failureThreshold: 60,
+      });
+      assert.deepEqual(c.livenessProbe, {
+        httpGet: { path: "/live", port: "http" },
+        periodSeconds: 20,
+        timeoutSeconds: 2,
+        failureThreshold: 3,
+      });
+      assert.deepEqual(c.readinessProbe, {
+        httpGet: { path: "/ready", port: "http" },
+        periodSeconds: 10,
+        timeoutSeconds: 2,
+        failureThreshold: 3,
+      });
+    });
+
+    it("spreads over zones and nodes without blocking scheduling", async () => {
+      const pod = podOf(await build(agent()), "Deployment", "helper");
+      const selector = {
+        matchLabels: {
+          "app.kubernetes.io/name": "helper",
+          "app.kubernetes.io/instance": "helper",
+          "app.kubernetes.io/component": "service",
+        },
+      };
+      assert.deepEqual(pod.topologySpreadConstraints, [
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: selector,
+        },
+        {
+          maxSkew: 1,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: selector,
+        },
+      ]);
+    });
+  });
+
+  describe("security context (service and job pods alike)", () => {
+    for (const [kind, name, make] of [
+      ["Deployment", "helper", () => agent()],
+      ["CronJob", "helper-job", scheduled],
+    ] as const) {
+      it(`${kind}: non-root 65532, RuntimeDefault seccomp, read-only root, no capabilities, writable /tmp`, async () => {
+        const pod = podOf(await build(make()), kind, name);
+        assert.deepEqual(pod.securityContext, {
+          runAsNonRoot: true,
+          runAsUser: 65532,
+          runAsGroup: 65532,
+          fsGroup: 65532,
+          fsGroupChangePolicy: "OnRootMismatch",
+          seccompProfile: { type: "RuntimeDefault" },
+        });
+        const c = pod.containers[0];
+        assert.deepEqual(c.securityContext, {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          privileged: false,
+          runAsNonRoot: true,
+          capabilities: { drop: ["ALL"] },
+        });
+        assert.deepEqual(pod.volumes, [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }]);
+        assert.deepEqual(c.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
+        assert.equal(pod.automountServiceAccountToken, false);
+        assert.equal(pod.enableServiceLinks, false);
+      });
+    }
+
+    it("mounts a ServiceAccount token only when the entry asks", async () => {
+      const r = await build(agent({ automountServiceAccountToken: true }));
+      assert.equal(r.manifest("ServiceAccount", "helper").automountServiceAccountToken, true);
+      assert.equal(podOf(r, "Deployment", "helper").automountServiceAccountToken, true);
+      const off = await build(agent());
+      assert.equal(off.manifest("ServiceAccount", "helper").automountServiceAccountToken, false);
+    });
+  });
+
+  describe("environment", () => {
+    it("takes the ConfigMap and the Secret as env, and points OpenTelemetry at the collector", async () => {
+      const c = podOf(await build(agent()), "Deployment", "helper").containers[0];
+      assert.deepEqual(c.envFrom, [
+        { configMapRef: { name: "helper-config" } },
+        { secretRef: { name: "helper-secrets" } },
+      ]);
+      assert.deepEqual(c.env, [
+        { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://otel-collector.monitoring.svc:4318" },
+        { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
+        { name: "OTEL_SERVICE_NAME", value: "helper" },
+        {
+          name: "OTEL_RESOURCE_ATTRIBUTES",
+          value:
+            "deployment.environment.name=staging,service.namespace=team-a,service.version=1.2.3,agentops.tenant=team-a,agentops.tier=2,agentops.cost_center=cc-42",
+        },
+      ]);
+    });
+
+    it("ConfigMap: the entry's env with LOG_LEVEL defaulting to info", async () => {
+      const r = await build(agent());
+      assert.deepEqual(r.manifest("ConfigMap", "helper-config").data, {
+        LOG_LEVEL: "info",
+        MAX_RETRIES: "3",
+      });
+      const debug = await build(agent({ env: { LOG_LEVEL: "debug" } }));
+      assert.deepEqual(debug.manifest("ConfigMap", "helper-config").data, { LOG_LEVEL: "debug" });
+    });
+
+    it("rolls the pods when the settings change, through a hash on the pod template", async () => {
+      const hash = async (env: Record<string, string>) =>
+        (await build(agent({ env }))).manifest("Deployment", "helper").spec;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const [a, b, c] = (await Promise.all([hash({ X: "1" }), hash({ X: "1" }), hash({ X: "2" })])) as any[];
+      const h = (s: { template: { metadata: { annotations: Record<string, string> } } }) =>
+        s.template.metadata.annotations["agentops.io/config-hash"];
+      assert.equal(h(a), h(b));
+      assert.notEqual(h(a), h(c));
+    });
+
+    it("ExternalSecret: one entry per key from agents/<env>/<agent> into <agent>-secrets", async () => {
+      const r = await build(agent({ secrets: ["LLM_API_KEY", "HF_TOKEN"] }));
+      const s = spec(r, "ExternalSecret", "helper");
+      assert.equal(r.manifest("ExternalSecret", "helper").apiVersion, "external-secrets.io/v1");
+      assert.equal(s.refreshInterval, "1h");
+      assert.deepEqual(s.secretStoreRef, { kind: "ClusterSecretStore", name: "vault" });
+      assert.equal(s.target.name, "helper-secrets");
+      assert.equal(s.target.creationPolicy, "Owner");
+      assert.equal(s.target.template.mergePolicy, "Merge");
+      assert.deepEqual(s.data, [
+        { secretKey: "LLM_API_KEY", remoteRef: { key: "agents/staging/helper", property: "LLM_API_KEY" } },
+        { secretKey: "HF_TOKEN", remoteRef: { key: "agents/staging/helper", property: "HF_TOKEN" } },
+      ]);
+    });
+
+    it("no secrets: no ExternalSecret and no secretRef", async () => {
+      const r = await build(agent({ secrets: [] }));
+      assert.deepEqual(
+        r.manifests.filter((m) => m.kind === "ExternalSecret"),
+        [],
+      );
+      assert.deepEqual(podOf(r, "Deployment", "helper").containers[0].envFrom, [
+        { configMapRef: { name: "helper-config" } },
+      ]);
+    });
+  });
+
+  describe("scaling and disruption", () => {
+    it("HPA: replicas from the entry, CPU 70% / memory 80%, up 50% or 4 pods and down 10% or 2 pods a minute", async () => {
+      const s = spec(await build(agent()), "HorizontalPodAutoscaler", "helper");
+      assert.deepEqual(s.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "helper" });
+      assert.equal(s.minReplicas, 2);
+      assert.equal(s.maxReplicas, 5);
+      assert.deepEqual(s.metrics, [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        },
+        {
+          type: "Resource",
+          resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } },
+        },
+      ]);
+      assert.deepEqual(s.behavior, {
+        scaleUp: {
+          stabilizationWindowSeconds: 60,
+          selectPolicy: "Max",
+          policies: [
+            { type: "Percent", value: 50, periodSeconds: 60 },
+            { type: "Pods", value: 4, periodSeconds: 60 },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          selectPolicy: "Min",
+          policies: [
+            { type: "Percent", value: 10, periodSeconds: 60 },
+            { type: "Pods", value: 2, periodSeconds: 60 },
+          ],
+        },
+      });
+    });
+
+    it("HPA: targets and behaviour from the entry's autoscaling", async () => {
+      const s = spec(
+        await build(
+          agent({
+            autoscaling: {
+              cpuUtilization: 60,
+              memoryUtilization: 75,
+              scaleUp: { percent: 100, pods: 2, periodSeconds: 30, stabilizationSeconds: 0 },
+              scaleDown: { percent: 5, pods: 1, periodSeconds: 120, stabilizationSeconds: 600 },
+            },
+          }),
+        ),
+        "HorizontalPodAutoscaler",
+        "helper",
+      );
+      assert.deepEqual(
+        s.metrics.map(
+          (m: { resource: { target: { averageUtilization: number } } }) =>
+            m.resource.target.averageUtilization,
+        ),
+        [60, 75],
+      );
+      assert.deepEqual(s.behavior.scaleUp, {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: "Max",
+        policies: [
+          { type: "Percent", value: 100, periodSeconds: 30 },
+          { type: "Pods", value: 2, periodSeconds: 30 },
+        ],
+      });
+      assert.deepEqual(s.behavior.scaleDown, {
+        stabilizationWindowSeconds: 600,
+        selectPolicy: "Min",
+        policies: [
+          { type: "Percent", value: 5, periodSeconds: 120 },
+          { type: "Pods", value: 1, periodSeconds: 120 },
+        ],
+      });
+    });
+
+    it("PDB: at most one pod down, and unhealthy pods never block a drain", async () => {
+      assert.deepEqual(spec(await build(agent()), "PodDisruptionBudget", "helper"), {
+        maxUnavailable: 1,
+        selector: {
+          matchLabels: {
+            "app.kubernetes.io/name": "helper",
+            "app.kubernetes.io/instance": "helper",
+            "app.kubernetes.io/component": "service",
+          },
+        },
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+      });
+    });
+
+    it("Service: ClusterIP, port 80 named http to the container's http port", async () => {
+      const s = spec(await build(agent()), "Service", "helper");
+      assert.equal(s.type, "ClusterIP");
+      assert.deepEqual(s.ports, [
+        { name: "http", port: 80, targetPort: "http", protocol: "TCP", appProtocol: "http" },
+      ]);
+      assert.deepEqual(s.selector, {
+        "app.kubernetes.io/name": "helper",
+        "app.kubernetes.io/instance": "helper",
+        "app.kubernetes.io/component": "service",
+      });
+    });
+
+    it("ServiceMonitor: /metrics on port http of the agent's Service in its namespace", async () => {
+      const r = await build(agent());
+      assert.equal(r.manifest("ServiceMonitor", "helper").apiVersion, "monitoring.coreos.com/v1");
+      assert.deepEqual(spec(r, "ServiceMonitor", "helper"), {
+        selector: {
+          matchLabels: {
+            "app.kubernetes.io/name": "helper",
+            "app.kubernetes.io/instance": "helper",
+            "app.kubernetes.io/component": "service",
+          },
+        },
+        namespaceSelector: { matchNames: ["team-a"] },
+        endpoints: [{ port: "http", path: "/metrics", interval: "30s", scheme: "http" }],
+      });
+    });
+  });
+
+  describe("CronJob", () => {
+    it("runs on the schedule in its time zone, one run at a time, with the entry's retries and deadline", async () => {
+      const s = spec(await build(scheduled()), "CronJob", "helper-job");
+      assert.equal(s.schedule, "0 2 * * *");
+      assert.equal(s.timeZone, "Europe/Berlin");
+      assert.equal(s.concurrencyPolicy, "Forbid");
+      assert.equal(s.startingDeadlineSeconds, 600);
+      assert.equal(s.successfulJobsHistoryLimit, 3);
+      assert.equal(s.failedJobsHistoryLimit, 3);
+      const job = s.jobTemplate.spec;
+      assert.equal(job.backoffLimit, 1);
+      assert.equal(job.activeDeadlineSeconds, 5400);
+      assert.equal(job.ttlSecondsAfterFinished, 86400);
+      assert.equal(job.template.spec.restartPolicy, "Never");
+    });
+
+    it("job pods have no ports or probes", async () => {
+      const c = podOf(await build(scheduled()), "CronJob", "helper-job").containers[0];
+      assert.deepEqual(
+        [c.ports, c.livenessProbe, c.readinessProbe, c.startupProbe],
+        [undefined, undefined, undefined, undefined],
+      );
+    });
+
+    it("annotates the expected run minutes, budget and LLM spend for the cost model", async () => {
+      assert.deepEqual((await build(scheduled())).manifest("CronJob", "helper-job").metadata.annotations, {
+        "agentops.io/budget-monthly-usd": "120",
+        "agentops.io/llm-monthly-usd": "30",
+        "agentops.io/expected-run-minutes": "45",
+      });
+    });
+
+    it("without `job`, uses the schema's defaults: 30 minutes, 1 hour deadline, 2 retries", async () => {
+      const r = await build(hybrid());
+      const s = spec(r, "CronJob", "helper-job");
+      assert.deepEqual(
+        [s.jobTemplate.spec.activeDeadlineSeconds, s.jobTemplate.spec.backoffLimit],
+        [3600, 2],
+      );
+      assert.equal(
+        r.manifest("CronJob", "helper-job").metadata.annotations?.["agentops.io/expected-run-minutes"],
+        "30",
+      );
+    });
+  });
+
+  describe("storage", () => {
+    it("a service with storage is a StatefulSet with one ReadWriteOnce claim per replica, retained", async () => {
+      const r = await build(agent({ storage: { size: "5Gi", storageClass: "gp3" } }));
+      assert.deepEqual(
+        r.manifests.filter((m) => m.kind === "Deployment"),
+        [],
+      );
+      const s = spec(r, "StatefulSet", "helper");
+      assert.equal(s.serviceName, "helper");
+      assert.equal(s.podManagementPolicy, "Parallel");
+      assert.deepEqual(s.persistentVolumeClaimRetentionPolicy, {
+        whenDeleted: "Retain",
+        whenScaled: "Retain",
+      });
+      assert.equal(s.volumeClaimTemplates.length, 1);
+      assert.equal(s.volumeClaimTemplates[0].metadata.name, "data");
+      assert.deepEqual(s.volumeClaimTemplates[0].spec, {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "5Gi" } },
+        storageClassName: "gp3",
+      });
+      assert.deepEqual(s.template.spec.containers[0].volumeMounts, [
+        { name: "tmp", mountPath: "/tmp" },
+        { name: "data", mountPath: "/data" },
+      ]);
+      assert.deepEqual(spec(r, "HorizontalPodAutoscaler", "helper").scaleTargetRef, {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        name: "helper",
+      });
+    });
+
+    it("a job with storage mounts a claim of its own", async () => {
+      const r = await build(hybrid({ storage: { size: "20Gi", mountPath: "/work" } }));
+      assert.deepEqual(spec(r, "PersistentVolumeClaim", "helper-job-data"), {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "20Gi" } },
+      });
+      const pod = podOf(r, "CronJob", "helper-job");
+      assert.deepEqual(pod.volumes[1], {
+        name: "helper-job-data",
+        persistentVolumeClaim: { claimName: "helper-job-data" },
+      });
+      assert.deepEqual(pod.containers[0].volumeMounts[1], { name: "helper-job-data", mountPath: "/work" });
+    });
+  });
+
+  describe("placement", () => {
+    it("GPU pods request and limit whole GPUs, select the gpu group and tolerate its taint", async () => {
+      const pod = podOf(await build(agent({ gpu: 2 })), "Deployment", "helper");
+      assert.deepEqual(pod.containers[0].resources, {
+        requests: { cpu: "250m", memory: "512Mi", "nvidia.com/gpu": "2" },
+        limits: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "2" },
+      });
+      assert.deepEqual(pod.nodeSelector, { "agentops.io/node-group": "gpu" });
+      assert.deepEqual(pod.tolerations, [
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+      ]);
+    });
+
+    it("without a gpu node group: GPU requests and toleration stay, no node selector", async () => {
+      const pod = podOf(
+        await build(agent({ gpu: 1 }), { placement: { spotNodeGroup: true, gpuNodeGroup: false } }),
+        "Deployment",
+        "helper",
+      );
+      assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
+      assert.equal(pod.nodeSelector, undefined);
+      assert.deepEqual(pod.tolerations, [
+        { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+      ]);
+    });
+
+    it("a hybrid agent's job.gpu puts only the job on GPUs", async () => {
+      const r = await build(hybrid({ job: { gpu: 1 } }));
+      assert.equal(podOf(r, "CronJob", "helper-job").containers[0].resources.requests["nvidia.com/gpu"], "1");
+      assert.deepEqual(podOf(r, "CronJob", "helper-job").nodeSelector, { "agentops.io/node-group": "gpu" });
+      const service = podOf(r, "Deployment", "helper");
+      assert.equal(service.containers[0].resources.requests["nvidia.com/gpu"], undefined);
+      assert.deepEqual([service.nodeSelector, service.tolerations], [undefined, undefined]);
+    });
+
+    it("spot agents tolerate the spot taint and prefer (not require) the spot group", async () => {
+      const pod = podOf(await build(agent({ spot: true })), "Deployment", "helper");
+      assert.deepEqual(pod.tolerations, [
+        { key: "agentops.io/spot", operator: "Equal", value: "true", effect: "NoSchedule" },
+      ]);
+      assert.deepEqual(pod.affinity, {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              preference: {
+                matchExpressions: [{ key: "agentops.io/node-group", operator: "In", values: ["spot"] }],
+              },
+            },
+          ],
+        },
+      });
+      assert.equal(pod.nodeSelector, undefined);
+    });
+
+    it("without a spot node group: spot agents get no toleration or affinity", async () => {
+      const pod = podOf(
+        await build(agent({ spot: true }), { placement: { spotNodeGroup: false, gpuNodeGroup: true } }),
+        "Deployment",
+        "helper",
+      );
+      assert.deepEqual([pod.tolerations, pod.affinity, pod.nodeSelector], [undefined, undefined, undefined]);
+    });
+
+    it("on-demand agents get no placement constraints", async () => {
+      const pod = podOf(await build(agent()), "Deployment", "helper");
+      assert.deepEqual([pod.tolerations, pod.affinity, pod.nodeSelector], [undefined, undefined, undefined]);
+    });
+  });
+
+  describe("labels and annotations", () => {
+    it("puts the ten labels on every object, its pod templates and claim templates", async () => {
+      const r = await build(hybrid({ storage: { size: "1Gi" }, tier: 4 }));
+      const expected = (component: string) => ({
+        "app.kubernetes.io/name": "helper",
+        "app.kubernetes.io/instance": "helper",
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "agentops",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/version": "1.2.3",
+        "agentops.io/tenant": "team-a",
+        "agentops.io/tier": "4",
+        "agentops.io/cost-center": "cc-42",
+        "agentops.io/agent": "helper",
+      });
+      const component = {
+        ServiceAccount: "agent",
+        ConfigMap: "agent",
+        ExternalSecret: "agent",
+        CronJob: "job",
+        PersistentVolumeClaim: "job",
+      } as Record<string, string>;
+      assert.equal(r.manifests.length, 10);
+      for (const m of r.manifests) {
+        assert.deepEqual(
+          m.metadata.labels,
+          expected(component[m.kind] ?? "service"),
+          `${m.kind}/${m.metadata.name}`,
+        );
+        assert.equal(m.metadata.namespace, "team-a", `${m.kind}/${m.metadata.name}`);
+      }
+      assert.deepEqual(spec(r, "StatefulSet", "helper").template.metadata.labels, expected("service"));
+      assert.deepEqual(
+        spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels,
+        expected("service"),
+      );
+      assert.deepEqual(spec(r, "CronJob", "helper-job").jobTemplate.metadata.labels, expected("job"));
+      assert.deepEqual(
+        spec(r, "CronJob", "helper-job").jobTemplate.spec.template.metadata.labels,
+        expected("job"),
+      );
+      assert.deepEqual(
+        spec(r, "ExternalSecret", "helper").target.template.metadata.labels,
+        expected("agent"),
+      );
+    });
+
+    it("annotates the workload with budget and LLM spend, and the estimate once the cost model gives one", async () => {
+      const plain = await build(agent());
+      assert.deepEqual(plain.manifest("Deployment", "helper").metadata.annotations, {
+        "agentops.io/budget-monthly-usd": "120",
+        "agentops.io/llm-monthly-usd": "30",
+      });
+      const costed = await build(agent(), { cost: { estimatedMonthlyUsd: 87.456 } });
+      assert.equal(
+        costed.manifest("Deployment", "helper").metadata.annotations?.["agentops.io/estimated-monthly-usd"],
+        "87.46",
+      );
+    });
+
+    it("the version label is the image tag, or a short digest", () => {
+      assert.equal(imageVersion("ghcr.io/org/a:1.2.3"), "1.2.3");
+      assert.equal(imageVersion("localhost:5000/a:2.0"), "2.0");
+      assert.equal(imageVersion("ghcr.io/org/a@sha256:0123456789abcdef0123"), "sha256-0123456789ab");
+      assert.equal(imageVersion("ghcr.io/org/a:1.0@sha256:0123456789abcdef"), "1.0");
+    });
+  });
+
+  it("refuses a tenant other than the agent's", () => {
+    assert.throws(
+      () =>
+        agentObjects({
+          agent: agent({ tenant: "team-b" }),
+          tenant,
+          environment: "dev",
+          placement: allGroups,
+        }),
+      { message: `agent helper: tenant: "team-b" — must be the tenant passed in ("team-a")` },
+    );
+  });
+
+  describe("the governance agents of every stack", () => {
+    const configs = new Map<string, StackConfig>(
+      STACKS.map((s) => [s, parseStackConfig(rawStackConfig(readStackConfig(ROOT, s).config))]),
+    );
+    const expectedKinds: Record<string, string[]> = {
+      "security-agent": [
+        "ConfigMap",
+        "CronJob",
+        "ExternalSecret",
+        "HorizontalPodAutoscaler",
+        "PersistentVolumeClaim",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+        "StatefulSet",
+      ],
+      "it-ops-agent": [
+        "ConfigMap",
+        "ExternalSecret",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+        "StatefulSet",
+      ],
+      "ai-agent": [
+        "ConfigMap",
+        "CronJob",
+        "ExternalSecret",
+        "HorizontalPodAutoscaler",
+        "PersistentVolumeClaim",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+        "StatefulSet",
+      ],
+      "architect-agent": [
+        "ConfigMap",
+        "ExternalSecret",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+        "StatefulSet",
+      ],
+    };
+    for (const stack of STACKS) {
+      for (const name of Object.keys(expectedKinds)) {
+        it(`${stack}: ${name} has every object, each valid against its upstream schema`, async () => {
+          const cfg = configs.get(stack)!;
+          const a = cfg.agents.find((x) => x.name === name)!;
+          const t = cfg.tenants.find((x) => x.name === a.tenant)!;
+          const r = await record(() => {
+            new Agent(a.name, {
+              agent: a,
+              tenant: t,
+              environment: cfg.environment,
+              placement: allGroups,
+              cost: { estimatedMonthlyUsd: 1 },
+            });
+          });
+          assert.deepEqual(r.manifests.map((m) => m.kind).sort(), expectedKinds[name]);
+          for (const m of r.manifests) await validateManifest(m);
+        });
+      }
+    }
+  });
+});

@@ -1,0 +1,229 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { parseArgs, runManifests, runStack } from "../policy/runner/cli";
+import { evaluate, exitCode, formatResult, readManifests, resolveConfig } from "../policy/runner/run";
+import { policies } from "../policy/policies";
+import { tenantObjects } from "./fixtures/policy";
+import { ROOT, STACKS } from "./harness";
+
+const MANIFESTS = path.join(ROOT, "tests/fixtures/policy-manifests.yaml");
+const PROGRAM = path.join(ROOT, "tests/fixtures/policy-program.ts");
+const DEV_CONFIG = path.join(ROOT, "policy/config/dev.json");
+
+function temp(name: string, content: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-")), name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe("policy pack", () => {
+  it("lists every policy once, by a kebab-case name, each with a config schema", () => {
+    assert.deepEqual(
+      policies.map((p) => [p.name, p.kind, p.enforcementLevel]),
+      [
+        ["pod-security", "resource", "mandatory"],
+        ["image-tags", "resource", "mandatory"],
+        ["image-registries", "resource", "advisory"],
+        ["agent-budgets", "stack", "mandatory"],
+        ["tenant-isolation", "stack", "mandatory"],
+        ["eks-secrets-encryption", "resource", "mandatory"],
+        ["eks-control-plane-logging", "resource", "mandatory"],
+        ["eks-endpoint-access", "resource", "mandatory"],
+        ["launch-template-imdsv2", "resource", "mandatory"],
+        ["eks-nodes-private-subnets", "stack", "mandatory"],
+      ],
+    );
+    for (const p of policies) assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+
+  it("has a config file per environment naming every policy and only those", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const config = JSON.parse(
+        fs.readFileSync(path.join(ROOT, `policy/config/${env}.json`), "utf8"),
+      ) as object;
+      assert.deepEqual(Object.keys(config).sort(), policies.map((p) => p.name).sort(), env);
+    }
+  });
+});
+
+describe("policy runner: manifests", () => {
+  it("reports each violation of a multi-document YAML file on its own line, then the summary", async () => {
+    const result = await runManifests({ file: MANIFESTS, config: DEV_CONFIG });
+    assert.equal(
+      formatResult(result),
+      [
+        'mandatory pod-security Deployment/governance/web: spec.template.spec.containers["web"].securityContext.privileged: true — must be false or unset',
+        'mandatory image-tags Deployment/governance/web: spec.template.spec.containers["web"].image: "nginx:latest" — must be pinned to a tag other than latest, or a digest',
+        // 1 replica on the gpu group: (0.751707 + 1 × 0.025013 + 2 × 0.0033526) × 730 = 571.90
+        'mandatory agent-budgets Deployment/governance/gpu-agent: agent "gpu-agent": estimated $571.90/month at max replicas exceeds its budget of $150.00',
+        "10 policies: 7 passed, 3 failed mandatory (3 violations), 0 disabled",
+      ].join("\n"),
+    );
+    assert.equal(exitCode(result), 1);
+  });
+
+  it("passes a compliant tenant and exits 0", async () => {
+    const file = temp(
+      "ok.yaml",
+      tenantObjects()
+        .map((o) => stringify(o))
+        .join("---\n"),
+    );
+    const result = await runManifests({ file, config: DEV_CONFIG });
+    assert.equal(formatResult(result), "10 policies: 10 passed, 0 disabled");
+    assert.equal(exitCode(result), 0);
+  });
+
+  it("takes levels from --config: advisory findings do not fail the run, disabled policies do not run", async () => {
+    const dev = JSON.parse(fs.readFileSync(DEV_CONFIG, "utf8")) as Record<string, Record<string, unknown>>;
+    const config = temp(
+      "c.json",
+      JSON.stringify({
+        ...dev,
+        "pod-security": "disabled",
+        "image-tags": { enforcementLevel: "advisory" },
+        "agent-budgets": { ...dev["agent-budgets"], enforcementLevel: "advisory" },
+      }),
+    );
+    const result = await runManifests({ file: MANIFESTS, config });
+    assert.deepEqual(
+      result.violations.map((v) => `${v.level} ${v.policy}`),
+      ["advisory image-tags", "advisory agent-budgets"],
+    );
+    assert.equal(
+      formatResult(result).split("\n").at(-1),
+      "10 policies: 7 passed, 2 failed advisory (2 violations), 1 disabled",
+    );
+    assert.equal(exitCode(result), 0);
+  });
+
+  it("expands a kind: List", () => {
+    const file = temp("list.yaml", stringify({ apiVersion: "v1", kind: "List", items: tenantObjects() }));
+    assert.deepEqual(
+      readManifests(file)
+        .map((r) => r.type)
+        .slice(0, 2),
+      ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:ResourceQuota"],
+    );
+  });
+
+  it("names a document that is not a Kubernetes object", () => {
+    const file = temp(
+      "bad.yaml",
+      "apiVersion: v1\nkind: Namespace\nmetadata: { name: a }\n---\n- just\n- a list\n",
+    );
+    assert.throws(() => readManifests(file), {
+      message: `--manifests: ${file} document 2: ["just","a list"] — must be a Kubernetes object with apiVersion and kind`,
+    });
+  });
+
+  it("names a missing file", () => {
+    assert.throws(() => readManifests("nope.yaml"), {
+      message: '--manifests: "nope.yaml" — no such file; needs a YAML file of Kubernetes objects',
+    });
+  });
+});
+
+describe("policy runner: stacks", () => {
+  it("evaluates resource and stack policies on a synthesized program", async () => {
+    const result = await runStack({ root: ROOT, stack: "dev", program: PROGRAM });
+    assert.equal(
+      formatResult(result),
+      [
+        'mandatory image-tags Deployment/governance/report-agent: spec.template.spec.containers["agent"].image: "ghcr.io/agentops/report-agent" — must name a tag or digest, e.g. registry/app:1.2.3',
+        'mandatory tenant-isolation Namespace/-/governance: namespace "governance": no ResourceQuota — every namespace with workloads needs one',
+        'mandatory tenant-isolation Namespace/-/governance: namespace "governance": no LimitRange — every namespace with workloads needs one',
+        'mandatory tenant-isolation Namespace/-/governance: namespace "governance": no default-deny NetworkPolicy — needs one with podSelector {}, policyTypes [Ingress, Egress] and no rules',
+        "mandatory eks-secrets-encryption aws:eks/cluster:Cluster/-/cluster: encryptionConfig: (missing) — must encrypt secrets with a KMS key: { resources: [secrets], provider: { keyArn } }",
+        "10 policies: 7 passed, 3 failed mandatory (5 violations), 0 disabled",
+      ].join("\n"),
+    );
+  });
+
+  for (const stack of STACKS) {
+    it(`finds no mandatory violation in ${stack}`, async () => {
+      const result = await runStack({ root: ROOT, stack });
+      assert.deepEqual(
+        result.violations.filter((v) => v.level === "mandatory"),
+        [],
+      );
+    });
+  }
+});
+
+describe("policy runner: arguments", () => {
+  it("takes a stack or --manifests, with --config", () => {
+    assert.deepEqual(parseArgs(["dev", "--config", "c.json"]), { stack: "dev", config: "c.json" });
+    assert.deepEqual(parseArgs(["--manifests", "m.yaml"]), { manifests: "m.yaml", config: undefined });
+  });
+
+  const usage =
+    "usage: npm run policy -- <stack> [--config <file>]  |  npm run policy -- --manifests <file.yaml> [--config <file>]";
+
+  it("rejects a missing stack", () => {
+    assert.throws(() => parseArgs([]), {
+      message: `stack: (missing) — exactly one stack name, or --manifests <file.yaml>\n${usage}`,
+    });
+  });
+
+  it("rejects an unknown option", () => {
+    assert.throws(() => parseArgs(["dev", "--fix"]), {
+      message: `--fix: unknown option — allowed: --manifests <file.yaml>, --config <file>\n${usage}`,
+    });
+  });
+
+  it("rejects --config without a file", () => {
+    assert.throws(() => parseArgs(["dev", "--config"]), {
+      message: `--config: (missing) — needs a file\n${usage}`,
+    });
+  });
+
+  it("rejects a stack together with --manifests", () => {
+    assert.throws(() => parseArgs(["dev", "--manifests", "m.yaml"]), {
+      message: `["dev"]: unexpected with --manifests — give a stack or --manifests, not both\n${usage}`,
+    });
+  });
+
+  it("rejects a config entry for a policy the pack does not have", () => {
+    assert.throws(() => resolveConfig({ "no-such": "mandatory" }, policies, "c.json"), {
+      message: `c.json: "no-such" — not a policy of the pack (policies: ${policies.map((p) => p.name).join(", ")})`,
+    });
+  });
+
+  it("rejects an enforcement level that does not exist", () => {
+    assert.throws(() => resolveConfig({ "image-tags": { enforcementLevel: "strict" } }, policies, "c.json"), {
+      message:
+        'c.json: image-tags.enforcementLevel: "strict" — must be one of advisory, mandatory, remediate, disabled',
+    });
+  });
+
+  it("rejects an unknown stack", async () => {
+    await assert.rejects(runStack({ root: ROOT, stack: "qa" }), {
+      message: `stack: "qa" — no Pulumi.qa.yaml in ${ROOT} (stacks here: dev, prod, staging)`,
+    });
+  });
+
+  it("exits 2 with one line and no stack trace on a bad file, 1 on a mandatory violation", () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [require.resolve("tsx/cli"), "policy/runner/cli.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+    const bad = run("--manifests", "nope.yaml");
+    assert.deepEqual(
+      [bad.status, bad.stderr],
+      [2, '--manifests: "nope.yaml" — no such file; needs a YAML file of Kubernetes objects\n'],
+    );
+    const failing = run("--manifests", MANIFESTS, "--config", DEV_CONFIG);
+    assert.equal(failing.status, 1);
+  });
+
+  it("evaluates nothing on an empty resource list", async () => {
+    const result = await evaluate([], {}, { stack: "empty", source: "none" });
+    assert.equal(formatResult(result), "10 policies: 10 passed, 0 disabled");
+  });
+});

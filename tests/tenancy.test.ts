@@ -1,0 +1,477 @@
+import * as assert from "node:assert/strict";
+import {
+  ConfigError,
+  parseQuantity,
+  parseStackConfig,
+  rawStackConfig,
+  type RawStackConfig,
+} from "@agentops/components";
+import { readStackConfig } from "@agentops/components/testing";
+import { agentSchema } from "../components/src/config/agents";
+import { tenantSchema } from "../components/src/config/tenants";
+import { agentDemand, Tenant, type TenantArgs } from "../components/src/tenancy";
+import { validConfig } from "./fixtures/config";
+import { record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
+
+const tenant = tenantSchema.parse({
+  name: "team-a",
+  costCenter: "cc-42",
+  group: "team-a-devs",
+  quota: {
+    requests: { cpu: "8", memory: "16Gi" },
+    limits: { cpu: "16", memory: "32Gi" },
+    gpu: 1,
+    pvcs: 6,
+    storage: "100Gi",
+  },
+});
+
+const agent = (name: string, internetEgress: boolean, tenantName = "team-a") =>
+  agentSchema.parse({
+    name,
+    tenant: tenantName,
+    tier: 2,
+    image: "ghcr.io/org/a:1.0.0",
+    mode: "service",
+    replicas: { min: 1, max: 2 },
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    budget: { monthlyUsd: 10 },
+    internetEgress,
+  });
+
+function build(args: Partial<TenantArgs> = {}): Promise<Recorded> {
+  return record(() => {
+    new Tenant("team-a", { tenant, environment: "dev", ...args });
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form
+const policy = (r: Recorded, name: string): any => r.manifest("NetworkPolicy", name, "team-a").spec;
+
+describe("Tenant", () => {
+  it("registers the namespace and its guard rails under names derived from the component's", async () => {
+    const r = await build({ agents: [agent("a", true)] });
+    const parent = r.get("agentops:tenancy:Tenant", "team-a").urn;
+    const custom = r.resources.filter((x) => x.custom);
+    assert.deepEqual(custom.map((x) => `${x.type} ${x.name}`).sort(), [
+      "kubernetes:core/v1:LimitRange team-a-limits",
+      "kubernetes:core/v1:Namespace team-a-namespace",
+      "kubernetes:core/v1:ResourceQuota team-a-quota",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy team-a-allow-dns",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy team-a-allow-internet-egress",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy team-a-allow-intra-namespace",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy team-a-allow-monitoring-scrape",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy team-a-allow-otlp-egress",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy team-a-default-deny",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role team-a-role",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding team-a-role-binding",
+    ]);
+    assert.ok(custom.every((x) => x.parent === parent));
+  });
+
+  it("Namespace: enforces, audits and warns Pod Security restricted, labelled with tenant and cost center", async () => {
+    assert.deepEqual((await build()).manifest("Namespace", "team-a").metadata, {
+      name: "team-a",
+      labels: {
+        "app.kubernetes.io/part-of": "agentops",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "agentops.io/tenant": "team-a",
+        "agentops.io/cost-center": "cc-42",
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": "latest",
+      },
+    });
+  });
+
+  it("every other object is in the namespace and carries the tenant labels", async () => {
+    const r = await build({ agents: [agent("a", true)] });
+    for (const m of r.manifests.filter((x) => x.kind !== "Namespace")) {
+      assert.equal(m.metadata.namespace, "team-a", `${m.kind}/${m.metadata.name}`);
+      assert.deepEqual(
+        m.metadata.labels,
+        {
+          "app.kubernetes.io/part-of": "agentops",
+          "app.kubernetes.io/managed-by": "pulumi",
+          "agentops.io/tenant": "team-a",
+          "agentops.io/cost-center": "cc-42",
+        },
+        `${m.kind}/${m.metadata.name}`,
+      );
+    }
+  });
+
+  it("ResourceQuota: CPU, memory, GPUs, claims and storage from config; no load balancers or node ports", async () => {
+    assert.deepEqual((await build()).manifest("ResourceQuota", "quota", "team-a").spec, {
+      hard: {
+        "requests.cpu": "8",
+        "requests.memory": "16Gi",
+        "limits.cpu": "16",
+        "limits.memory": "32Gi",
+        "requests.nvidia.com/gpu": "1",
+        persistentvolumeclaims: "6",
+        "requests.storage": "100Gi",
+        "services.loadbalancers": "0",
+        "services.nodeports": "0",
+      },
+    });
+  });
+
+  it("LimitRange: container defaults and maximum, from the schema's defaults", async () => {
+    assert.deepEqual((await build()).manifest("LimitRange", "limits", "team-a").spec, {
+      limits: [
+        {
+          type: "Container",
+          default: { cpu: "500m", memory: "512Mi" },
+          defaultRequest: { cpu: "100m", memory: "128Mi" },
+          max: { cpu: "8", memory: "32Gi" },
+        },
+      ],
+    });
+  });
+
+  describe("network policies", () => {
+    it("default-deny: every pod, both directions, no rules", async () => {
+      assert.deepEqual(policy(await build(), "default-deny"), {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+      });
+    });
+
+    it("allow-dns: UDP and TCP 53 to kube-dns in kube-system only", async () => {
+      assert.deepEqual(policy(await build(), "allow-dns"), {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      });
+    });
+
+    it("allow-monitoring-scrape: the monitoring namespace may reach the agents' named http port", async () => {
+      assert.deepEqual(
+        policy(await build({ platform: { monitoringNamespace: "obs" } }), "allow-monitoring-scrape"),
+        {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "obs" } } }],
+              ports: [{ protocol: "TCP", port: "http" }],
+            },
+          ],
+        },
+      );
+    });
+
+    it("allow-otlp-egress: OTLP gRPC and HTTP to the collector's namespace", async () => {
+      assert.deepEqual(policy(await build(), "allow-otlp-egress"), {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+            ports: [
+              { protocol: "TCP", port: 4317 },
+              { protocol: "TCP", port: 4318 },
+            ],
+          },
+        ],
+      });
+    });
+
+    it("allow-intra-namespace: agents reach each other's http port, nothing else", async () => {
+      const agents = { matchExpressions: [{ key: "agentops.io/agent", operator: "Exists" }] };
+      assert.deepEqual(policy(await build(), "allow-intra-namespace"), {
+        podSelector: agents,
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ podSelector: agents }], ports: [{ protocol: "TCP", port: "http" }] }],
+        egress: [{ to: [{ podSelector: agents }], ports: [{ protocol: "TCP", port: "http" }] }],
+      });
+    });
+
+    it("allow-internet-egress: TCP 443 outside private ranges and IMDS, only for the agents that declare it", async () => {
+      const r = await build({
+        agents: [
+          agent("zeta", true),
+          agent("quiet", false),
+          agent("alpha", true),
+          agent("other", true, "team-b"),
+        ],
+      });
+      assert.deepEqual(policy(r, "allow-internet-egress"), {
+        podSelector: {
+          matchExpressions: [{ key: "agentops.io/agent", operator: "In", values: ["alpha", "zeta"] }],
+        },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                ipBlock: {
+                  cidr: "0.0.0.0/0",
+                  except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"],
+                },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: 443 }],
+          },
+        ],
+      });
+    });
+
+    it("no internet egress policy when no agent of the tenant declares it", async () => {
+      const r = await build({ agents: [agent("quiet", false), agent("other", true, "team-b")] });
+      assert.deepEqual(
+        r.manifests
+          .filter((m) => m.kind === "NetworkPolicy")
+          .map((m) => m.metadata.name)
+          .sort(),
+        [
+          "allow-dns",
+          "allow-intra-namespace",
+          "allow-monitoring-scrape",
+          "allow-otlp-egress",
+          "default-deny",
+        ],
+      );
+    });
+  });
+
+  describe("RBAC", () => {
+    it("Role: read the namespace's objects, logs and exec; never secrets, never writes", async () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const rules = (await build()).manifest("Role", "team-a-developer", "team-a").rules as any[];
+      const read = ["get", "list", "watch"];
+      assert.deepEqual(rules, [
+        {
+          apiGroups: [""],
+          resources: [
+            "pods",
+            "services",
+            "endpoints",
+            "configmaps",
+            "persistentvolumeclaims",
+            "serviceaccounts",
+            "events",
+            "resourcequotas",
+            "limitranges",
+          ],
+          verbs: read,
+        },
+        { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"], verbs: read },
+        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: read },
+        { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: read },
+        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: read },
+        { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: read },
+        { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: read },
+        { apiGroups: ["monitoring.coreos.com"], resources: ["servicemonitors"], verbs: read },
+        { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: read },
+        { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+        { apiGroups: [""], resources: ["pods/exec"], verbs: ["get", "create"] },
+      ]);
+      const resources = rules.flatMap((r: { resources: string[] }) => r.resources);
+      assert.equal(resources.includes("secrets"), false);
+    });
+
+    it("RoleBinding: the tenant's group to that Role", async () => {
+      const b = (await build()).manifest("RoleBinding", "team-a-developer", "team-a");
+      assert.deepEqual(b.roleRef, {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "Role",
+        name: "team-a-developer",
+      });
+      assert.deepEqual(b.subjects, [
+        { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "team-a-devs" },
+      ]);
+    });
+  });
+
+  describe("the governance tenant of every stack", () => {
+    for (const stack of STACKS) {
+      const cfg = parseStackConfig(rawStackConfig(readStackConfig(ROOT, stack).config));
+      const governance = cfg.tenants.find((t) => t.name === "governance")!;
+
+      it(`${stack}: every object is valid against its upstream schema`, async () => {
+        const r = await record(() => {
+          new Tenant("governance", { tenant: governance, environment: cfg.environment, agents: cfg.agents });
+        });
+        assert.deepEqual(r.manifests.map((m) => m.kind).sort(), [
+          "LimitRange",
+          "Namespace",
+          ...Array<string>(6).fill("NetworkPolicy"),
+          "ResourceQuota",
+          "Role",
+          "RoleBinding",
+        ]);
+        for (const m of r.manifests) await validateManifest(m);
+      });
+
+      it(`${stack}: the quota holds every agent at replicas.max plus one run of each job`, () => {
+        const agents = cfg.agents.filter((a) => a.tenant === governance.name).map(agentDemand);
+        const sum = (f: (d: (typeof agents)[number]) => number) => agents.reduce((s, d) => s + f(d), 0);
+        const q = (v: string) => parseQuantity(v)!;
+        const quota = governance.quota;
+        const fits: [string, number, number][] = [
+          ["requests.cpu", sum((d) => d.requests.cpu), q(quota.requests.cpu)],
+          ["requests.memory", sum((d) => d.requests.memory), q(quota.requests.memory)],
+          ["limits.cpu", sum((d) => d.limits.cpu), q(quota.limits.cpu)],
+          ["limits.memory", sum((d) => d.limits.memory), q(quota.limits.memory)],
+          ["gpu", sum((d) => d.gpus), quota.gpu],
+          ["storage", sum((d) => d.storageBytes), q(quota.storage)],
+          ["pvcs", sum((d) => d.pvcs), quota.pvcs],
+        ];
+        for (const [what, need, have] of fits)
+          assert.ok(need <= have, `${what}: need ${need}, quota ${have}`);
+      });
+    }
+  });
+});
+
+/** The error lines `parseStackConfig` reports for `raw`; fails the test if it accepts it. */
+function problems(raw: RawStackConfig): string[] {
+  try {
+    parseStackConfig(raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.lines;
+  }
+  assert.fail("the configuration was accepted");
+}
+
+/** The lead's valid fixture (it-ops-agent service 1–2, nightly-report scheduled, security-agent hybrid 2–6). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw entries are edited freely, as a user would
+type Raw = Record<string, any>;
+function edit(change: (tenant: Raw, agents: Raw[]) => void): RawStackConfig {
+  const cfg = validConfig();
+  change((cfg.agentops.tenants as Raw[])[0]!, cfg.agentops.agents as Raw[]);
+  return cfg;
+}
+
+describe("agent/tenant combinations that cannot work", () => {
+  it("a GPU agent in a tenant without GPU quota", () => {
+    assert.deepEqual(problems(edit((_, a) => (a[0]!.gpu = 1))), [
+      `agents[0].gpu: 1 — must be 0: tenant "governance" has quota.gpu 0 (raise it to run GPU agents there)`,
+    ]);
+  });
+
+  it("more GPUs at replicas.max than the tenant's quota", () => {
+    assert.deepEqual(
+      problems(
+        edit((t, a) => {
+          t.quota.gpu = 2;
+          a[0]!.gpu = 2;
+        }),
+      ),
+      [`agents[0].gpu: 2 — needs 4 GPUs (2 at replicas.max); must fit tenant "governance" quota.gpu (2)`],
+    );
+  });
+
+  it("a job with more GPUs than the tenant's quota", () => {
+    assert.deepEqual(
+      problems(
+        edit((t, a) => {
+          t.quota.gpu = 2;
+          a[2]!.job = { gpu: 3 };
+        }),
+      ),
+      [`agents[2].job.gpu: 3 — needs 3 GPUs (1 job run); must fit tenant "governance" quota.gpu (2)`],
+    );
+  });
+
+  it("more CPU requested at replicas.max than the tenant's quota", () => {
+    assert.deepEqual(
+      problems(
+        edit((_, a) => {
+          a[0]!.resources = { requests: { cpu: "5", memory: "2Gi" }, limits: { cpu: "8", memory: "8Gi" } };
+        }),
+      ),
+      [
+        `agents[0].resources.requests.cpu: "5" — × 2 pods (2 at replicas.max) exceeds tenant "governance" quota.requests.cpu ("8")`,
+      ],
+    );
+  });
+
+  it("more memory limits at replicas.max plus a job run than the tenant's quota", () => {
+    assert.deepEqual(
+      problems(
+        edit((_, a) => {
+          a[2]!.resources = { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "5Gi" } };
+        }),
+      ),
+      [
+        `agents[2].resources.limits.memory: "5Gi" — × 7 pods (6 at replicas.max + 1 job run) exceeds tenant "governance" quota.limits.memory ("32Gi")`,
+      ],
+    );
+  });
+
+  it("a container limit above the tenant's LimitRange maximum", () => {
+    assert.deepEqual(
+      problems(
+        edit((_, a) => {
+          a[1]!.resources = { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "12", memory: "1Gi" } };
+        }),
+      ),
+      [`agents[1].resources.limits.cpu: "12" — must be <= tenant "governance" limitRange.max.cpu ("8")`],
+    );
+  });
+
+  it("more storage at replicas.max plus the job's claim than the tenant's quota", () => {
+    assert.deepEqual(problems(edit((_, a) => (a[2]!.storage = { size: "40Gi" }))), [
+      `agents[2].storage.size: "40Gi" — × 7 claims (6 at replicas.max + 1 job run) exceeds tenant "governance" quota.storage ("200Gi")`,
+    ]);
+  });
+
+  it("more claims than the tenant's quota of PersistentVolumeClaims", () => {
+    assert.deepEqual(
+      problems(
+        edit((t, a) => {
+          t.quota.pvcs = 5;
+          a[2]!.storage = { size: "1Gi" };
+        }),
+      ),
+      [
+        `agents[2].storage: {"size":"1Gi"} — needs 7 PersistentVolumeClaims (6 at replicas.max + 1 job run); must fit tenant "governance" quota.pvcs (5)`,
+      ],
+    );
+  });
+
+  it("skips agents whose tenant does not exist (reported once, by the tenant check)", () => {
+    assert.deepEqual(
+      problems(
+        edit((_, a) => {
+          a[0]!.tenant = "nobody";
+          a[0]!.gpu = 1;
+        }),
+      ),
+      [`agents[0].tenant: "nobody" — must name a tenant declared under agentops:tenants (governance)`],
+    );
+  });
+});
+
+describe("agent/tenant combinations: reporting", () => {
+  it("leaves out an agent whose own entry already has a problem", () => {
+    assert.deepEqual(
+      problems(
+        edit((_, a) => {
+          a[0]!.resources = { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } };
+        }),
+      ),
+      [`agents[0].resources.requests.cpu: "8" — must be <= resources.limits.cpu (4)`],
+    );
+  });
+});
