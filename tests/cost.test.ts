@@ -152,12 +152,12 @@ describe("cost model: agents and infrastructure", () => {
       natGateways: 1,
     });
     assert.deepEqual(
-      lines.map((l) => [l.name, l.monthlyUsd.toFixed(3)]),
+      lines.map((l) => [l.name, l.detail, l.monthlyUsd.toFixed(3)]),
       [
-        ["EKS control plane", "73.000"], // 0.10 × 730
-        ["node group system: 2 × m7i.large (on-demand)", "147.168"], // 2 × 0.1008 × 730
-        ["NAT gateways: 1 (hours only)", "32.850"], // 0.045 × 730
-        ["node root volumes: 100 GiB gp3", "8.000"], // 2 × 50 × 0.08
+        ["EKS control plane", "1 × standard support", "73.000"], // 0.10 × 730
+        ["node group system", "2 × m7i.large (on-demand)", "147.168"], // 2 × 0.1008 × 730
+        ["NAT gateways", "1 (hours only)", "32.850"], // 0.045 × 730
+        ["node root volumes", "100 GiB gp3", "8.000"], // 2 × 50 × 0.08
       ],
     );
   });
@@ -169,7 +169,11 @@ describe("cost model: agents and infrastructure", () => {
       natGateways: 3,
       natGbPerMonth: 100,
     });
-    assert.deepEqual(nat, { name: "NAT gateways: 3 (hours + 100 GB)", monthlyUsd: 3 * 0.045 * 730 + 4.5 });
+    assert.deepEqual(nat, {
+      name: "NAT gateways",
+      detail: "3 (hours + 100 GB)",
+      monthlyUsd: 3 * 0.045 * 730 + 4.5,
+    });
   });
 });
 
@@ -209,7 +213,7 @@ describe("cost report", () => {
 
   it("counts one NAT gateway per zone in prod", () => {
     const nat = report("prod").infrastructure.find((l) => l.name.startsWith("NAT"));
-    assert.deepEqual(nat, { name: "NAT gateways: 3 (hours only)", monthlyUsd: 98.55 });
+    assert.deepEqual(nat, { name: "NAT gateways", detail: "3 (hours only)", monthlyUsd: 98.55 });
   });
 
   it("prints one row per agent in the table", () => {

@@ -192,7 +192,10 @@ export interface InfrastructureInput {
 }
 
 export interface CostLine {
+  /** Stable across changes of size, so that cost diffs match lines by name. */
   name: string;
+  /** What was counted, e.g. `2 × m7i.large (on-demand)`. */
+  detail: string;
   monthlyUsd: number;
 }
 
@@ -200,27 +203,31 @@ export function infrastructureMonthly(prices: RegionPrices, input: Infrastructur
   const lines: CostLine[] = [];
   if (input.clusters > 0) {
     lines.push({
-      name: `EKS control plane${input.clusters > 1 ? ` × ${input.clusters}` : ""}`,
+      name: "EKS control plane",
+      detail: `${input.clusters} × standard support`,
       monthlyUsd: input.clusters * prices.eksControlPlaneHourly * HOURS_PER_MONTH,
     });
   }
   for (const ng of input.nodeGroups) {
     lines.push({
-      name: `node group ${ng.name}: ${ng.nodes} × ${ng.pricing.instanceTypes.join("|")} (${ng.pricing.spot ? "spot" : "on-demand"})`,
+      name: `node group ${ng.name}`,
+      detail: `${ng.nodes} × ${ng.pricing.instanceTypes.join("|")} (${ng.pricing.spot ? "spot" : "on-demand"})`,
       monthlyUsd: ng.nodes * nodeHourly(prices, ng.pricing) * HOURS_PER_MONTH,
     });
   }
   if (input.natGateways > 0) {
     const gb = input.natGbPerMonth ?? 0;
     lines.push({
-      name: `NAT gateways: ${input.natGateways} (hours${gb > 0 ? ` + ${gb} GB` : " only"})`,
+      name: "NAT gateways",
+      detail: `${input.natGateways} (hours${gb > 0 ? ` + ${gb} GB` : " only"})`,
       monthlyUsd: input.natGateways * prices.natGatewayHourly * HOURS_PER_MONTH + gb * prices.natGatewayPerGb,
     });
   }
   const diskGiB = input.nodeGroups.reduce((sum, ng) => sum + ng.nodes * ng.diskGiB, 0);
   if (diskGiB > 0) {
     lines.push({
-      name: `node root volumes: ${diskGiB} GiB gp3`,
+      name: "node root volumes",
+      detail: `${diskGiB} GiB gp3`,
       monthlyUsd: diskGiB * prices.gp3PerGbMonth,
     });
   }

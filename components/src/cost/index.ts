@@ -3,3 +3,4 @@ export * from "./prices";
 export * from "./estimate";
 export * from "./report";
 export * from "./pack-config";
+export * from "./diff";

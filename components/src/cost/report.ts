@@ -155,12 +155,13 @@ export function costReport(config: StackConfig, ceilings: TierCeilings): CostRep
 /** The report as a plain-text table. */
 export function formatCostReport(report: CostReport): string {
   const usd = (n: number | null) => (n === null ? "-" : n.toFixed(2));
-  const infraWidth = Math.max(40, ...report.infrastructure.map((l) => l.name.length));
+  const label = (l: CostLine) => `${l.name}: ${l.detail}`;
+  const infraWidth = Math.max(40, ...report.infrastructure.map((l) => label(l).length));
   const lines = [
     `monthly cost estimate (${report.currency}, ${report.region} prices as of ${report.pricesAsOf})`,
     "",
     "infrastructure",
-    ...report.infrastructure.map((l) => `  ${l.name.padEnd(infraWidth)} ${usd(l.monthlyUsd).padStart(10)}`),
+    ...report.infrastructure.map((l) => `  ${label(l).padEnd(infraWidth)} ${usd(l.monthlyUsd).padStart(10)}`),
     "",
   ];
   const header = ["agent", "tenant", "tier", "compute", "llm", "expected", "at max", "budget", "ceiling"];

@@ -1,0 +1,159 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { costDiff, type CostReport } from "@agentops/components";
+import { ROOT } from "./harness";
+
+type Agent = CostReport["agents"][number];
+
+function agent(name: string, monthlyUsd: number, tier = 3, budgetUsd = 300): Agent {
+  return {
+    name,
+    tenant: "governance",
+    tier,
+    computeMonthlyUsd: monthlyUsd - 50,
+    llmMonthlyUsd: 50,
+    monthlyUsd,
+    maxMonthlyUsd: monthlyUsd + 10,
+    budgetUsd,
+    tierCeilingUsd: 1000,
+  };
+}
+
+function report(agents: Agent[], systemNodesUsd = 147.17): CostReport {
+  const infrastructure = [
+    { name: "EKS control plane", detail: "1 × standard support", monthlyUsd: 73 },
+    { name: "node group system", detail: "2 × m7i.large (on-demand)", monthlyUsd: systemNodesUsd },
+  ];
+  const total = [...infrastructure, ...agents].reduce((s, l) => s + l.monthlyUsd, 0);
+  return {
+    currency: "USD",
+    region: "us-east-1",
+    pricesAsOf: "2026-11-23",
+    totalMonthlyUsd: Math.round(total * 100) / 100,
+    infrastructure,
+    agents,
+  };
+}
+
+const base = new Map([["dev", report([agent("it-ops-agent", 110), agent("old-agent", 40, 1, 50)])]]);
+const head = new Map([["dev", report([agent("it-ops-agent", 132), agent("new-agent", 60, 2, 100)], 294.34)]]);
+
+describe("cost diff", () => {
+  it("renders added, removed and changed agents and infrastructure, before → after", () => {
+    assert.equal(
+      costDiff(base, head).markdown,
+      [
+        "## Cost diff (USD per month, expected)",
+        "",
+        "| environment | before | after | change |",
+        "|:--|--:|--:|--:|",
+        "| dev | 370.17 | 559.34 | +189.17 (+51.1%) |",
+        "",
+        "### dev",
+        "",
+        "| agent | tier | budget | before | after | change |",
+        "|:--|--:|--:|--:|--:|--:|",
+        "| it-ops-agent | 3 | 300.00 | 110.00 | 132.00 | +22.00 (+20.0%) |",
+        "| old-agent | 1 | 50.00 | 40.00 | — | removed |",
+        "| new-agent | 2 | 100.00 | — | 60.00 | added |",
+        "",
+        "| infrastructure | before | after | change |",
+        "|:--|--:|--:|--:|",
+        "| node group system | 147.17 | 294.34 | +147.17 (+100.0%) |",
+        "",
+        "Within the threshold (none set).",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("leaves unchanged environments out of the detail and shows decreases with a minus sign", () => {
+    const cheaper = new Map([["dev", report([agent("it-ops-agent", 100), agent("old-agent", 40, 1, 50)])]]);
+    const { markdown } = costDiff(
+      new Map([...base, ["prod", report([])]]),
+      new Map([...cheaper, ["prod", report([])]]),
+    );
+    assert.match(markdown, /^\| dev \| 370\.17 \| 360\.17 \| −10\.00 \(−2\.7%\) \|$/m);
+    assert.match(markdown, /^\| prod \| 220\.17 \| 220\.17 \| 0\.00 \|$/m);
+    assert.doesNotMatch(markdown, /### prod/);
+  });
+
+  it("fails the threshold on an absolute increase, naming the environment", () => {
+    const result = costDiff(base, head, { maxIncreaseUsd: 100 });
+    assert.deepEqual(result.exceeded, ["dev: +189.17 USD/month is over the limit of 100.00"]);
+    assert.match(
+      result.markdown,
+      /\*\*Threshold exceeded\*\* \(\+100\.00 USD per environment\):\n- dev: \+189\.17 USD\/month is over the limit of 100\.00\n$/,
+    );
+  });
+
+  it("fails the threshold on a relative increase", () => {
+    assert.deepEqual(costDiff(base, head, { maxIncreasePercent: 25 }).exceeded, [
+      "dev: +51.1% is over the limit of 25%",
+    ]);
+  });
+
+  it("passes when the increase is within both limits", () => {
+    const result = costDiff(base, head, { maxIncreaseUsd: 200, maxIncreasePercent: 60 });
+    assert.deepEqual(result.exceeded, []);
+    assert.match(result.markdown, /Within the threshold \(\+200\.00 USD or \+60% per environment\)\.\n$/);
+  });
+
+  describe("CLI", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-costdiff-"));
+    const write = (dir: string, reports: Map<string, CostReport>) => {
+      for (const [stack, r] of reports) {
+        fs.mkdirSync(path.join(tmp, dir, stack), { recursive: true });
+        fs.writeFileSync(path.join(tmp, dir, stack, "cost.json"), JSON.stringify(r));
+      }
+    };
+    before(() => {
+      write("base", base);
+      write("head", head);
+      fs.writeFileSync(path.join(tmp, "threshold.json"), JSON.stringify({ maxIncreaseUsd: 50 }));
+      fs.writeFileSync(path.join(tmp, "bad.json"), JSON.stringify({ maxIncrease: 50 }));
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const run = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(ROOT, "components/src/cost/diff-cli.ts"),
+          ...args.map((a) => (a.startsWith("--") ? a : path.join(tmp, a))),
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+        },
+      );
+
+    it("exits 1 and prints the comment when the threshold is exceeded", () => {
+      const r = run("base", "head", "--threshold", "threshold.json");
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, costDiff(base, head, { maxIncreaseUsd: 50 }).markdown);
+    });
+
+    it("exits 2 naming an unknown threshold key", () => {
+      const r = run("base", "head", "--threshold", "bad.json");
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr.trim(),
+        `${path.join(tmp, "bad.json")}: maxIncrease — is not a known key (allowed: maxIncreaseUsd, maxIncreasePercent)`,
+      );
+    });
+
+    it("exits 2 naming a missing directory", () => {
+      const r = run("base", "nope");
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr.trim(),
+        `${path.join(tmp, "nope")}: (missing) — must be a synth output directory (out/) holding <stack>/cost.json`,
+      );
+    });
+  });
+});
