@@ -2,8 +2,58 @@
  * The AgentOps program: read the stack configuration once → cluster → platform → tenants → agents.
  * Components never read configuration; everything they need arrives as arguments from here.
  */
-import { loadStackConfig } from "@agentops/components";
+import {
+  Agent,
+  Tenant,
+  agentCostInput,
+  agentMonthlyCost,
+  createCluster,
+  loadStackConfig,
+  nodeGroupsPricing,
+  regionPrices,
+} from "@agentops/components";
 
 const config = loadStackConfig();
 
+const cluster = createCluster("agentops", {
+  config: config.cluster,
+  environment: config.environment,
+  region: config.region,
+});
+const provider = cluster.provider;
+
+// The estimate shown on each agent's workloads; the policy pack recomputes it from the objects themselves.
+const prices = config.region === undefined ? undefined : regionPrices(config.region);
+const groups = nodeGroupsPricing(config);
+
+for (const tenantConfig of config.tenants) {
+  const agents = config.agents.filter((a) => a.tenant === tenantConfig.name);
+  const tenant = new Tenant(
+    tenantConfig.name,
+    { tenant: tenantConfig, environment: config.environment, agents },
+    { provider },
+  );
+  for (const agent of agents) {
+    new Agent(
+      agent.name,
+      {
+        agent,
+        tenant: tenantConfig,
+        environment: config.environment,
+        placement: cluster.capabilities,
+        cost: prices && {
+          estimatedMonthlyUsd: agentMonthlyCost(agentCostInput(agent, prices, groups), prices).maxMonthlyUsd,
+        },
+      },
+      { provider, dependsOn: [tenant] },
+    );
+  }
+}
+
 export const environment = config.environment;
+export const clusterName = cluster.outputs?.clusterName;
+export const endpoint = cluster.outputs?.endpoint;
+export const kubeconfig = cluster.outputs?.kubeconfig;
+export const oidcIssuer = cluster.outputs?.oidcIssuer;
+export const nodeGroupNames = cluster.outputs?.nodeGroupNames;
+export const vpcId = cluster.outputs?.vpcId;

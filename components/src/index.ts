@@ -1,6 +1,9 @@
 // Public exports of @agentops/components.
+export * from "./agents";
+export * from "./cluster";
 export * from "./config";
 export * from "./cost";
 export * from "./lib/contract";
 export * from "./lib/names";
 export * from "./lib/quantity";
+export * from "./tenancy";

@@ -1,11 +1,61 @@
 import { z } from "zod";
+import { gpusPerNode, NVIDIA_GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS } from "../cluster/versions";
 import { bool, cidr, integer, oneOf, text } from "./schema";
 
-const nodeGroup = (opts: { minInstanceTypes: number; minSize: number }) =>
+/** The whole IPv4 internet; never an API endpoint allow-list entry unless asked for by name. */
+export const ANYWHERE = "0.0.0.0/0";
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/** Flags every repeated entry of a list, naming the first occurrence. */
+const unique =
+  (what: string) =>
+  (values: readonly string[], ctx: z.core.$RefinementCtx<readonly string[]>): void => {
+    values.forEach((v, i) => {
+      const first = values.indexOf(v);
+      if (first !== i)
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          input: v,
+          message: `must be unique (also ${what}[${first}])`,
+        });
+    });
+  };
+
+const instanceType = text("an EC2 instance type, e.g. m7i.large").refine(
+  (v) => INSTANCE_TYPE.test(v),
+  "must be an EC2 instance type, e.g. m7i.large",
+);
+
+const gpuFamilies = Object.keys(NVIDIA_GPU_INSTANCES).join(", ");
+/** Graviton families (m7g, c7gn, r8gd, t4g): a `g` right after the generation. */
+const GRAVITON = /^[a-z]+\d+g/;
+const x86InstanceType = instanceType.refine(
+  (v) => !GRAVITON.test(v),
+  "must be an x86_64 instance type: the group runs the AL2023_x86_64_STANDARD AMI (Graviton needs an ARM AMI)",
+);
+
+const nodeGroup = (opts: { minInstanceTypes: number; minSize: number; gpu?: boolean; why?: string }) =>
   z.strictObject({
+    /** Instance types, in order of preference. */
     instanceTypes: z
-      .array(text("an EC2 instance type, e.g. m7i.large"), { error: "must be a list of EC2 instance types" })
-      .min(opts.minInstanceTypes, `must list at least ${opts.minInstanceTypes} instance type(s)`),
+      .array(
+        opts.gpu
+          ? instanceType.refine(
+              (v) => gpusPerNode(v) !== undefined,
+              `must be an NVIDIA GPU instance type the AL2023_x86_64_NVIDIA AMI runs (${gpuFamilies} families)`,
+            )
+          : x86InstanceType,
+        { error: "must be a list of EC2 instance types" },
+      )
+      .min(
+        opts.minInstanceTypes,
+        `must list at least ${opts.minInstanceTypes} instance type${opts.minInstanceTypes === 1 ? "" : "s"}${opts.why ?? ""}`,
+      )
+      .superRefine(unique("instanceTypes")),
     minSize: integer(opts.minSize, 100),
     desiredSize: integer(0, 100),
     maxSize: integer(1, 100),
@@ -13,37 +63,84 @@ const nodeGroup = (opts: { minInstanceTypes: number; minSize: number }) =>
     diskSizeGiB: integer(20, 2000).default(50),
   });
 
+const endpointSchema = z
+  .strictObject({
+    /** CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private. @default [] */
+    publicAccessCidrs: z.array(cidr()).default([]),
+    /**
+     * Allow `0.0.0.0/0` in `publicAccessCidrs`: the API server reachable from the whole internet (still behind
+     * IAM authentication). An explicit opt-in, so it never happens by accident. @default false
+     */
+    allowPublicInternet: bool().default(false),
+  })
+  .superRefine((e, ctx) => {
+    if (e.allowPublicInternet) return;
+    e.publicAccessCidrs.forEach((c, i) => {
+      if (c === ANYWHERE)
+        ctx.addIssue({
+          code: "custom",
+          path: ["publicAccessCidrs", i],
+          input: c,
+          message:
+            "must not be the whole internet unless endpoint.allowPublicInternet is true; list the networks that need the API",
+        });
+    });
+  });
+
 /** `agentops:cluster` with `mode: eks`: a new EKS cluster and its VPC. */
 export const eksClusterSchema = z.strictObject({
   mode: z.literal("eks"),
-  /** Kubernetes minor version of the control plane. */
-  kubernetesVersion: text("a Kubernetes minor version, e.g. 1.34"),
+  /** Kubernetes minor version of the control plane: one with pinned add-on builds (cluster/versions.ts). */
+  kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
+    error: `must be a Kubernetes version in EKS standard support with pinned add-on versions: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+  }),
   network: z.strictObject({
-    /** CIDR of the new VPC. */
-    vpcCidr: cidr(),
+    /** CIDR of the new VPC, /16 to /20: a quarter per private subnet, the last quarter for public subnets. */
+    vpcCidr: cidr().refine((v) => {
+      const prefix = Number(v.split("/")[1]);
+      return prefix >= 16 && prefix <= 20 && isNetworkAddress(v);
+    }, "must be a network address from /16 to /20 (pods take VPC addresses), e.g. 10.10.0.0/16"),
     /** Three availability zones of the region. */
     availabilityZones: z
-      .array(text("an availability zone name"))
-      .length(3, "must list exactly 3 availability zones"),
+      .array(
+        text("an availability zone name, e.g. us-east-1a").refine(
+          (v) => AVAILABILITY_ZONE.test(v),
+          "must be an availability zone name, e.g. us-east-1a",
+        ),
+        { error: "must be a list of 3 availability zone names" },
+      )
+      .length(3, "must list exactly 3 availability zones")
+      .superRefine(unique("availabilityZones")),
     /** `single`: one NAT gateway (cheap; dev); `perZone`: one per zone (available; prod). */
     natGateways: oneOf(["single", "perZone"]),
   }),
-  endpoint: z
-    .strictObject({
-      /** CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private. @default [] */
-      publicAccessCidrs: z.array(cidr()).default([]),
-    })
-    .default({ publicAccessCidrs: [] }),
+  endpoint: endpointSchema.default({ publicAccessCidrs: [], allowPublicInternet: false }),
   /** Control plane log types on top of api, audit and authenticator. @default [] */
   extraLogTypes: z.array(oneOf(["controllerManager", "scheduler"])).default([]),
   /** IAM principal ARNs given cluster-admin through EKS access entries. @default [] */
-  admins: z.array(text("an IAM principal ARN")).default([]),
+  admins: z
+    .array(
+      z
+        .string({
+          error: "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admin",
+        })
+        .refine(
+          (v) => IAM_PRINCIPAL.test(v),
+          "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admin",
+        ),
+    )
+    .default([])
+    .superRefine(unique("admins")),
   nodeGroups: z.strictObject({
     system: nodeGroup({ minInstanceTypes: 1, minSize: 1 }),
-    spot: nodeGroup({ minInstanceTypes: 3, minSize: 0 }),
-    gpu: nodeGroup({ minInstanceTypes: 1, minSize: 0 }),
+    spot: nodeGroup({
+      minInstanceTypes: 3,
+      minSize: 0,
+      why: " (interchangeable types keep the group alive when one spot pool is reclaimed)",
+    }),
+    gpu: nodeGroup({ minInstanceTypes: 1, minSize: 0, gpu: true }),
   }),
-  /** `protect` the cluster, its KMS key and data stores against deletion. @default false */
+  /** `protect` the cluster, its KMS keys and data stores against deletion. @default false */
   protect: bool().default(false),
 });
 
@@ -59,6 +156,14 @@ export const existingClusterSchema = z.strictObject({
 export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, existingClusterSchema], {
   error: "must be eks or existing",
 });
+
+/** `10.10.0.0/16` is; `10.10.1.0/16` is not (host bits set). */
+function isNetworkAddress(block: string): boolean {
+  const [address, prefix] = block.split("/") as [string, string];
+  const value = address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const hostBits = 32 - Number(prefix);
+  return value % 2 ** hostBits === 0;
+}
 
 export type EksClusterConfig = z.infer<typeof eksClusterSchema>;
 export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;

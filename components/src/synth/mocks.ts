@@ -16,6 +16,8 @@ export interface RecordedResource {
   /** `true` for resources a provider manages, `false` for components. */
   custom: boolean;
   protect: boolean;
+  /** Provider reference (`<provider urn>::<id>`) of custom resources, when one was given. */
+  provider: string | undefined;
   /** Inputs as the engine would receive them; secrets replaced by `"[secret]"`. */
   inputs: Record<string, unknown>;
 }
@@ -59,6 +61,7 @@ class RecordingMonitor extends MockMonitor {
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           protect: req.getProtect() ?? false,
+          provider: req.getProvider() || undefined,
           inputs: plain(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         });
       }

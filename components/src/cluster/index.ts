@@ -1,0 +1,96 @@
+/**
+ * The cluster: a new EKS cluster (`mode: eks`) or an existing one reached through a kubeconfig context
+ * (`mode: existing`), behind one entry point that returns what the rest of the program needs.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig, Environment } from "../config";
+import { EksCluster, type ClusterCapabilities } from "./eks-cluster";
+import { ExistingCluster } from "./existing-cluster";
+
+export * from "./eks-cluster";
+export * from "./existing-cluster";
+export * from "./iam";
+export * from "./kubeconfig";
+export * from "./network";
+export * from "./node-groups";
+export * from "./versions";
+
+export interface CreateClusterArgs {
+  /** The validated `agentops:cluster`. */
+  config: ClusterConfig;
+  /** The stack's environment (`agentops:environment`). */
+  environment: Environment;
+  /** AWS region (`aws:region`); required for `mode: eks`, ignored otherwise. */
+  region?: string;
+}
+
+/** The cloud side of an EKS cluster, for the platform's AWS-backed add-ons. */
+export interface ClusterCloud {
+  region: string;
+  clusterName: pulumi.Output<string>;
+  /** Loki's S3 bucket; Loki's service account has a Pod Identity role for it. */
+  lokiBucket: pulumi.Output<string>;
+  /** Vault's auto-unseal KMS key; Vault's service account has a Pod Identity role for it. */
+  vaultKmsKeyId: pulumi.Output<string>;
+  accountId: pulumi.Output<string>;
+}
+
+/** Stack outputs of an EKS cluster. */
+export interface ClusterOutputs {
+  clusterName: pulumi.Output<string>;
+  endpoint: pulumi.Output<string>;
+  /** Secret. */
+  kubeconfig: pulumi.Output<string>;
+  oidcIssuer: pulumi.Output<string | undefined>;
+  nodeGroupNames: pulumi.Output<string[]>;
+  vpcId: pulumi.Output<string>;
+}
+
+export interface ClusterHandle {
+  /** The Kubernetes provider every in-cluster resource uses. */
+  provider: k8s.Provider;
+  capabilities: ClusterCapabilities;
+  /** `mode: eks` only. */
+  cloud?: ClusterCloud;
+  /** `mode: eks` only. */
+  outputs?: ClusterOutputs;
+}
+
+/**
+ * Declares the cluster the configuration asks for.
+ * @throws Error for `mode: eks` without a region (the stack config's validation reports that first).
+ */
+export function createCluster(
+  name: string,
+  args: CreateClusterArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): ClusterHandle {
+  const { config } = args;
+  if (config.mode === "existing") {
+    const existing = new ExistingCluster(name, { config }, opts);
+    return { provider: existing.provider, capabilities: existing.capabilities };
+  }
+  if (args.region === undefined) throw new Error("aws:region is required for an EKS cluster");
+  const eks = new EksCluster(name, { config, environment: args.environment, region: args.region }, opts);
+  const { cluster } = eks;
+  return {
+    provider: eks.provider,
+    capabilities: eks.capabilities,
+    cloud: {
+      region: args.region,
+      clusterName: eks.clusterName,
+      lokiBucket: eks.lokiBucket.bucket,
+      vaultKmsKeyId: eks.vaultKmsKey.keyId,
+      accountId: eks.accountId,
+    },
+    outputs: {
+      clusterName: eks.clusterName,
+      endpoint: cluster.endpoint,
+      kubeconfig: eks.kubeconfig,
+      oidcIssuer: cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer),
+      nodeGroupNames: pulumi.all(Object.values(eks.nodeGroups).map((ng) => ng.nodeGroupName)),
+      vpcId: eks.network.vpc.id,
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import * as assert from "node:assert/strict";
+import { STACKS, synthStack, validateManifest } from "./harness";
+
+/** The whole program per environment, under mocks: what every stack must hold whatever its sizes. */
+describe("stacks", function () {
+  this.timeout(120_000);
+
+  for (const stack of STACKS) {
+    describe(stack, () => {
+      it("validates every Kubernetes object against its upstream schema", async () => {
+        const { manifests } = await synthStack(stack);
+        assert.ok(manifests.length >= 40, `only ${manifests.length} Kubernetes objects`);
+        const failures: string[] = [];
+        for (const m of manifests)
+          await validateManifest(m).catch((err: Error) => failures.push(err.message));
+        assert.deepEqual(failures, []);
+      });
+
+      it("names every Kubernetes object explicitly, namespaced ones in a namespace", async () => {
+        const clusterScoped = new Set([
+          "Namespace",
+          "StorageClass",
+          "ClusterIssuer",
+          "ClusterSecretStore",
+          "ClusterRole",
+          "ClusterRoleBinding",
+        ]);
+        for (const m of (await synthStack(stack)).manifests) {
+          assert.ok(m.metadata.name, `${m.kind} without metadata.name`);
+          assert.equal(
+            Boolean(m.metadata.namespace),
+            !clusterScoped.has(m.kind),
+            `${m.kind}/${m.metadata.name}: namespace`,
+          );
+        }
+      });
+
+      it("puts every in-cluster resource on the cluster's provider", async () => {
+        const { resources } = await synthStack(stack);
+        const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.urn);
+        assert.equal(providers.length, 1);
+        const k8s = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(k8s.length > 0);
+        const elsewhere = k8s
+          .filter((r) => !r.provider?.startsWith(`${providers[0]}::`))
+          .map((r) => `${r.type} ${r.name}`);
+        assert.deepEqual(elsewhere, []);
+      });
+
+      it("gives every agent its tenant, tier and cost-center labels and its budget annotation", async () => {
+        const { manifests } = await synthStack(stack);
+        const workloads = manifests.filter((m) => ["Deployment", "StatefulSet", "CronJob"].includes(m.kind));
+        assert.ok(workloads.length >= 4);
+        for (const w of workloads) {
+          const labels = w.metadata.labels ?? {};
+          assert.equal(labels["agentops.io/tenant"], "governance", `${w.kind}/${w.metadata.name}`);
+          assert.match(labels["agentops.io/tier"] ?? "", /^[1-4]$/);
+          assert.equal(labels["agentops.io/cost-center"], "platform-governance");
+          assert.match(w.metadata.annotations?.["agentops.io/budget-monthly-usd"] ?? "", /^\d+(\.\d+)?$/);
+          assert.match(w.metadata.annotations?.["agentops.io/estimated-monthly-usd"] ?? "", /^\d+(\.\d+)?$/);
+        }
+      });
+
+      it("keeps the kubeconfig output secret and mocked cloud values obviously fake", async () => {
+        const { outputs, resources } = await synthStack(stack);
+        assert.equal(outputs.kubeconfig, "[secret]");
+        assert.equal(outputs.environment, stack);
+        const text = JSON.stringify(resources);
+        for (const account of text.match(/\b\d{12}\b/g) ?? []) assert.equal(account, "000000000000");
+      });
+    });
+  }
+
+  it("protects the cluster, its keys and the log bucket in prod, and nothing in dev or staging", async () => {
+    const protectedIn = async (stack: string) =>
+      (await synthStack(stack)).resources
+        .filter((r) => r.protect)
+        .map((r) => r.type)
+        .sort();
+    assert.deepEqual(await protectedIn("dev"), []);
+    assert.deepEqual(await protectedIn("staging"), []);
+    assert.deepEqual(await protectedIn("prod"), [
+      "aws:eks/cluster:Cluster",
+      "aws:kms/key:Key",
+      "aws:kms/key:Key",
+      "aws:kms/key:Key",
+      "aws:s3/bucket:Bucket",
+    ]);
+  });
+});
