@@ -10,6 +10,7 @@ import {
   createCluster,
   loadStackConfig,
   nodeGroupsPricing,
+  Platform,
   regionPrices,
 } from "@agentops/components";
 
@@ -21,6 +22,16 @@ const cluster = createCluster("agentops", {
   region: config.region,
 });
 const provider = cluster.provider;
+
+const platform = config.platform.enabled
+  ? new Platform(
+      "platform",
+      { environment: config.environment, config: config.platform, cluster },
+      { provider },
+    )
+  : undefined;
+// Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install.
+const platformCrds = platform?.crds ?? [];
 
 // The estimate shown on each agent's workloads; the policy pack recomputes it from the objects themselves.
 const prices = config.region === undefined ? undefined : regionPrices(config.region);
@@ -45,7 +56,7 @@ for (const tenantConfig of config.tenants) {
           estimatedMonthlyUsd: agentMonthlyCost(agentCostInput(agent, prices, groups), prices).maxMonthlyUsd,
         },
       },
-      { provider, dependsOn: [tenant] },
+      { provider, dependsOn: [tenant, ...platformCrds] },
     );
   }
 }
@@ -57,3 +68,4 @@ export const kubeconfig = cluster.outputs?.kubeconfig;
 export const oidcIssuer = cluster.outputs?.oidcIssuer;
 export const nodeGroupNames = cluster.outputs?.nodeGroupNames;
 export const vpcId = cluster.outputs?.vpcId;
+export const grafanaAdminPassword = platform?.grafanaAdminPassword;

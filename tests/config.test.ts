@@ -233,6 +233,39 @@ describe("stack configuration", () => {
     });
   });
 
+  describe("rejects platform settings that do not fit the environment", () => {
+    const withPlatform = (platform: unknown, environment = "dev") => {
+      const cfg = validConfig();
+      cfg.agentops.platform = platform;
+      cfg.agentops.environment = environment;
+      return cfg;
+    };
+
+    it("Loki on S3 without an EKS cluster", () => {
+      assert.deepEqual(problems(withPlatform({ loki: { mode: "simpleScalable" } })), [
+        `platform.loki.mode: "simpleScalable" — needs cluster.mode eks (Loki keeps its chunks in the cluster's S3 bucket); use singleBinary`,
+      ]);
+    });
+
+    it("in-memory traces outside dev", () => {
+      assert.deepEqual(problems(withPlatform({ jaeger: { storage: "memory" } }, "prod")), [
+        `platform.jaeger.storage: "memory" — must be badger in prod (in-memory traces are lost on every restart; dev only)`,
+      ]);
+    });
+
+    it("an even number of Vault raft voters", () => {
+      assert.deepEqual(problems(withPlatform({ vault: { ha: true, replicas: 4 } })), [
+        "platform.vault.replicas: 4 — must be an odd number from 3 to 7 (raft quorum)",
+      ]);
+    });
+
+    it("a retention that is not a Prometheus duration", () => {
+      assert.deepEqual(problems(withPlatform({ prometheus: { retention: "2 weeks" } })), [
+        `platform.prometheus.retention: "2 weeks" — must be a Prometheus duration, e.g. 15d or 12h`,
+      ]);
+    });
+  });
+
   it("lists every problem at once, in the order of the file", () => {
     const cfg = withAgent(0, (a) => {
       a.tier = 9;

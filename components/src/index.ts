@@ -6,4 +6,5 @@ export * from "./cost";
 export * from "./lib/contract";
 export * from "./lib/names";
 export * from "./lib/quantity";
+export * from "./platform";
 export * from "./tenancy";

@@ -200,6 +200,28 @@ function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
   const agentReported = (i: number) => issues.some((issue) => issue.path.startsWith(`agents[${i}].`));
   issues.push(...agentTenantIssues(tenants, agents, agentReported));
 
+  const platform = cfg.platform as { loki?: { mode?: unknown }; jaeger?: { storage?: unknown } } | undefined;
+  if (
+    platform?.loki?.mode === "simpleScalable" &&
+    (cfg.cluster as { mode?: unknown } | undefined)?.mode !== "eks"
+  ) {
+    issues.push({
+      path: "platform.loki.mode",
+      value: "simpleScalable",
+      allowed: "needs cluster.mode eks (Loki keeps its chunks in the cluster's S3 bucket); use singleBinary",
+    });
+  }
+  if (
+    platform?.jaeger?.storage === "memory" &&
+    typeof cfg.environment === "string" &&
+    cfg.environment !== "dev"
+  ) {
+    issues.push({
+      path: "platform.jaeger.storage",
+      value: "memory",
+      allowed: `must be badger in ${cfg.environment} (in-memory traces are lost on every restart; dev only)`,
+    });
+  }
   const cluster = cfg.cluster as
     { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;
   if (cluster?.mode === "eks" && cluster.nodeGroups) {

@@ -39,6 +39,9 @@ export const PLATFORM_NAMESPACES = {
   externalSecrets: "external-secrets",
   certManager: "cert-manager",
   kubeSystem: "kube-system",
+  gateway: "envoy-gateway-system",
+  /** Node agents that need host access (node-exporter, the pod-log collector): the one `privileged` namespace. */
+  nodeAgents: "monitoring-agents",
 } as const;
 
 /** Where agents send telemetry and where their secrets come from. */
@@ -54,6 +57,8 @@ export const PLATFORM_ENDPOINTS = {
   vaultSecretStore: "vault",
   /** ClusterSecretStore that reads AWS Secrets Manager with Pod Identity (EKS only). */
   awsSecretStore: "aws-secrets-manager",
+  /** The shared Gateway (Gateway API) agents attach HTTPRoutes to, and its GatewayClass. */
+  gateway: { name: "public", namespace: PLATFORM_NAMESPACES.gateway, className: "envoy" },
   /** Label of the namespace Prometheus scrapes from. */
   prometheusNamespace: PLATFORM_NAMESPACES.monitoring,
 } as const;

@@ -5,6 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
+// The runtime's feature flags live in its internal store, which the typings do not export.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+
 /** A resource as the program registered it. */
 export interface RecordedResource {
   urn: string;
@@ -16,6 +20,8 @@ export interface RecordedResource {
   /** `true` for resources a provider manages, `false` for components. */
   custom: boolean;
   protect: boolean;
+  /** URNs of the resources it explicitly depends on (`dependsOn`, including those of its parents). */
+  dependsOn: string[];
   /** Provider reference (`<provider urn>::<id>`) of custom resources, when one was given. */
   provider: string | undefined;
   /** Inputs as the engine would receive them; secrets replaced by `"[secret]"`. */
@@ -29,13 +35,21 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const SECRET_PLACEHOLDER = "[secret]";
 export const MOCK_ACCOUNT = "000000000000";
 
+/** A secret's shape without its content: maps keep their keys (so manifests stay valid), values become "[secret]". */
+function redact(value: unknown): unknown {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    return Object.fromEntries(Object.keys(value).map((k) => [k, SECRET_PLACEHOLDER]));
+  }
+  return SECRET_PLACEHOLDER;
+}
+
 /** Replaces the wire format's special values: secrets are never written out, references become URNs. */
 export function plain(value: unknown): unknown {
   if (value === UNKNOWN) return "[unknown]";
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[SIG] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    if (obj[SIG] === SECRET_SIG) return redact(obj.value);
     if (obj[SIG] === RESOURCE_SIG) return obj.urn;
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
   }
@@ -62,6 +76,7 @@ class RecordingMonitor extends MockMonitor {
           custom: req.getCustom(),
           protect: req.getProtect() ?? false,
           provider: req.getProvider() || undefined,
+          dependsOn: req.getDependenciesList?.() ?? [],
           inputs: plain(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         });
       }
@@ -146,14 +161,17 @@ export function startMockRuntime(opts: MockRuntimeOptions): RecordedResource[] {
     call: (args) => callResult(args, region),
   };
   pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
-  // setMocks turns on the runtime features; the recording monitor then replaces its plain monitor.
+  // setMocks turns on the runtime features (secrets, resource references, …); the recording monitor then
+  // replaces its plain monitor, and since that resets the features, they are put back as setMocks left them.
   void pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+  const features = Object.entries(getStore()).filter(([k]) => k.startsWith("supports"));
   pulumi.runtime.setMockOptions(
     new RecordingMonitor(mocks, (r) => recorded.push(r)),
     opts.project,
     opts.stack,
     false,
   );
+  Object.assign(getStore(), Object.fromEntries(features));
   return recorded;
 }
 

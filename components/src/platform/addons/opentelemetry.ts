@@ -1,0 +1,105 @@
+import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../../lib/contract";
+import {
+  controllerReplicas,
+  resources,
+  RESTRICTED_CONTAINER,
+  type AddonContext,
+  type Values,
+} from "../context";
+
+const monitoring = PLATFORM_NAMESPACES.monitoring;
+const { otelCollector } = PLATFORM_ENDPOINTS;
+/** The contrib distribution: it has the filelog receiver, the k8sattributes processor and the Loki OTLP path. */
+const IMAGE = "otel/opentelemetry-collector-contrib";
+
+/**
+ * The gateway collector agents send OTLP to (`otel-collector.monitoring`): traces to Jaeger, metrics to
+ * Prometheus's OTLP receiver, logs to Loki's OTLP endpoint.
+ */
+export function otelCollectorValues(ctx: AddonContext): Values {
+  const replicas = controllerReplicas(ctx);
+  return {
+    mode: "deployment",
+    fullnameOverride: otelCollector.service,
+    image: { repository: IMAGE },
+    replicaCount: replicas,
+    podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+    podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: RESTRICTED_CONTAINER,
+    resources: resources("100m", "256Mi", "1", "1Gi"),
+    presets: { kubernetesAttributes: { enabled: true } },
+    config: {
+      receivers: {
+        otlp: {
+          protocols: {
+            grpc: { endpoint: `0.0.0.0:${otelCollector.grpcPort}` },
+            http: { endpoint: `0.0.0.0:${otelCollector.httpPort}` },
+          },
+        },
+      },
+      processors: {
+        batch: {},
+        memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 25 },
+      },
+      exporters: {
+        "otlp/jaeger": { endpoint: `jaeger.${monitoring}.svc.cluster.local:4317`, tls: { insecure: true } },
+        "otlphttp/prometheus": {
+          metrics_endpoint: `http://kube-prometheus-stack-prometheus.${monitoring}.svc.cluster.local:9090/api/v1/otlp/v1/metrics`,
+        },
+        "otlphttp/loki": { endpoint: `http://loki-gateway.${monitoring}.svc.cluster.local/otlp` },
+      },
+      service: {
+        pipelines: {
+          traces: {
+            receivers: ["otlp"],
+            processors: ["memory_limiter", "k8sattributes", "batch"],
+            exporters: ["otlp/jaeger"],
+          },
+          metrics: {
+            receivers: ["otlp"],
+            processors: ["memory_limiter", "k8sattributes", "batch"],
+            exporters: ["otlphttp/prometheus"],
+          },
+          logs: {
+            receivers: ["otlp"],
+            processors: ["memory_limiter", "k8sattributes", "batch"],
+            exporters: ["otlphttp/loki"],
+          },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The log collector: the same chart as a DaemonSet tailing every pod's logs (filelog receiver) into Loki.
+ * Promtail is deprecated and Grafana Alloy would be one more agent to run; the collector is already here.
+ * It reads host paths, so it runs in the monitoring namespace, which is `privileged` for that reason.
+ */
+export function otelLogsValues(_ctx: AddonContext): Values {
+  return {
+    mode: "daemonset",
+    fullnameOverride: "otel-logs",
+    image: { repository: IMAGE },
+    presets: {
+      logsCollection: { enabled: true, includeCollectorLogs: false },
+      kubernetesAttributes: { enabled: true },
+    },
+    // Every node, GPU and spot included: their pods log too.
+    tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
+    resources: resources("50m", "128Mi", "500m", "512Mi"),
+    config: {
+      exporters: {
+        "otlphttp/loki": { endpoint: `http://loki-gateway.${monitoring}.svc.cluster.local/otlp` },
+      },
+      service: {
+        pipelines: { logs: { exporters: ["otlphttp/loki"] } },
+      },
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import { WORKLOAD_IDENTITIES } from "../../lib/contract";
+import { resources, type AddonContext, type Values } from "../context";
+
+/** The Secret cert-manager writes Vault's serving certificate to (tls.crt, tls.key, ca.crt). */
+export const VAULT_TLS_SECRET = "vault-server-tls";
+const TLS_DIR = `/vault/userconfig/${VAULT_TLS_SECRET}`;
+
+/** Vault's server configuration (HCL): TLS listener, storage, and auto-unseal with AWS KMS on EKS. */
+export function vaultConfig(ctx: AddonContext): pulumi.Output<string> {
+  const { ha } = ctx.config.vault;
+  const cloud = ctx.cluster.cloud;
+  const storage = ha
+    ? `storage "raft" {
+  path = "/vault/data"
+  retry_join {
+    auto_join             = "provider=k8s label_selector=\\"app.kubernetes.io/name=vault,component=server\\" namespace=\\"{{ .Release.Namespace }}\\""
+    auto_join_scheme      = "https"
+    leader_ca_cert_file   = "${TLS_DIR}/ca.crt"
+  }
+}
+service_registration "kubernetes" {}`
+    : `storage "file" {
+  path = "/vault/data"
+}`;
+  const seal = cloud
+    ? pulumi.interpolate`seal "awskms" {
+  region     = "${cloud.region}"
+  kms_key_id = "${cloud.vaultKmsKeyId}"
+}`
+    : pulumi.output(
+        "# No cloud KMS here: Vault starts sealed; unseal it with the key shares from `vault operator init`.",
+      );
+  // mlock would need the IPC_LOCK capability, which `restricted` forbids; raft storage is encrypted anyway.
+  return pulumi.interpolate`ui = true
+disable_mlock = true
+listener "tcp" {
+  address         = "[::]:8200"
+  cluster_address = "[::]:8201"
+  tls_cert_file   = "${TLS_DIR}/tls.crt"
+  tls_key_file    = "${TLS_DIR}/tls.key"
+  tls_client_ca_file = "${TLS_DIR}/ca.crt"
+}
+${storage}
+${seal}`;
+}
+
+/**
+ * HashiCorp Vault: standalone, or HA on integrated storage (raft) with an odd number of voters; TLS from
+ * cert-manager; auto-unseal with the cluster's KMS key through Pod Identity. The agent injector is off:
+ * agents get secrets through External Secrets, not sidecars.
+ */
+export function vaultValues(ctx: AddonContext): Values {
+  const { vault } = ctx.config;
+  const config = vaultConfig(ctx);
+  return {
+    global: { tlsDisable: false },
+    injector: { enabled: false },
+    server: {
+      resources: resources("100m", "256Mi", "1", "1Gi"),
+      serviceAccount: { create: true, name: WORKLOAD_IDENTITIES.vault.serviceAccount },
+      dataStorage: { enabled: true, size: vault.storageSize },
+      extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt`, VAULT_ADDR: "https://127.0.0.1:8200" },
+      volumes: [{ name: "tls", secret: { secretName: VAULT_TLS_SECRET } }],
+      volumeMounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
+      standalone: { enabled: !vault.ha, config },
+      ha: { enabled: vault.ha, replicas: vault.replicas, raft: { enabled: true, setNodeId: true, config } },
+      statefulSet: {
+        securityContext: {
+          pod: {
+            runAsNonRoot: true,
+            runAsUser: 100,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        },
+      },
+    },
+  };
+}

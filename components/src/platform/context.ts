@@ -1,0 +1,58 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Environment, PlatformConfig } from "../config";
+
+/**
+ * What the cluster tells the platform: its node groups, and its cloud side when it is on EKS. The cluster
+ * handle `createCluster` returns fits this shape as it is.
+ */
+export interface PlatformCluster {
+  capabilities: {
+    /** A spot node group exists (the log collector tolerates its taint). */
+    spotNodeGroup: boolean;
+    /** A GPU node group exists: the NVIDIA device plugin is installed. */
+    gpuNodeGroup: boolean;
+    /** EKS Pod Identity is available: the AWS Secrets Manager store is declared. */
+    podIdentity: boolean;
+  };
+  /**
+   * Present on EKS: region, cluster name (cluster-autoscaler's auto-discovery), Loki's bucket, Vault's unseal
+   * key and the account. Absent on an existing cluster: no autoscaler, no KMS unseal, no S3 for Loki.
+   * @default undefined
+   */
+  cloud?: {
+    region: string;
+    clusterName: pulumi.Input<string>;
+    lokiBucket: pulumi.Input<string>;
+    vaultKmsKeyId: pulumi.Input<string>;
+    accountId: pulumi.Input<string>;
+  };
+}
+
+/** Everything a values builder may read. Builders are pure: same context, same values. */
+export interface AddonContext {
+  environment: Environment;
+  config: PlatformConfig;
+  cluster: PlatformCluster;
+}
+
+/** Helm values: plain data, possibly holding outputs of other resources (bucket names, key ids). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- values mirror each chart's free-form schema
+export type Values = Record<string, any>;
+
+/** Requests and limits, the way every chart spells them. */
+export const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+/** The `restricted` container security context, for charts that take one whole. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Replicas of a stateless controller: two when the environment asks for high availability. */
+export const controllerReplicas = (ctx: AddonContext) => (ctx.config.highAvailability ? 2 : 1);

@@ -1,0 +1,159 @@
+/**
+ * The custom resources the platform declares next to its charts: cert-manager issuers and certificates,
+ * External Secrets stores. Pure builders, so tests read them without the Pulumi runtime.
+ */
+import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES, WORKLOAD_IDENTITIES } from "../lib/contract";
+import { VAULT_TLS_SECRET } from "./addons/vault";
+import type { AddonContext } from "./context";
+
+export interface CustomObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec: Record<string, unknown>;
+}
+
+/** The issuer of the internal CA every in-cluster certificate chains to. */
+export const CA_ISSUER = "agentops-ca";
+const ROOT_SECRET = "agentops-root-ca";
+
+/** Self-signed bootstrap issuer → internal root CA certificate → CA ClusterIssuer; ACME issuers on request. */
+export function certificateIssuers(ctx: AddonContext): CustomObject[] {
+  const objects: CustomObject[] = [
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "ClusterIssuer",
+      metadata: { name: "selfsigned" },
+      spec: { selfSigned: {} },
+    },
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: ROOT_SECRET, namespace: PLATFORM_NAMESPACES.certManager },
+      spec: {
+        isCA: true,
+        commonName: `agentops-${ctx.environment} internal CA`,
+        secretName: ROOT_SECRET,
+        duration: "87600h",
+        privateKey: { algorithm: "ECDSA", size: 256 },
+        issuerRef: { name: "selfsigned", kind: "ClusterIssuer", group: "cert-manager.io" },
+      },
+    },
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "ClusterIssuer",
+      metadata: { name: CA_ISSUER },
+      spec: { ca: { secretName: ROOT_SECRET } },
+    },
+  ];
+  const email = ctx.config.certManager.acmeEmail;
+  if (email) {
+    for (const [name, server] of [
+      ["letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"],
+      ["letsencrypt-production", "https://acme-v02.api.letsencrypt.org/directory"],
+    ] as const) {
+      objects.push({
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        metadata: { name },
+        spec: {
+          acme: {
+            email,
+            server,
+            privateKeySecretRef: { name: `${name}-account` },
+            solvers: [
+              {
+                http01: {
+                  gatewayHTTPRoute: {
+                    parentRefs: [{ name: "public", namespace: PLATFORM_NAMESPACES.gateway, kind: "Gateway" }],
+                  },
+                },
+              },
+            ],
+          },
+        },
+      });
+    }
+  }
+  return objects;
+}
+
+/** Vault's serving certificate, for every name its clients and raft peers use. */
+export function vaultCertificate(): CustomObject {
+  const ns = PLATFORM_NAMESPACES.vault;
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: { name: VAULT_TLS_SECRET, namespace: ns },
+    spec: {
+      secretName: VAULT_TLS_SECRET,
+      duration: "2160h",
+      renewBefore: "360h",
+      privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+      dnsNames: [
+        "vault",
+        `vault.${ns}`,
+        `vault.${ns}.svc`,
+        `vault.${ns}.svc.cluster.local`,
+        "*.vault-internal",
+        `*.vault-internal.${ns}.svc.cluster.local`,
+        "localhost",
+      ],
+      ipAddresses: ["127.0.0.1"],
+      issuerRef: { name: CA_ISSUER, kind: "ClusterIssuer", group: "cert-manager.io" },
+    },
+  };
+}
+
+/**
+ * ClusterSecretStores: Vault's KV v2 engine at `secret/` through Kubernetes auth (role `external-secrets`), and
+ * AWS Secrets Manager through the controller's Pod Identity (EKS only).
+ */
+export function secretStores(ctx: AddonContext): CustomObject[] {
+  const vaultNs = PLATFORM_NAMESPACES.vault;
+  const eso = WORKLOAD_IDENTITIES.externalSecrets;
+  const stores: CustomObject[] = [
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ClusterSecretStore",
+      metadata: { name: PLATFORM_ENDPOINTS.vaultSecretStore },
+      spec: {
+        provider: {
+          vault: {
+            server: `https://vault.${vaultNs}.svc.cluster.local:8200`,
+            path: "secret",
+            version: "v2",
+            caProvider: { type: "Secret", name: VAULT_TLS_SECRET, namespace: vaultNs, key: "ca.crt" },
+            auth: {
+              kubernetes: {
+                mountPath: "kubernetes",
+                role: "external-secrets",
+                serviceAccountRef: { name: eso.serviceAccount, namespace: eso.namespace },
+              },
+            },
+          },
+        },
+      },
+    },
+  ];
+  if (ctx.cluster.cloud && ctx.cluster.capabilities.podIdentity) {
+    stores.push({
+      apiVersion: "external-secrets.io/v1",
+      kind: "ClusterSecretStore",
+      metadata: { name: PLATFORM_ENDPOINTS.awsSecretStore },
+      spec: { provider: { aws: { service: "SecretsManager", region: ctx.cluster.cloud.region } } },
+    });
+  }
+  return stores;
+}
+
+/** Pod Security level of each platform namespace: `restricted` unless a chart needs host access. */
+export const NAMESPACE_SECURITY: Record<string, "restricted" | "baseline" | "privileged"> = {
+  [PLATFORM_NAMESPACES.certManager]: "restricted",
+  [PLATFORM_NAMESPACES.externalSecrets]: "restricted",
+  [PLATFORM_NAMESPACES.vault]: "restricted",
+  // node-exporter (host network and PID) and the log collector (host paths) run here.
+  [PLATFORM_NAMESPACES.monitoring]: "privileged",
+  // Envoy proxies bind ports below 1024 only with NET_BIND_SERVICE, which `restricted` still allows.
+  [PLATFORM_NAMESPACES.gateway]: "restricted",
+};
