@@ -23,19 +23,28 @@ const cluster = createCluster("agentops", {
 });
 const provider = cluster.provider;
 
+// The price table behind each agent's estimate (the policy pack recomputes it from the objects themselves)
+// and behind OpenCost's pricing, so run-time costs and estimates agree.
+const prices = config.region === undefined ? undefined : regionPrices(config.region);
+const groups = nodeGroupsPricing(config);
+
 const platform = config.platform.enabled
   ? new Platform(
       "platform",
-      { environment: config.environment, config: config.platform, cluster },
+      {
+        environment: config.environment,
+        config: config.platform,
+        cluster,
+        // Jaeger's trace volume is data: protected where the cluster is.
+        protect: config.cluster.mode === "eks" && config.cluster.protect,
+        // Budget recording rules per agent; OpenCost priced from the same table as the estimates.
+        observability: { agents: config.agents, pricing: prices && { prices, nodeGroups: groups } },
+      },
       { provider },
     )
   : undefined;
 // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install.
 const platformCrds = platform?.crds ?? [];
-
-// The estimate shown on each agent's workloads; the policy pack recomputes it from the objects themselves.
-const prices = config.region === undefined ? undefined : regionPrices(config.region);
-const groups = nodeGroupsPricing(config);
 
 for (const tenantConfig of config.tenants) {
   const agents = config.agents.filter((a) => a.tenant === tenantConfig.name);

@@ -86,6 +86,7 @@ function modelModule(apiVersion: string): string {
   if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${apiVersion}`;
   if (group.endsWith("external-secrets.io")) return `@kubernetes-models/external-secrets/${apiVersion}`;
   if (group.endsWith("cert-manager.io")) return `@kubernetes-models/cert-manager/${apiVersion}`;
+  if (group === "gateway.networking.k8s.io") return `@kubernetes-models/gateway-api/${apiVersion}`;
   return `kubernetes-models/${apiVersion}`;
 }
 

@@ -22,6 +22,7 @@ describe("stacks", function () {
           "StorageClass",
           "ClusterIssuer",
           "ClusterSecretStore",
+          "GatewayClass",
           "ClusterRole",
           "ClusterRoleBinding",
         ]);
@@ -71,7 +72,7 @@ describe("stacks", function () {
     });
   }
 
-  it("protects the cluster, its keys and the log bucket in prod, and nothing in dev or staging", async () => {
+  it("protects the cluster, its keys, the log bucket and the trace volume in prod, and nothing in dev or staging", async () => {
     const protectedIn = async (stack: string) =>
       (await synthStack(stack)).resources
         .filter((r) => r.protect)
@@ -85,6 +86,7 @@ describe("stacks", function () {
       "aws:kms/key:Key",
       "aws:kms/key:Key",
       "aws:s3/bucket:Bucket",
+      "kubernetes:core/v1:PersistentVolumeClaim",
     ]);
   });
 });

@@ -6,5 +6,6 @@ export * from "./cost";
 export * from "./lib/contract";
 export * from "./lib/names";
 export * from "./lib/quantity";
+export * from "./observability";
 export * from "./platform";
 export * from "./tenancy";

@@ -1,115 +1,178 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { AgentConfig, Environment, PlatformConfig } from "../config";
+import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { childName } from "../lib/names";
-import { GRAFANA_ADMIN_SECRET } from "./addons/kube-prometheus-stack";
+import { Observability } from "../observability/observability";
+import { openCostPricingConfigMap, type OpenCostPricingInput } from "../observability/opencost-pricing";
 import { JAEGER_BADGER_CLAIM } from "./addons/jaeger";
+import { GRAFANA_ADMIN_SECRET } from "./addons/kube-prometheus-stack";
 import type { AddonContext, PlatformCluster } from "./context";
-import { enabledAddons, type Addon } from "./registry";
+import { enabledAddons, installOrder } from "./registry";
 import {
   certificateIssuers,
+  gatewayObjects,
   NAMESPACE_SECURITY,
   secretStores,
   vaultCertificate,
   type CustomObject,
 } from "./resources";
-import { PLATFORM_NAMESPACES } from "../lib/contract";
-import type { Environment, PlatformConfig } from "../config";
 
 export interface PlatformArgs {
+  /** The environment the stack is (`agentops:environment`); names the internal CA. No default. */
   environment: Environment;
-  /** The validated `agentops:platform`. */
+  /** The validated `agentops:platform`; every size, retention and replica count comes from it. No default. */
   config: PlatformConfig;
-  /** The cluster's capabilities and, on EKS, its cloud side (Loki's bucket, Vault's KMS key). */
+  /**
+   * The cluster's capabilities and, on EKS, its cloud side (Loki's bucket, Vault's KMS key, the cluster name
+   * for the autoscaler). The handle `createCluster` returns fits as it is. No default.
+   */
   cluster: PlatformCluster;
   /** Seconds Helm waits for each release to become ready before rolling it back. @default 900 */
   timeoutSeconds?: number;
+  /** `protect` the data the platform itself declares (Jaeger's Badger volume) against deletion. @default false */
+  protect?: boolean;
+  /**
+   * What the observability content needs from the rest of the stack: the agents (their budgets become
+   * recording rules) and the price table and node groups OpenCost's custom pricing is derived from.
+   * @default no agents; OpenCost's own default prices
+   */
+  observability?: { agents?: readonly AgentConfig[]; pricing?: OpenCostPricingInput };
 }
+
+const POD_SECURITY = (level: string) => ({
+  "pod-security.kubernetes.io/enforce": level,
+  "pod-security.kubernetes.io/enforce-version": "latest",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/warn-version": "latest",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/audit-version": "latest",
+});
 
 /**
  * The Helm platform: one release per add-on of the registry, the namespaces they run in, and the custom
- * resources that connect them (issuers, Vault's certificate, secret stores). Every in-cluster resource uses
- * the provider handed in through `opts`.
+ * resources that connect them (issuers, Vault's certificate, secret stores, the shared Gateway). Every
+ * in-cluster resource uses the provider handed in through `opts` (`provider` or `providers`).
  */
 export class Platform extends pulumi.ComponentResource {
-  /** Releases by name. */
+  /** Releases by add-on name. */
   public readonly releases: Record<string, k8s.helm.v3.Release> = {};
-  /** The releases that install CRDs agents use (ServiceMonitor, ExternalSecret, Certificate): agents follow them. */
+  /**
+   * The releases that install CRDs agents use (kube-prometheus-stack: ServiceMonitor, PrometheusRule;
+   * external-secrets: ExternalSecret; cert-manager: Certificate; envoy-gateway: HTTPRoute). Agents `dependsOn` them.
+   */
   public readonly crds: pulumi.Resource[] = [];
-  /** Grafana's generated admin password. */
+  /** Grafana's generated admin password (secret); also in the `grafana-admin` Secret of `monitoring`. */
   public readonly grafanaAdminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agentops:platform:Platform", name, {}, opts);
     const ctx: AddonContext = { environment: args.environment, config: args.config, cluster: args.cluster };
-    const addons = enabledAddons(ctx);
+    const addons = installOrder(enabledAddons(ctx));
     const parent = { parent: this };
+    const enabled = (addon: string) => addons.some((a) => a.name === addon);
 
+    // kube-system exists and is not ours to label.
     const namespaces = new Map<string, k8s.core.v1.Namespace>();
-    for (const ns of new Set(addons.map((a) => a.namespace))) {
+    const wanted = addons.flatMap((a) => [a.namespace, ...(a.otherNamespaces ?? [])]);
+    for (const ns of new Set(wanted)) {
       if (ns === PLATFORM_NAMESPACES.kubeSystem) continue;
-      const level = NAMESPACE_SECURITY[ns] ?? "restricted";
-      namespaces.set(
-        ns,
-        new k8s.core.v1.Namespace(
-          childName(name, ns),
-          {
-            metadata: {
-              name: ns,
-              labels: {
-                "pod-security.kubernetes.io/enforce": level,
-                "pod-security.kubernetes.io/enforce-version": "latest",
-                "pod-security.kubernetes.io/warn": "restricted",
-                "pod-security.kubernetes.io/audit": "restricted",
-                "app.kubernetes.io/part-of": "agentops",
-              },
-            },
-          },
-          parent,
-        ),
-      );
+      const metadata = {
+        name: ns,
+        labels: {
+          ...POD_SECURITY(NAMESPACE_SECURITY[ns] ?? "restricted"),
+          "app.kubernetes.io/part-of": "agentops",
+        },
+      };
+      namespaces.set(ns, new k8s.core.v1.Namespace(childName(name, ns), { metadata }, parent));
     }
+    const inNamespace = (ns: string) => {
+      const found = namespaces.get(ns);
+      return found ? [found] : [];
+    };
 
     const password = new random.RandomPassword(
       childName(name, "grafana-admin"),
       { length: 32, special: false },
       parent,
     );
-    this.grafanaAdminPassword = password.result;
-    const extras: Record<string, pulumi.Resource[]> = {};
-    if (addons.some((a) => a.name === "kube-prometheus-stack")) {
-      extras["kube-prometheus-stack"] = [
+    this.grafanaAdminPassword = pulumi.secret(password.result);
+
+    // Objects a release needs before it installs, by add-on.
+    const needs: Record<string, pulumi.Resource[]> = {};
+    if (enabled("kube-prometheus-stack")) {
+      // Grafana reads its admin credentials from here (`admin.existingSecret`): the values never hold them.
+      needs["kube-prometheus-stack"] = [
         new k8s.core.v1.Secret(
           childName(name, GRAFANA_ADMIN_SECRET),
           {
             metadata: { name: GRAFANA_ADMIN_SECRET, namespace: PLATFORM_NAMESPACES.monitoring },
             type: "Opaque",
-            stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
+            stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
           },
-          { ...parent, dependsOn: namespaces.get(PLATFORM_NAMESPACES.monitoring) },
+          { ...parent, dependsOn: inNamespace(PLATFORM_NAMESPACES.monitoring) },
         ),
       ];
     }
-    if (args.config.jaeger.storage === "badger" && addons.some((a) => a.name === "jaeger")) {
-      extras["jaeger"] = [
+    if (enabled("opencost")) {
+      // OpenCost mounts its pricing (derived from the cost model's price table) at start.
+      needs["opencost"] = [
+        new k8s.core.v1.ConfigMap(
+          childName(name, "opencost-pricing"),
+          openCostPricingConfigMap(args.observability?.pricing),
+          { ...parent, dependsOn: inNamespace(PLATFORM_NAMESPACES.monitoring) },
+        ),
+      ];
+    }
+    if (enabled("jaeger") && args.config.jaeger.storage === "badger") {
+      needs["jaeger"] = [
         new k8s.core.v1.PersistentVolumeClaim(
           childName(name, JAEGER_BADGER_CLAIM),
           {
-            metadata: { name: JAEGER_BADGER_CLAIM, namespace: PLATFORM_NAMESPACES.monitoring },
+            metadata: {
+              name: JAEGER_BADGER_CLAIM,
+              namespace: PLATFORM_NAMESPACES.monitoring,
+              // The claim binds only once Jaeger's pod is scheduled (WaitForFirstConsumer).
+              annotations: { "pulumi.com/skipAwait": "true" },
+            },
             spec: {
               accessModes: ["ReadWriteOnce"],
               resources: { requests: { storage: args.config.jaeger.storageSize } },
             },
           },
-          // The claim binds when Jaeger's pod is scheduled (WaitForFirstConsumer): do not wait for it.
-          { ...parent, dependsOn: namespaces.get(PLATFORM_NAMESPACES.monitoring) },
+          {
+            ...parent,
+            protect: args.protect ?? false,
+            dependsOn: inNamespace(PLATFORM_NAMESPACES.monitoring),
+          },
         ),
       ];
     }
 
+    const custom = (obj: CustomObject, dependsOn: pulumi.Resource[]) =>
+      new k8s.apiextensions.CustomResource(childName(name, obj.kind.toLowerCase(), obj.metadata.name), obj, {
+        ...parent,
+        dependsOn,
+      });
+
     const timeout = args.timeoutSeconds ?? 900;
-    const declare = (addon: Addon, before: pulumi.Resource[]) =>
-      new k8s.helm.v3.Release(
+    // What "add-on X is installed" means to those that follow it: its release, plus for cert-manager its issuers.
+    const done: Record<string, pulumi.Resource[]> = {};
+    for (const addon of addons) {
+      const before = [
+        ...inNamespace(addon.namespace),
+        ...(addon.otherNamespaces ?? []).flatMap(inNamespace),
+        ...(needs[addon.name] ?? []),
+        ...addon.dependsOn.flatMap((d) => done[d] ?? []),
+      ];
+      if (addon.name === "vault") {
+        // Vault's pods mount the Secret this Certificate fills: it comes first, after the CA issuer.
+        before.push(
+          custom(vaultCertificate(), [...(done["cert-manager"] ?? []), ...inNamespace(addon.namespace)]),
+        );
+      }
+      const release = new k8s.helm.v3.Release(
         childName(name, addon.name),
         {
           name: addon.name,
@@ -125,39 +188,48 @@ export class Platform extends pulumi.ComponentResource {
         },
         { ...parent, dependsOn: before },
       );
-
-    // Registry order lists every add-on after the ones it depends on.
-    const custom = (obj: CustomObject, deps: pulumi.Resource[]) =>
-      new k8s.apiextensions.CustomResource(childName(name, obj.kind.toLowerCase(), obj.metadata.name), obj, {
-        ...parent,
-        dependsOn: deps,
-      });
-    const ready: Record<string, pulumi.Resource[]> = {};
-    for (const addon of addons) {
-      const ns = namespaces.get(addon.namespace);
-      const before = [
-        ...(ns ? [ns] : []),
-        ...(extras[addon.name] ?? []),
-        ...addon.dependsOn.flatMap((d) => ready[d] ?? []),
-      ];
-      if (addon.name === "vault" && ready["cert-manager"]) {
-        // Vault mounts its certificate: the Certificate comes before the release, after the CA issuer.
-        before.push(custom(vaultCertificate(), [...ready["cert-manager"], ...(ns ? [ns] : [])]));
-      }
-      const release = declare(addon, before);
       this.releases[addon.name] = release;
-      ready[addon.name] = [release];
       if (addon.installsCrds) this.crds.push(release);
+      done[addon.name] = [release];
       if (addon.name === "cert-manager") {
-        // Issuers are part of cert-manager being ready: whatever follows it may ask for a certificate.
-        ready[addon.name] = [release, ...certificateIssuers(ctx).map((obj) => custom(obj, [release]))];
+        // The issuers are part of cert-manager being ready: whatever follows it may ask for a certificate.
+        done[addon.name] = [release, ...certificateIssuers(ctx).map((obj) => custom(obj, [release]))];
+      }
+      if (addon.name === "envoy-gateway" && args.config.certManager.acmeEmail !== undefined) {
+        // A public Gateway is a public load balancer: it comes with public certificates (an ACME e-mail), which
+        // its HTTP-01 challenges need; without them the controller idles at no cost. Class before Gateway.
+        const [gatewayClass, gateway] = gatewayObjects();
+        const cls = custom(gatewayClass!, [release]);
+        custom(gateway!, [release, cls]);
       }
     }
 
     const eso = this.releases["external-secrets"];
-    if (eso)
-      for (const obj of secretStores(ctx))
-        custom(obj, [eso, ...(this.releases["vault"] ? [this.releases["vault"]] : [])]);
+    const vault = this.releases["vault"];
+    if (eso) {
+      for (const store of secretStores(ctx)) {
+        // The Vault store reads Vault's CA from its TLS Secret and logs in to it: both exist once Vault does.
+        const usesVault = store.spec.provider !== undefined && "vault" in (store.spec.provider as object);
+        if (usesVault && !vault) continue;
+        custom(store, usesVault && vault ? [eso, vault] : [eso]);
+      }
+    }
+
+    const prometheus = this.releases["kube-prometheus-stack"];
+    if (prometheus) {
+      // Dashboards, rules and alert routing: after the PrometheusRule CRD; the webhook's ExternalSecret after
+      // external-secrets and Vault.
+      new Observability(
+        childName(name, "observability"),
+        {
+          environment: args.environment,
+          agents: args.observability?.agents,
+          monitoringReady: [...inNamespace(PLATFORM_NAMESPACES.monitoring), prometheus],
+          secretsReady: [...(eso ? [eso] : []), ...(vault ? [vault] : [])],
+        },
+        parent,
+      );
+    }
 
     this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword });
   }

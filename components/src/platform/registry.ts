@@ -5,6 +5,7 @@
 import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { certManagerValues } from "./addons/cert-manager";
 import { clusterAutoscalerValues } from "./addons/cluster-autoscaler";
+import { dcgmExporterValues } from "./addons/dcgm-exporter";
 import { externalSecretsValues } from "./addons/external-secrets";
 import { gatewayValues } from "./addons/gateway";
 import { jaegerValues } from "./addons/jaeger";
@@ -12,6 +13,7 @@ import { kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
 import { lokiValues } from "./addons/loki";
 import { metricsServerValues } from "./addons/metrics-server";
 import { nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
+import { openCostValues } from "./addons/opencost";
 import { otelCollectorValues, otelLogsValues } from "./addons/opentelemetry";
 import { vaultValues } from "./addons/vault";
 import type { AddonContext, Values } from "./context";
@@ -25,7 +27,12 @@ export interface Addon {
   /** Pinned chart version. */
   version: string;
   namespace: string;
-  /** Add-ons whose CRDs or services this one needs at install time. */
+  /** Other namespaces the chart puts workloads in (created before it). @default none */
+  otherNamespaces?: readonly string[];
+  /**
+   * Add-ons this one must follow: only where an install would fail otherwise (a CRD it renders objects of, a
+   * certificate its pods mount). Everything else installs in parallel.
+   */
   dependsOn: readonly string[];
   /**
    * Folder under ../shared/charts holding the pinned chart's default values, for the key check; undefined
@@ -43,12 +50,26 @@ const ns = PLATFORM_NAMESPACES;
 
 export const ADDONS: readonly Addon[] = [
   {
+    name: "kube-prometheus-stack",
+    chart: "kube-prometheus-stack",
+    repository: "https://prometheus-community.github.io/helm-charts",
+    version: "88.5.3",
+    namespace: ns.monitoring,
+    // node-exporter needs host network, PID and paths: it runs in the one privileged namespace.
+    otherNamespaces: [ns.nodeAgents],
+    dependsOn: [],
+    defaults: "kube-prometheus-stack",
+    installsCrds: true,
+    values: kubePrometheusStackValues,
+  },
+  {
     name: "cert-manager",
     chart: "cert-manager",
     repository: "https://charts.jetstack.io",
     version: "v1.21.1",
     namespace: ns.certManager,
-    dependsOn: [],
+    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
+    dependsOn: ["kube-prometheus-stack"],
     defaults: "cert-manager",
     installsCrds: true,
     values: certManagerValues,
@@ -59,21 +80,11 @@ export const ADDONS: readonly Addon[] = [
     repository: "https://charts.external-secrets.io",
     version: "2.9.0",
     namespace: ns.externalSecrets,
-    dependsOn: [],
+    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
+    dependsOn: ["kube-prometheus-stack"],
     defaults: "external-secrets",
     installsCrds: true,
     values: externalSecretsValues,
-  },
-  {
-    name: "kube-prometheus-stack",
-    chart: "kube-prometheus-stack",
-    repository: "https://prometheus-community.github.io/helm-charts",
-    version: "88.5.3",
-    namespace: ns.monitoring,
-    dependsOn: [],
-    defaults: "kube-prometheus-stack",
-    installsCrds: true,
-    values: kubePrometheusStackValues,
   },
   {
     name: "loki",
@@ -81,7 +92,7 @@ export const ADDONS: readonly Addon[] = [
     repository: "https://grafana-community.github.io/helm-charts",
     version: "18.11.0",
     namespace: ns.monitoring,
-    // Its chart ships ServiceMonitors when self-monitoring is on; the CRDs come from kube-prometheus-stack.
+    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
     dependsOn: ["kube-prometheus-stack"],
     defaults: "loki-community",
     installsCrds: false,
@@ -114,7 +125,8 @@ export const ADDONS: readonly Addon[] = [
     chart: "opentelemetry-collector",
     repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
     version: "0.170.0",
-    namespace: ns.monitoring,
+    // It reads the nodes' log files (hostPath): the one privileged namespace.
+    namespace: ns.nodeAgents,
     dependsOn: [],
     defaults: "opentelemetry-collector",
     installsCrds: false,
@@ -156,6 +168,35 @@ export const ADDONS: readonly Addon[] = [
     values: nvidiaDevicePluginValues,
   },
   {
+    // GPU metrics for the resources dashboard and the GPUIdle alert. 4.8.2 was checked with the search tool
+    // (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2, deployment/Chart.yaml version 4.8.2); ../shared/charts holds no
+    // defaults for it, so its values are not key-checked.
+    name: "dcgm-exporter",
+    chart: "dcgm-exporter",
+    repository: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+    version: "4.8.2",
+    // Root with SYS_ADMIN (profiling counters): the one privileged namespace.
+    namespace: ns.nodeAgents,
+    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
+    dependsOn: ["kube-prometheus-stack"],
+    defaults: undefined,
+    installsCrds: false,
+    enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
+    values: dcgmExporterValues,
+  },
+  {
+    name: "opencost",
+    chart: "opencost",
+    repository: "https://opencost.github.io/opencost-helm-chart",
+    version: "2.5.17",
+    namespace: ns.monitoring,
+    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
+    dependsOn: ["kube-prometheus-stack"],
+    defaults: "opencost",
+    installsCrds: false,
+    values: openCostValues,
+  },
+  {
     name: "cluster-autoscaler",
     chart: "cluster-autoscaler",
     repository: "https://kubernetes.github.io/autoscaler",
@@ -168,7 +209,11 @@ export const ADDONS: readonly Addon[] = [
     values: clusterAutoscalerValues,
   },
   {
-    // ingress-nginx was retired in March 2026; Envoy Gateway implements the Gateway API and is maintained.
+    // ingress-nginx was retired in March 2026. Envoy Gateway is maintained (CNCF Envoy), implements the
+    // Gateway API that cert-manager's ACME solver and agents' HTTPRoutes use, and runs in any cluster, which
+    // the AWS Load Balancer Controller (EKS only, one ALB per Ingress group) does not. v1.8.2 was checked with
+    // the search tool (envoyproxy/gateway release v1.8.2, chart gateway-helm on Docker Hub); ../shared/charts
+    // holds no defaults for it, so its values are not key-checked.
     name: "envoy-gateway",
     chart: "oci://docker.io/envoyproxy/gateway-helm",
     repository: undefined,
@@ -184,4 +229,32 @@ export const ADDONS: readonly Addon[] = [
 /** The add-ons that run in this context, in registry order. */
 export function enabledAddons(ctx: AddonContext): Addon[] {
   return ADDONS.filter((a) => a.enabled?.(ctx) ?? true);
+}
+
+/**
+ * `addons` ordered so each comes after those it depends on (stable otherwise). A dependency that is not
+ * running here is skipped: nothing waits for an add-on this cluster does not get.
+ * @throws naming the add-ons of a dependency cycle.
+ */
+export function installOrder(addons: readonly Addon[]): Addon[] {
+  const byName = new Map(addons.map((a) => [a.name, a]));
+  const ordered: Addon[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (addon: Addon, path: string[]) => {
+    if (state.get(addon.name) === "done") return;
+    if (state.get(addon.name) === "visiting") {
+      throw new Error(
+        `platform add-ons depend on each other in a cycle: ${[...path, addon.name].join(" → ")}`,
+      );
+    }
+    state.set(addon.name, "visiting");
+    for (const dep of addon.dependsOn) {
+      const next = byName.get(dep);
+      if (next) visit(next, [...path, addon.name]);
+    }
+    state.set(addon.name, "done");
+    ordered.push(addon);
+  };
+  for (const addon of addons) visit(addon, []);
+  return ordered;
 }

@@ -1,12 +1,15 @@
 import { PLATFORM_ENDPOINTS } from "../../lib/contract";
-import { type AddonContext, type Values } from "../context";
+import { resources, type AddonContext, type Values } from "../context";
 
 /** The PersistentVolumeClaim Badger keeps traces on (made by the platform, mounted by the chart). */
 export const JAEGER_BADGER_CLAIM = "jaeger-badger";
 
 /**
- * Jaeger v2 (chart 4.x) receiving OTLP from the collector. Storage: in memory (dev only: traces go with the
- * pod) or Badger on a volume, one replica since Badger is single-writer.
+ * Jaeger v2 (chart 4.x) receiving OTLP from the collector. Storage: in memory in dev only (traces go with the
+ * pod), Badger on a volume elsewhere. Badger rather than Elasticsearch/OpenSearch: traces here are for
+ * debugging agents over days, not long-term analytics, and a search cluster (three nodes, its own operator,
+ * backups) would cost more than the rest of the observability stack. Badger is single-writer on a
+ * ReadWriteOnce volume, so Jaeger runs one replica, also in prod.
  */
 export function jaegerValues(ctx: AddonContext): Values {
   const { jaeger } = ctx.config;
@@ -39,6 +42,7 @@ export function jaegerValues(ctx: AddonContext): Values {
         ? [{ name: "badger", persistentVolumeClaim: { claimName: JAEGER_BADGER_CLAIM } }]
         : [],
       extraVolumeMounts: badger ? [{ name: "badger", mountPath: "/badger" }] : [],
+      resources: resources("100m", "256Mi", "1", badger ? "2Gi" : "1Gi"),
     },
     userconfig: {
       service: {

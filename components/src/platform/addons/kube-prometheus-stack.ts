@@ -1,4 +1,6 @@
-import { PLATFORM_NAMESPACES } from "../../lib/contract";
+import { LABELS, PLATFORM_NAMESPACES } from "../../lib/contract";
+import { ALERT_WEBHOOK, alertmanagerConfig } from "../../observability/alerting";
+import { GRAFANA_DASHBOARD_LABEL, PROMETHEUS_DATASOURCE_UID } from "../../observability/dashboards";
 import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
 
 /** The Secret holding Grafana's generated admin password; the chart reads it, the values never hold it. */
@@ -31,11 +33,17 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
         podMonitorSelectorNilUsesHelmValues: false,
         ruleSelectorNilUsesHelmValues: false,
         probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
         resources: resources("200m", "1Gi", "2", "4Gi"),
       },
     },
     alertmanager: {
+      // The chart's own config (an AlertmanagerConfig would add a namespace matcher to every route; the
+      // global `alertmanagerConfiguration` is a second CRD to keep valid). The webhook URL is a file from the
+      // mounted Secret (`url_file`), so it never appears in values or state.
+      config: alertmanagerConfig(),
       alertmanagerSpec: {
+        secrets: [ALERT_WEBHOOK.secret],
         replicas,
         storage: volume("5Gi"),
         resources: resources("20m", "64Mi", "200m", "256Mi"),
@@ -46,6 +54,16 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
       replicas,
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
       resources: resources("50m", "128Mi", "500m", "512Mi"),
+      // Dashboards come from ConfigMaps in `monitoring` only: tenants cannot ship dashboards into Grafana.
+      sidecar: {
+        dashboards: {
+          enabled: true,
+          label: GRAFANA_DASHBOARD_LABEL.key,
+          labelValue: GRAFANA_DASHBOARD_LABEL.value,
+          searchNamespace: monitoring,
+        },
+        datasources: { uid: PROMETHEUS_DATASOURCE_UID },
+      },
       additionalDataSources: [
         {
           name: "Loki",
@@ -63,7 +81,15 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
         },
       ],
     },
-    "kube-state-metrics": { resources: resources("20m", "64Mi", "200m", "256Mi") },
-    "prometheus-node-exporter": { resources: resources("20m", "32Mi", "200m", "128Mi") },
+    "kube-state-metrics": {
+      // kube_pod_labels carries these, so rules can map pods (and their OpenCost costs) to agents.
+      metricLabelsAllowlist: [`pods=[${[LABELS.agent, LABELS.tenant, LABELS.tier].join(",")}]`],
+      resources: resources("20m", "64Mi", "200m", "256Mi"),
+    },
+    "prometheus-node-exporter": {
+      // Host network, PID and paths: kept out of `monitoring` in the one privileged namespace.
+      namespaceOverride: PLATFORM_NAMESPACES.nodeAgents,
+      resources: resources("20m", "32Mi", "200m", "128Mi"),
+    },
   };
 }

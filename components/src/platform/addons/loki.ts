@@ -57,5 +57,6 @@ export function lokiValues(ctx: AddonContext): Values {
     lokiCanary: { enabled: false },
     test: { enabled: false },
     minio: { enabled: false },
+    monitoring: { serviceMonitor: { enabled: true } },
   };
 }

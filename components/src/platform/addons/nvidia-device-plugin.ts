@@ -20,6 +20,7 @@ export function nvidiaDevicePluginValues(_ctx: AddonContext): Values {
         },
       },
     },
+    nodeSelector: { [LABELS.nodeGroup]: NODE_GROUPS.gpu.label },
     tolerations: [{ key: taint.key, operator: "Exists", effect: taint.effect }],
     resources: resources("10m", "32Mi", "100m", "128Mi"),
   };

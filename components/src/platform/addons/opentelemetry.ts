@@ -73,8 +73,10 @@ export function otelCollectorValues(ctx: AddonContext): Values {
 
 /**
  * The log collector: the same chart as a DaemonSet tailing every pod's logs (filelog receiver) into Loki.
- * Promtail is deprecated and Grafana Alloy would be one more agent to run; the collector is already here.
- * It reads host paths, so it runs in the monitoring namespace, which is `privileged` for that reason.
+ * Promtail is deprecated (end of life March 2026) and Grafana Alloy would be a second agent with its own
+ * config language; the collector is already the platform's telemetry pipeline and is maintained upstream.
+ * Pod log files are root's (0640), so it runs as root, without capabilities, read-only, in the one
+ * privileged namespace; checkpoints on the node keep a restart from re-sending or skipping logs.
  */
 export function otelLogsValues(_ctx: AddonContext): Values {
   return {
@@ -82,15 +84,18 @@ export function otelLogsValues(_ctx: AddonContext): Values {
     fullnameOverride: "otel-logs",
     image: { repository: IMAGE },
     presets: {
-      logsCollection: { enabled: true, includeCollectorLogs: false },
+      logsCollection: { enabled: true, includeCollectorLogs: false, storeCheckpoints: true },
       kubernetesAttributes: { enabled: true },
     },
     // Every node, GPU and spot included: their pods log too.
     tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
     securityContext: {
+      runAsUser: 0,
+      runAsGroup: 0,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
     },
     resources: resources("50m", "128Mi", "500m", "512Mi"),
     config: {

@@ -63,6 +63,9 @@ export function vaultValues(ctx: AddonContext): Values {
       extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt`, VAULT_ADDR: "https://127.0.0.1:8200" },
       volumes: [{ name: "tls", secret: { secretName: VAULT_TLS_SECRET } }],
       volumeMounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
+      // A new Vault is uninitialised and sealed until `vault operator init`: counted ready anyway, or the first
+      // atomic install would wait for it and roll back. Only the active node is selected by `vault-active`.
+      readinessProbe: { path: "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204" },
       standalone: { enabled: !vault.ha, config },
       ha: { enabled: vault.ha, replicas: vault.replicas, raft: { enabled: true, setNodeId: true, config } },
       statefulSet: {
