@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ConfigError,
   parseStackConfig,
   rawStackConfig,
   type EksClusterConfig,
@@ -17,7 +16,7 @@ import {
   planSubnets,
   type ClusterHandle,
 } from "../components/src/cluster";
-import { record, ROOT, STACKS, type Recorded } from "./harness";
+import { configProblems, record, ROOT, STACKS, type Recorded } from "./harness";
 
 const T = {
   cluster: "aws:eks/cluster:Cluster",
@@ -95,13 +94,7 @@ describe("cluster configuration (agentops:cluster)", () => {
   function problems(change: (c: Record<string, unknown>) => void): string[] {
     const raw: RawStackConfig = rawStackConfig(readStackConfig(ROOT, "dev").config);
     change(raw.agentops.cluster as Record<string, unknown>);
-    try {
-      parseStackConfig(raw);
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-      return err.lines;
-    }
-    assert.fail("the configuration was accepted");
+    return configProblems(raw);
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw YAML, changed freely
   const groups = (c: Record<string, unknown>) => c.nodeGroups as any;

@@ -1,19 +1,10 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, parseStackConfig, rawStackConfig, type RawStackConfig } from "@agentops/components";
+import { ConfigError, parseStackConfig, rawStackConfig } from "@agentops/components";
 import { readStackConfig } from "@agentops/components/testing";
-import { ROOT } from "./harness";
+import { configProblems, ROOT } from "./harness";
 import { validConfig, withAgent } from "./fixtures/config";
 
-/** The error lines `parseStackConfig` reports for `raw`; fails the test if it accepts it. */
-function problems(raw: RawStackConfig): string[] {
-  try {
-    parseStackConfig(raw);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err.lines;
-  }
-  assert.fail("the configuration was accepted");
-}
+const problems = configProblems;
 
 describe("stack configuration", () => {
   it("accepts the valid fixture and fills in defaults", () => {

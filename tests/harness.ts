@@ -2,7 +2,9 @@
  * Shared test harness: run components or the whole program under Pulumi's mock runtime, find what they
  * registered, and validate Kubernetes objects against upstream schemas.
  */
+import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import { ConfigError, parseStackConfig, type RawStackConfig } from "@agentops/components";
 import {
   settle,
   startMockRuntime,
@@ -109,4 +111,15 @@ export async function validateManifest(obj: KubernetesObject): Promise<void> {
   } catch (err) {
     throw new Error(`${id}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** The error lines `parseStackConfig` reports for `raw`; fails the test if it accepts the configuration. */
+export function configProblems(raw: RawStackConfig): string[] {
+  try {
+    parseStackConfig(raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.lines;
+  }
+  assert.fail("the configuration was accepted");
 }

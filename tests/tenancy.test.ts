@@ -1,17 +1,11 @@
 import * as assert from "node:assert/strict";
-import {
-  ConfigError,
-  parseQuantity,
-  parseStackConfig,
-  rawStackConfig,
-  type RawStackConfig,
-} from "@agentops/components";
+import { parseQuantity, parseStackConfig, rawStackConfig, type RawStackConfig } from "@agentops/components";
 import { readStackConfig } from "@agentops/components/testing";
 import { agentSchema } from "../components/src/config/agents";
 import { tenantSchema } from "../components/src/config/tenants";
 import { agentDemand, Tenant, type TenantArgs } from "../components/src/tenancy";
 import { validConfig } from "./fixtures/config";
-import { record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
+import { configProblems, record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
 
 const tenant = tenantSchema.parse({
   name: "team-a",
@@ -342,16 +336,7 @@ describe("Tenant", () => {
   });
 });
 
-/** The error lines `parseStackConfig` reports for `raw`; fails the test if it accepts it. */
-function problems(raw: RawStackConfig): string[] {
-  try {
-    parseStackConfig(raw);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err.lines;
-  }
-  assert.fail("the configuration was accepted");
-}
+const problems = configProblems;
 
 /** The lead's valid fixture (it-ops-agent service 1–2, nightly-report scheduled, security-agent hybrid 2–6). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw entries are edited freely, as a user would
