@@ -14,6 +14,7 @@ import type { RecordedResource } from "../../components/src/synth/mocks";
 import { readStackConfig, UsageError } from "../../components/src/synth/stack-file";
 import { synthesize } from "../../components/src/synth/synth";
 import { evaluate, exitCode, formatResult, readManifests, type RunnerResource, type RunResult } from "./run";
+import { runCli } from "../../components/src/lib/cli";
 
 const USAGE =
   "usage: npm run policy -- <stack> [--config <file>]  |  npm run policy -- --manifests <file.yaml> [--config <file>]";
@@ -114,30 +115,14 @@ export async function runManifests(opts: { file: string; config?: string }): Pro
 
 async function main(): Promise<number> {
   const root = process.cwd();
-  try {
-    const args = parseArgs(process.argv.slice(2));
-    const config = args.config ? { config: args.config } : {};
-    const result =
-      "manifests" in args
-        ? await runManifests({ file: args.manifests, ...config })
-        : await runStack({ root, stack: args.stack, ...config });
-    console.log(formatResult(result));
-    return exitCode(result);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const args = parseArgs(process.argv.slice(2));
+  const config = args.config ? { config: args.config } : {};
+  const result =
+    "manifests" in args
+      ? await runManifests({ file: args.manifests, ...config })
+      : await runStack({ root, stack: args.stack, ...config });
+  console.log(formatResult(result));
+  return exitCode(result);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(main, [ConfigError, UsageError]);

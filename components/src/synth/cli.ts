@@ -17,6 +17,7 @@ import {
 } from "../cost";
 import { synthesize, type SynthResult } from "./synth";
 import { readStackConfig, UsageError } from "./stack-file";
+import { runCli } from "../lib/cli";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
 
@@ -103,40 +104,24 @@ export function summary(result: SynthResult, seconds: number): string {
 
 async function main(): Promise<number> {
   const root = process.cwd();
+  const { stack, outDir } = parseArgs(process.argv.slice(2));
+  const started = process.hrtime.bigint();
+  const result = await synthesize({ root, stack });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const dir = outDir ?? path.join(root, "out", stack);
+  writeOutputs(result, dir);
+  console.log(summary(result, seconds));
+  let written = "resources.json,manifests.yaml,outputs.json";
   try {
-    const { stack, outDir } = parseArgs(process.argv.slice(2));
-    const started = process.hrtime.bigint();
-    const result = await synthesize({ root, stack });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const dir = outDir ?? path.join(root, "out", stack);
-    writeOutputs(result, dir);
-    console.log(summary(result, seconds));
-    let written = "resources.json,manifests.yaml,outputs.json";
-    try {
-      console.log(`\n${writeCost(root, stack, dir)}`);
-      written += ",cost.json";
-    } catch (err) {
-      // A price the table lacks must not cost the user their synth; the resources are still written.
-      if (!(err instanceof CostModelError)) throw err;
-      console.error(`\ncost: ${err.message}`);
-    }
-    console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written}}`);
-    return 0;
+    console.log(`\n${writeCost(root, stack, dir)}`);
+    written += ",cost.json";
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
+    // A price the table lacks must not cost the user their synth; the resources are still written.
+    if (!(err instanceof CostModelError)) throw err;
+    console.error(`\ncost: ${err.message}`);
   }
+  console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written}}`);
+  return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(main, [ConfigError, UsageError]);
