@@ -230,6 +230,119 @@ describe("cluster configuration (agentops:cluster)", () => {
     );
   });
 
+  describe("network.existing", () => {
+    const existing = {
+      vpcId: "vpc-0a1b2c3d4e5f60718",
+      privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    };
+    const withExisting = (change: (e: Record<string, unknown>) => void = () => undefined) =>
+      problems((c) => {
+        const e: Record<string, unknown> = structuredClone(existing);
+        change(e);
+        c.network = { existing: e };
+      });
+
+    it("accepts a VPC id and private subnets, with no public subnets by default", () => {
+      const raw = rawStackConfig(readStackConfig(ROOT, "dev").config);
+      (raw.agentops.cluster as Record<string, unknown>).network = { existing };
+      const cluster = parseStackConfig(raw).cluster as EksClusterConfig;
+      assert.deepEqual(cluster.network, { existing: { ...existing, publicSubnetIds: [] } });
+    });
+
+    it("rejects a VPC id that is not one", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.vpcId = "vpc-main")),
+        [`cluster.network.existing.vpcId: "vpc-main" — must be a VPC id, e.g. vpc-0123456789abcdef0`],
+      );
+    });
+
+    it("rejects a missing VPC id", () => {
+      assert.deepEqual(
+        withExisting((e) => delete e.vpcId),
+        [`cluster.network.existing.vpcId: (missing) — must be a VPC id, e.g. vpc-0123456789abcdef0`],
+      );
+    });
+
+    it("rejects a subnet id that is not one", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.privateSubnetIds = ["subnet-0a1b2c3d4e5f60001", "subnet-0A1B2C3D"])),
+        [
+          `cluster.network.existing.privateSubnetIds[1]: "subnet-0A1B2C3D" — must be a subnet id, e.g. subnet-0123456789abcdef0`,
+        ],
+      );
+    });
+
+    it("rejects a single private subnet", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.privateSubnetIds = ["subnet-0a1b2c3d4e5f60001"])),
+        [
+          `cluster.network.existing.privateSubnetIds: ["subnet-0a1b2c3d4e5f60001"] — must list at least 2 private subnet ids (EKS needs subnets in two availability zones)`,
+        ],
+      );
+    });
+
+    it("rejects a repeated private subnet", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.privateSubnetIds = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60001"])),
+        [
+          `cluster.network.existing.privateSubnetIds[1]: "subnet-0a1b2c3d4e5f60001" — must be unique (also privateSubnetIds[0])`,
+        ],
+      );
+    });
+
+    it("rejects a repeated public subnet", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.publicSubnetIds = ["subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60101"])),
+        [
+          `cluster.network.existing.publicSubnetIds[1]: "subnet-0a1b2c3d4e5f60101" — must be unique (also publicSubnetIds[0])`,
+        ],
+      );
+    });
+
+    it("rejects a subnet listed as both private and public", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.publicSubnetIds = ["subnet-0a1b2c3d4e5f60002"])),
+        [
+          `cluster.network.existing.publicSubnetIds[0]: "subnet-0a1b2c3d4e5f60002" — must not also be a private subnet (privateSubnetIds[1]): nodes need subnets without a route to an internet gateway`,
+        ],
+      );
+    });
+
+    it("rejects an unknown key next to the ids", () => {
+      assert.deepEqual(
+        withExisting((e) => (e.subnetIds = ["subnet-0a1b2c3d4e5f60001"])),
+        [`cluster.network.existing.subnetIds: ["subnet-0a1b2c3d4e5f60001"] — is not a known key here`],
+      );
+    });
+
+    it("rejects a network with keys of both shapes in one line", () => {
+      assert.deepEqual(
+        problems((c) => ((c.network as Record<string, unknown>).existing = existing)),
+        [
+          `cluster.network: ["vpcCidr","availabilityZones","natGateways","existing"] — must have the keys of either a new VPC { vpcCidr, availabilityZones, natGateways } or an existing one { existing: { vpcId, privateSubnetIds, publicSubnetIds } }, not both`,
+        ],
+      );
+    });
+
+    it("rejects a network with keys of neither shape in one line", () => {
+      assert.deepEqual(
+        problems((c) => (c.network = { vpcId: "vpc-0a1b2c3d4e5f60718" })),
+        [
+          `cluster.network: {"vpcId":"vpc-0a1b2c3d4e5f60718"} — must be a new VPC { vpcCidr, availabilityZones, natGateways } or an existing one { existing: { vpcId, privateSubnetIds, publicSubnetIds } }`,
+        ],
+      );
+    });
+
+    it("rejects a network that is not an object", () => {
+      assert.deepEqual(
+        problems((c) => (c.network = "vpc-0a1b2c3d4e5f60718")),
+        [
+          `cluster.network: "vpc-0a1b2c3d4e5f60718" — must be a new VPC { vpcCidr, availabilityZones, natGateways } or an existing one { existing: { vpcId, privateSubnetIds, publicSubnetIds } }`,
+        ],
+      );
+    });
+  });
+
   it("rejects an admin that is not an IAM role or user ARN", () => {
     assert.deepEqual(
       problems((c) => (c.admins = ["platform-admins"])),
@@ -804,6 +917,61 @@ describe("EksCluster", () => {
         e.routeTableIds,
         ["a", "b", "c"].map((z) => `${N}-private-rt-us-east-1${z}-mock-id`),
       );
+    });
+  });
+
+  describe("existing VPC", () => {
+    const existing = {
+      vpcId: "vpc-0a1b2c3d4e5f60718",
+      privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"],
+      publicSubnetIds: ["subnet-0a1b2c3d4e5f60101"],
+    };
+    let run: ReturnType<typeof synthCluster> | undefined;
+    const synthExisting = () => (run ??= synthCluster("dev", (c) => (c.network = { existing })));
+
+    it("declares no VPC, subnet, gateway, route table, route or endpoint", async () => {
+      const { rec } = await synthExisting();
+      const network = [
+        "aws:ec2/vpc:Vpc",
+        T.subnet,
+        T.nat,
+        "aws:ec2/eip:Eip",
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/routeTable:RouteTable",
+        T.route,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+      ];
+      assert.deepEqual(
+        rec.resources.filter((r) => network.includes(r.type)).map((r) => `${r.type}::${r.name}`),
+        [],
+      );
+    });
+
+    it("declares only the node groups' launch templates of aws:ec2", async () => {
+      const { rec } = await synthExisting();
+      assert.deepEqual(
+        rec.resources.filter((r) => r.type.startsWith("aws:ec2/")).map((r) => `${r.type}::${r.name}`),
+        ["system", "spot", "gpu"].map((g) => `${T.launchTemplate}::${N}-${g}-lt`),
+      );
+    });
+
+    it("puts every node group in exactly the given private subnets", async () => {
+      const { rec } = await synthExisting();
+      assert.deepEqual(
+        ["system", "spot", "gpu"].map((g) => rec.inputs(T.nodeGroup, `${N}-${g}`).subnetIds),
+        [existing.privateSubnetIds, existing.privateSubnetIds, existing.privateSubnetIds],
+      );
+    });
+
+    it("gives the control plane exactly the given private subnets", async () => {
+      const { rec } = await synthExisting();
+      assert.deepEqual(rec.inputs(T.cluster, `${N}-eks`).vpcConfig.subnetIds, existing.privateSubnetIds);
+    });
+
+    it("outputs the given VPC id", async () => {
+      const { handle } = await synthExisting();
+      assert.equal(await resolve(handle.outputs!.vpcId), existing.vpcId);
     });
   });
 

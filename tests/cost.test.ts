@@ -6,6 +6,7 @@ import {
   agentMonthlyCost,
   costReport,
   formatCostReport,
+  infrastructureInput,
   infrastructureMonthly,
   nodeGroupUnitPrices,
   packConfigPath,
@@ -214,6 +215,19 @@ describe("cost report", () => {
   it("counts one NAT gateway per zone in prod", () => {
     const nat = report("prod").infrastructure.find((l) => l.name.startsWith("NAT"));
     assert.deepEqual(nat, { name: "NAT gateways", detail: "3 (hours only)", monthlyUsd: 98.55 });
+  });
+
+  it("counts no NAT gateway for an existing VPC: its gateways are the VPC owner's", () => {
+    const config = stackConfig("prod");
+    assert.equal(config.cluster.mode, "eks");
+    const network = {
+      existing: {
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+        publicSubnetIds: [],
+      },
+    };
+    assert.equal(infrastructureInput({ ...config, cluster: { ...config.cluster, network } }).natGateways, 0);
   });
 
   it("prints one row per agent in the table", () => {

@@ -1,7 +1,8 @@
 /**
- * EksCluster: a new EKS cluster with everything it needs to run the platform and agents — VPC, control plane,
- * system / spot / GPU managed node groups, EKS add-ons, Pod Identity roles for the in-cluster components that
- * call AWS, Loki's bucket, Vault's unseal key, a default encrypted StorageClass and the Kubernetes provider.
+ * EksCluster: a new EKS cluster with everything it needs to run the platform and agents — a new VPC (or the
+ * subnets of an existing one), control plane, system / spot / GPU managed node groups, EKS add-ons, Pod
+ * Identity roles for the in-cluster components that call AWS, Loki's bucket, Vault's unseal key, a default
+ * encrypted StorageClass and the Kubernetes provider.
  * Built with @pulumi/aws directly, so every child is visible to tests and to the policy pack.
  */
 import * as aws from "@pulumi/aws";
@@ -144,7 +145,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
     // --- network ---
     this.network = createNetwork(name, { network: cfg.network, clusterName, region, tags }, this);
-    const privateSubnetIds = this.network.privateSubnets.map((s) => s.id);
+    const privateSubnetIds = this.network.privateSubnetIds;
 
     // --- keys: secrets envelope encryption, EBS volumes, Vault auto-unseal ---
     const key = (suffix: string, description: string) =>
@@ -406,7 +407,7 @@ export class EksCluster extends pulumi.ComponentResource {
       endpoint: this.cluster.endpoint,
       kubeconfig: this.kubeconfig,
       nodeGroupNames: afterNodes.map((ng) => ng.nodeGroupName),
-      vpcId: this.network.vpc.id,
+      vpcId: this.network.vpcId,
       lokiBucket: this.lokiBucket.bucket,
       vaultKmsKeyId: this.vaultKmsKey.keyId,
     });

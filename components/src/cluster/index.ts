@@ -90,7 +90,7 @@ export function createCluster(
       kubeconfig: eks.kubeconfig,
       oidcIssuer: cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer),
       nodeGroupNames: pulumi.all(Object.values(eks.nodeGroups).map((ng) => ng.nodeGroupName)),
-      vpcId: eks.network.vpc.id,
+      vpcId: pulumi.output(eks.network.vpcId),
     },
   };
 }

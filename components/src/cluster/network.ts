@@ -1,11 +1,11 @@
 /**
- * The cluster's VPC over three availability zones: private subnets for nodes (one NAT gateway, or one per
- * zone), public subnets for internet-facing load balancers, and an S3 gateway endpoint so image layers and
- * Loki's chunks do not pay NAT processing.
+ * The cluster's network. Either a new VPC over three availability zones: private subnets for nodes (one NAT
+ * gateway, or one per zone), public subnets for internet-facing load balancers, and an S3 gateway endpoint so
+ * image layers and Loki's chunks do not pay NAT processing. Or an existing VPC, of which only the ids are used.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { EksClusterConfig } from "../config";
+import type { ExistingVpcNetworkConfig, NetworkConfig, NewVpcNetworkConfig } from "../config";
 import { childName } from "../lib/names";
 
 export interface SubnetPlan {
@@ -44,13 +44,24 @@ export function subnetTags(clusterName: string, kind: "public" | "private"): Rec
 }
 
 export interface NetworkArgs {
-  network: EksClusterConfig["network"];
+  network: NetworkConfig;
   clusterName: string;
   region: string;
   tags: Record<string, string>;
 }
 
+/** What the cluster needs of its network, whoever owns it. */
 export interface Network {
+  vpcId: pulumi.Input<string>;
+  /** Subnets of the node groups and of the control plane's network interfaces. */
+  privateSubnetIds: pulumi.Input<string>[];
+  publicSubnetIds: pulumi.Input<string>[];
+  /** The resources of a new VPC; `undefined` for an existing VPC, which this stack does not own. */
+  created?: CreatedNetwork;
+}
+
+/** The resources of a VPC this stack declares. */
+export interface CreatedNetwork {
   vpc: aws.ec2.Vpc;
   privateSubnets: aws.ec2.Subnet[];
   publicSubnets: aws.ec2.Subnet[];
@@ -58,8 +69,37 @@ export interface Network {
   privateRouteTables: aws.ec2.RouteTable[];
 }
 
-/** Registers the network as children of `parent`. */
+/** Registers a new VPC as children of `parent`, or, for an existing VPC, registers nothing. */
 export function createNetwork(name: string, args: NetworkArgs, parent: pulumi.Resource): Network {
+  if ("existing" in args.network) return existingNetwork(args.network);
+  const created = createVpc(name, { ...args, network: args.network }, parent);
+  return {
+    vpcId: created.vpc.id,
+    privateSubnetIds: created.privateSubnets.map((s) => s.id),
+    publicSubnetIds: created.publicSubnets.map((s) => s.id),
+    created,
+  };
+}
+
+/**
+ * An existing VPC as the cluster sees it: its ids, nothing declared. The S3 gateway endpoint is left out
+ * too: it is attached to route tables, and the subnets' route tables are not ours to change. The owner
+ * also tags the subnets (see {@link subnetTags}); tags on a subnet this stack does not own would be
+ * overwritten by, or overwrite, the owner's. Pure.
+ */
+export function existingNetwork(network: ExistingVpcNetworkConfig): Network {
+  return {
+    vpcId: network.existing.vpcId,
+    privateSubnetIds: [...network.existing.privateSubnetIds],
+    publicSubnetIds: [...network.existing.publicSubnetIds],
+  };
+}
+
+function createVpc(
+  name: string,
+  args: NetworkArgs & { network: NewVpcNetworkConfig },
+  parent: pulumi.Resource,
+): CreatedNetwork {
   const opts = { parent };
   const tagged = (suffix: string, extra: Record<string, string> = {}) => ({
     ...args.tags,

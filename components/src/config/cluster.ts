@@ -87,6 +87,106 @@ const endpointSchema = z
     });
   });
 
+/** `network` of a new VPC: three zones, private subnets for nodes, public ones for load balancers. */
+export const newVpcNetworkSchema = z.strictObject({
+  /** CIDR of the new VPC, /16 to /20: a quarter per private subnet, the last quarter for public subnets. */
+  vpcCidr: cidr().refine((v) => {
+    const prefix = Number(v.split("/")[1]);
+    return prefix >= 16 && prefix <= 20 && isNetworkAddress(v);
+  }, "must be a network address from /16 to /20 (pods take VPC addresses), e.g. 10.10.0.0/16"),
+  /** Three availability zones of the region. */
+  availabilityZones: z
+    .array(
+      text("an availability zone name, e.g. us-east-1a").refine(
+        (v) => AVAILABILITY_ZONE.test(v),
+        "must be an availability zone name, e.g. us-east-1a",
+      ),
+      { error: "must be a list of 3 availability zone names" },
+    )
+    .length(3, "must list exactly 3 availability zones")
+    .superRefine(unique("availabilityZones")),
+  /** `single`: one NAT gateway (cheap; dev); `perZone`: one per zone (available; prod). */
+  natGateways: oneOf(["single", "perZone"]),
+});
+
+const awsId = (prefix: "vpc" | "subnet", example: string) => {
+  const pattern = new RegExp(`^${prefix}-[0-9a-f]{8,17}$`);
+  const allowed = `must be a ${prefix === "vpc" ? "VPC" : "subnet"} id, e.g. ${example}`;
+  return z.string({ error: allowed }).refine((v) => pattern.test(v), allowed);
+};
+const subnetIds = () =>
+  z.array(awsId("subnet", "subnet-0123456789abcdef0"), { error: "must be a list of subnet ids" });
+
+/**
+ * `network` of a VPC made elsewhere: nothing of the network is declared, the node groups and the control
+ * plane go into the given private subnets. Their load balancer and cluster tags are the VPC owner's job.
+ */
+export const existingVpcNetworkSchema = z.strictObject({
+  existing: z
+    .strictObject({
+      /** The VPC's id. */
+      vpcId: awsId("vpc", "vpc-0123456789abcdef0"),
+      /** Private subnets for nodes and the control plane's network interfaces, in at least two zones. */
+      privateSubnetIds: subnetIds()
+        .min(2, "must list at least 2 private subnet ids (EKS needs subnets in two availability zones)")
+        .superRefine(unique("privateSubnetIds")),
+      /** Public subnets for internet-facing load balancers; none for an internal-only cluster. @default [] */
+      publicSubnetIds: subnetIds().superRefine(unique("publicSubnetIds")).default([]),
+    })
+    .superRefine((e, ctx) => {
+      e.publicSubnetIds.forEach((id, i) => {
+        const other = e.privateSubnetIds.indexOf(id);
+        if (other !== -1)
+          ctx.addIssue({
+            code: "custom",
+            path: ["publicSubnetIds", i],
+            input: id,
+            message: `must not also be a private subnet (privateSubnetIds[${other}]): nodes need subnets without a route to an internet gateway`,
+          });
+      });
+    }),
+});
+
+export type NewVpcNetworkConfig = z.infer<typeof newVpcNetworkSchema>;
+export type ExistingVpcNetworkConfig = z.infer<typeof existingVpcNetworkSchema>;
+export type NetworkConfig = NewVpcNetworkConfig | ExistingVpcNetworkConfig;
+
+const NEW_VPC_KEYS = Object.keys(newVpcNetworkSchema.shape);
+const NETWORK_SHAPES =
+  "a new VPC { vpcCidr, availabilityZones, natGateways } or an existing one { existing: { vpcId, privateSubnetIds, publicSubnetIds } }";
+
+/**
+ * Either network shape, chosen by its keys, so that a mistake in one shape is reported against that shape
+ * alone rather than as a union's "matches neither" with the other shape's complaints mixed in.
+ */
+const networkSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+    error: `must be ${NETWORK_SHAPES}`,
+  })
+  .transform((value, ctx): NetworkConfig => {
+    const existing = "existing" in value;
+    const newVpc = NEW_VPC_KEYS.some((k) => k in value);
+    if (existing && newVpc) {
+      // The keys rather than the value: cut to 60 characters, the value would hide the second shape's keys.
+      ctx.addIssue({
+        code: "custom",
+        input: Object.keys(value),
+        message: `must have the keys of either ${NETWORK_SHAPES}, not both`,
+      });
+      return z.NEVER;
+    }
+    if (!existing && !newVpc) {
+      ctx.addIssue({ code: "custom", input: value, message: `must be ${NETWORK_SHAPES}` });
+      return z.NEVER;
+    }
+    const schema: z.ZodType<NetworkConfig> = existing ? existingVpcNetworkSchema : newVpcNetworkSchema;
+    const result = schema.safeParse(value, { reportInput: true });
+    if (result.success) return result.data;
+    // Paths are relative to `network`; zod prefixes the rest of the key path.
+    for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+    return z.NEVER;
+  });
+
 /** `agentops:cluster` with `mode: eks`: a new EKS cluster and its VPC. */
 export const eksClusterSchema = z.strictObject({
   mode: z.literal("eks"),
@@ -94,26 +194,8 @@ export const eksClusterSchema = z.strictObject({
   kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
     error: `must be a Kubernetes version in EKS standard support with pinned add-on versions: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
   }),
-  network: z.strictObject({
-    /** CIDR of the new VPC, /16 to /20: a quarter per private subnet, the last quarter for public subnets. */
-    vpcCidr: cidr().refine((v) => {
-      const prefix = Number(v.split("/")[1]);
-      return prefix >= 16 && prefix <= 20 && isNetworkAddress(v);
-    }, "must be a network address from /16 to /20 (pods take VPC addresses), e.g. 10.10.0.0/16"),
-    /** Three availability zones of the region. */
-    availabilityZones: z
-      .array(
-        text("an availability zone name, e.g. us-east-1a").refine(
-          (v) => AVAILABILITY_ZONE.test(v),
-          "must be an availability zone name, e.g. us-east-1a",
-        ),
-        { error: "must be a list of 3 availability zone names" },
-      )
-      .length(3, "must list exactly 3 availability zones")
-      .superRefine(unique("availabilityZones")),
-    /** `single`: one NAT gateway (cheap; dev); `perZone`: one per zone (available; prod). */
-    natGateways: oneOf(["single", "perZone"]),
-  }),
+  /** A new VPC (`vpcCidr`, `availabilityZones`, `natGateways`) or an existing one (`existing`). */
+  network: networkSchema,
   endpoint: endpointSchema.default({ publicAccessCidrs: [], allowPublicInternet: false }),
   /** Control plane log types on top of api, audit and authenticator. @default [] */
   extraLogTypes: z.array(oneOf(["controllerManager", "scheduler"])).default([]),

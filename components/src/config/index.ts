@@ -15,7 +15,14 @@ import { agentTenantIssues, tenantsSchema } from "./tenants";
 export * from "./errors";
 export type { AgentConfig, AgentMode } from "./agents";
 export { AGENT_MODES } from "./agents";
-export type { ClusterConfig, EksClusterConfig, ExistingClusterConfig } from "./cluster";
+export type {
+  ClusterConfig,
+  EksClusterConfig,
+  ExistingClusterConfig,
+  ExistingVpcNetworkConfig,
+  NetworkConfig,
+  NewVpcNetworkConfig,
+} from "./cluster";
 export type { PlatformConfig } from "./platform";
 export type { TenantConfig } from "./tenants";
 

@@ -2,7 +2,7 @@
  * The cost report of a stack, from its validated configuration: what synth writes to `out/<stack>/cost.json`
  * and prints as a table.
  */
-import type { AgentConfig, StackConfig } from "../config";
+import type { AgentConfig, NetworkConfig, StackConfig } from "../config";
 import { cpuCores, gibibytes } from "../lib/quantity";
 import {
   DEFAULT_NODE_GROUPS,
@@ -72,8 +72,14 @@ export function infrastructureInput(config: StackConfig): InfrastructureInput {
       nodes: nodeGroups[name].minSize,
       diskGiB: nodeGroups[name].diskSizeGiB,
     })),
-    natGateways: network.natGateways === "single" ? 1 : network.availabilityZones.length,
+    natGateways: natGatewayCount(network),
   };
+}
+
+/** NAT gateways the stack pays for: none in an existing VPC, whose gateways belong to its owner. */
+function natGatewayCount(network: NetworkConfig): number {
+  if ("existing" in network) return 0;
+  return network.natGateways === "single" ? 1 : network.availabilityZones.length;
 }
 
 /** One agent of the configuration as the estimator's input. */
