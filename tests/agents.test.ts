@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
-import { parseStackConfig, rawStackConfig, type StackConfig } from "@agentops/components";
-import { readStackConfig } from "@agentops/components/testing";
+import type { StackConfig } from "@agentops/components";
 import { Agent, agentObjects, imageVersion, type AgentArgs } from "../components/src/agents";
 import { agentSchema, type AgentConfig } from "../components/src/config/agents";
 import { tenantSchema } from "../components/src/config/tenants";
-import { record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
+import { record, stackConfig, STACKS, validateManifest, type Recorded } from "./harness";
 
 const tenant = tenantSchema.parse({
   name: "team-a",
@@ -661,9 +660,7 @@ describe("Agent", () => {
   });
 
   describe("the governance agents of every stack", () => {
-    const configs = new Map<string, StackConfig>(
-      STACKS.map((s) => [s, parseStackConfig(rawStackConfig(readStackConfig(ROOT, s).config))]),
-    );
+    const configs = new Map<string, StackConfig>(STACKS.map((s) => [s, stackConfig(s)]));
     const expectedKinds: Record<string, string[]> = {
       "security-agent": [
         "ConfigMap",

@@ -5,7 +5,6 @@ import {
   rawStackConfig,
   type EksClusterConfig,
   type RawStackConfig,
-  type StackConfig,
 } from "@agentops/components";
 import { readStackConfig } from "@agentops/components/testing";
 import {
@@ -16,7 +15,7 @@ import {
   planSubnets,
   type ClusterHandle,
 } from "../components/src/cluster";
-import { configProblems, record, ROOT, STACKS, type Recorded } from "./harness";
+import { configProblems, record, ROOT, stackConfig, STACKS, type Recorded } from "./harness";
 
 const T = {
   cluster: "aws:eks/cluster:Cluster",
@@ -40,10 +39,6 @@ const T = {
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 const N = "agentops";
-
-function stackConfig(stack: string): StackConfig {
-  return parseStackConfig(rawStackConfig(readStackConfig(ROOT, stack).config));
-}
 
 function eksConfig(stack: string): EksClusterConfig {
   const cluster = stackConfig(stack).cluster;

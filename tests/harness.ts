@@ -4,7 +4,13 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig, type RawStackConfig } from "@agentops/components";
+import {
+  ConfigError,
+  parseStackConfig,
+  rawStackConfig,
+  type RawStackConfig,
+  type StackConfig,
+} from "@agentops/components";
 import {
   settle,
   startMockRuntime,
@@ -13,6 +19,7 @@ import {
   type KubernetesObject,
   type RecordedResource,
   type SynthResult,
+  readStackConfig,
 } from "@agentops/components/testing";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -122,4 +129,9 @@ export function configProblems(raw: RawStackConfig): string[] {
     return err.lines;
   }
   assert.fail("the configuration was accepted");
+}
+
+/** The validated configuration of a stack file of this project. */
+export function stackConfig(stack: string): StackConfig {
+  return parseStackConfig(rawStackConfig(readStackConfig(ROOT, stack).config));
 }

@@ -13,10 +13,8 @@ import {
   nodeGroupUnitPrices,
   Observability,
   openCostCustomPricing,
-  parseStackConfig,
   podHourly,
   prometheusRules,
-  rawStackConfig,
   recordingGroups,
   regionPrices,
   type AlertingRule,
@@ -25,8 +23,7 @@ import {
   type RecordingRule,
   type StackConfig,
 } from "@agentops/components";
-import { readStackConfig } from "@agentops/components/testing";
-import { record, ROOT, synthStack, validateManifest } from "./harness";
+import { record, stackConfig, synthStack, validateManifest } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -42,7 +39,7 @@ interface TreeNode {
 type Parser = { parse(input: string): { iterate(spec: { enter(n: TreeNode): void }): void } };
 let parser: Parser;
 
-const devConfig = (): StackConfig => parseStackConfig(rawStackConfig(readStackConfig(ROOT, "dev").config));
+const devConfig = (): StackConfig => stackConfig("dev");
 
 /** Every PromQL expression the stack ships: rules (with the dev stack's budgets) and dashboard panels. */
 function expressions(): { where: string; expr: string }[] {

@@ -16,7 +16,7 @@ import {
   tierCeilings,
 } from "../cost";
 import { synthesize, type SynthResult } from "./synth";
-import { readStackConfig, UsageError } from "./stack-file";
+import { UsageError } from "./stack-file";
 import { runCli } from "../lib/cli";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
@@ -65,8 +65,9 @@ export function writeOutputs(result: SynthResult, dir: string): void {
  * Writes `<dir>/cost.json` (the cost report of the stack's configuration, with the tier ceilings of its
  * environment's policy/config/<env>.json) and returns the cost table.
  */
-export function writeCost(root: string, stack: string, dir: string): string {
-  const config = parseStackConfig(rawStackConfig(readStackConfig(root, stack).config));
+export function writeCost(root: string, result: SynthResult, dir: string): string {
+  // The configuration the program ran with, not a second read of the stack file.
+  const config = parseStackConfig(rawStackConfig(result.config));
   const report = costReport(config, tierCeilings(readPackConfig(packConfigPath(root, config.environment))));
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "cost.json"), JSON.stringify(report, null, 2) + "\n");
@@ -113,7 +114,7 @@ async function main(): Promise<number> {
   console.log(summary(result, seconds));
   let written = "resources.json,manifests.yaml,outputs.json";
   try {
-    console.log(`\n${writeCost(root, stack, dir)}`);
+    console.log(`\n${writeCost(root, result, dir)}`);
     written += ",cost.json";
   } catch (err) {
     // A price the table lacks must not cost the user their synth; the resources are still written.

@@ -3,7 +3,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { startMockRuntime, settle, type RecordedResource } from "./mocks";
+import { SECRET_PLACEHOLDER, startMockRuntime, settle, type RecordedResource } from "./mocks";
 import { readStackConfig } from "./stack-file";
 
 /** A Kubernetes object as the API server would receive it. */
@@ -22,6 +22,8 @@ export interface KubernetesObject {
 export interface SynthResult {
   project: string;
   stack: string;
+  /** The configuration the program ran with: full keys (`agentops:agents`) to strings, as the CLI passes it. */
+  config: Record<string, string>;
   resources: RecordedResource[];
   /** Every object declared through a `@pulumi/kubernetes` resource class (Helm release contents excepted). */
   manifests: KubernetesObject[];
@@ -52,7 +54,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
   const exported = require(program) as Record<string, unknown>;
   const outputs = await resolveOutputs(exported);
   await settle();
-  return { project, stack: opts.stack, resources, manifests: toManifests(resources), outputs };
+  return { project, stack: opts.stack, config, resources, manifests: toManifests(resources), outputs };
 }
 
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -63,7 +65,7 @@ async function resolveOutputs(exported: Record<string, unknown>): Promise<Record
         new Promise<unknown>((resolve) => out.apply((v) => resolve(v))),
         pulumi.isSecret(out),
       ]);
-      return [key, secret ? "[secret]" : resolved] as const;
+      return [key, secret ? SECRET_PLACEHOLDER : resolved] as const;
     }),
   );
   return Object.fromEntries(entries);
