@@ -4,6 +4,8 @@
  */
 import {
   Agent,
+  LLM_GATEWAY_AGENT_ENV,
+  PLATFORM_ENDPOINTS,
   Tenant,
   agentCostInput,
   agentMonthlyCost,
@@ -39,18 +41,34 @@ const platform = config.platform.enabled
         protect: config.cluster.mode === "eks" && config.cluster.protect,
         // Budget recording rules per agent; OpenCost priced from the same table as the estimates.
         observability: { agents: config.agents, pricing: prices && { prices, nodeGroups: groups } },
+        // Their LLM budgets become the gateway's credentials and monthly limits.
+        agents: config.agents,
       },
       { provider },
     )
   : undefined;
 // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install.
 const platformCrds = platform?.crds ?? [];
+// With the LLM gateway, agents reach LLMs through it: an egress path to its proxies and its URL in their env.
+const gateway = platform !== undefined && config.platform.llmGateway.enabled;
+const gatewayProxies = PLATFORM_ENDPOINTS.llmGateway;
 
 for (const tenantConfig of config.tenants) {
   const agents = config.agents.filter((a) => a.tenant === tenantConfig.name);
   const tenant = new Tenant(
     tenantConfig.name,
-    { tenant: tenantConfig, environment: config.environment, agents },
+    {
+      tenant: tenantConfig,
+      environment: config.environment,
+      agents,
+      llmGateway: gateway
+        ? {
+            namespace: gatewayProxies.namespace,
+            podLabels: gatewayProxies.proxyPodLabels,
+            containerPort: gatewayProxies.containerPort,
+          }
+        : undefined,
+    },
     { provider },
   );
   for (const agent of agents) {
@@ -61,6 +79,7 @@ for (const tenantConfig of config.tenants) {
         tenant: tenantConfig,
         environment: config.environment,
         placement: cluster.capabilities,
+        llmGateway: gateway ? { env: LLM_GATEWAY_AGENT_ENV } : undefined,
         cost: prices && {
           estimatedMonthlyUsd: agentMonthlyCost(agentCostInput(agent, prices, groups), prices).maxMonthlyUsd,
         },

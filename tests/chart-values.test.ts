@@ -227,8 +227,11 @@ describe("Helm values against the pinned charts' defaults", function () {
       const checked = releases.filter((r) => ADDONS.find((a) => a.name === r.name)?.defaults !== undefined);
       // Envoy Gateway and the DCGM exporter are the releases without defaults in ../shared/charts.
       assert.deepEqual(
-        releases.filter((r) => !checked.includes(r)).map((r) => r.name),
-        ["envoy-gateway", "dcgm-exporter"],
+        releases
+          .filter((r) => !checked.includes(r))
+          .map((r) => r.name)
+          .sort(),
+        ["dcgm-exporter", "envoy-gateway"],
       );
       const problems = checked.flatMap((r) =>
         checkRelease(ADDONS.find((a) => a.name === r.name)!.defaults!, r.values).map(

@@ -22,6 +22,7 @@ import {
   readStackConfig,
 } from "@agentops/components/testing";
 import { RenderError, renderStack, type RenderResult } from "@agentops/components/render";
+import { chartCrdSchemas, CRD_GROUPS, crdProblems } from "./crd-schemas";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const STACKS = ["dev", "staging", "prod"] as const;
@@ -106,6 +107,12 @@ function modelModule(apiVersion: string): string {
  */
 export async function validateManifest(obj: KubernetesObject): Promise<void> {
   const id = `${obj.kind}/${obj.metadata.namespace ?? "-"}/${obj.metadata.name ?? "?"} (${obj.apiVersion})`;
+  // Envoy Gateway's and Envoy AI Gateway's kinds: against the CRDs of the pinned charts (tests/crd-schemas.ts).
+  if ((CRD_GROUPS as readonly string[]).includes(obj.apiVersion.split("/")[0]!)) {
+    const problems = crdProblems(await chartCrdSchemas(ROOT), obj);
+    if (problems.length > 0) throw new Error(`${id}: ${problems.join("; ")}`);
+    return;
+  }
   let mod: Record<string, new (data: unknown) => { validate(): void }>;
   try {
     mod = await import(modelModule(obj.apiVersion));

@@ -510,7 +510,11 @@ describe("observability", function () {
       const rules = manifests.filter(
         (m) => m.kind === "PrometheusRule" && m.metadata.namespace === "monitoring",
       );
-      assert.deepEqual(rules.map((r) => r.metadata.name).sort(), ["agentops-budgets", "agentops-rules"]);
+      assert.deepEqual(rules.map((r) => r.metadata.name).sort(), [
+        "agentops-budgets",
+        "agentops-llm-gateway",
+        "agentops-rules",
+      ]);
       for (const r of rules) await validateManifest(r);
     });
 

@@ -67,6 +67,18 @@ const PINNED: Record<string, [chart: string, repo: string | undefined, version: 
       "kube-system",
     ],
     "envoy-gateway": ["oci://docker.io/envoyproxy/gateway-helm", undefined, "v1.8.2", "envoy-gateway-system"],
+    "ai-gateway-crds": [
+      "oci://docker.io/envoyproxy/ai-gateway-crds-helm",
+      undefined,
+      "v1.1.0",
+      "envoy-ai-gateway-system",
+    ],
+    "ai-gateway": [
+      "oci://docker.io/envoyproxy/ai-gateway-helm",
+      undefined,
+      "v1.1.0",
+      "envoy-ai-gateway-system",
+    ],
     "dcgm-exporter": [
       "dcgm-exporter",
       "https://nvidia.github.io/dcgm-exporter/helm-charts",
@@ -94,6 +106,11 @@ async function platformOf(stack: string, opts: { eks?: boolean; edit?: (c: Platf
               lokiBucket: "loki-bucket",
               vaultKmsKeyId: "vault-key",
               accountId: "000000000000",
+              network: {
+                vpcId: "vpc-1",
+                privateSubnetIds: ["subnet-a", "subnet-b"],
+                clusterSecurityGroupId: "sg-cluster",
+              },
             }
           : undefined,
       },
@@ -166,7 +183,10 @@ describe("platform", function () {
           "metrics-server": [],
           "nvidia-device-plugin": [],
           "cluster-autoscaler": ["agentops-eks"],
-          "envoy-gateway": [p("envoy-gateway-system")],
+          // The LLM gateway's store: its AUTH Secret, and the ElastiCache endpoint in the rate-limit values.
+          "envoy-gateway": [p("envoy-gateway-system"), p("llm-gateway-store"), p("llm-gateway-store-auth")],
+          "ai-gateway-crds": [p("envoy-ai-gateway-system")],
+          "ai-gateway": [p("ai-gateway-crds"), p("envoy-ai-gateway-system"), p("envoy-gateway")],
           "dcgm-exporter": [p("kube-prometheus-stack"), p("monitoring-agents")],
           opencost: [p("kube-prometheus-stack"), p("monitoring"), p("opencost-pricing")],
         };
@@ -525,6 +545,7 @@ describe("platform", function () {
       "monitoring-agents": ["privileged", "restricted"],
       vault: ["restricted", "restricted"],
       "envoy-gateway-system": ["restricted", "restricted"],
+      "envoy-ai-gateway-system": ["restricted", "restricted"],
     });
   });
 
@@ -552,7 +573,8 @@ describe("platform", function () {
   });
 
   it("declares no public Gateway, hence no load balancer, without ACME", async () => {
-    const rec = await platformOf("prod");
+    // The LLM gateway's own Gateway is internal (a ClusterIP Service): tests/llm-gateway.test.ts.
+    const rec = await platformOf("prod", { edit: (c) => (c.llmGateway.enabled = false) });
     assert.deepEqual(
       rec.resources
         .filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io"))
@@ -599,6 +621,7 @@ describe("platform", function () {
       .filter(([, r]) => platform!.crds.includes(r))
       .map(([n]) => n);
     assert.deepEqual(crdReleases.sort(), [
+      "ai-gateway-crds",
       "cert-manager",
       "envoy-gateway",
       "external-secrets",

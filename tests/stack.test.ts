@@ -81,7 +81,11 @@ describe("stacks", function () {
     assert.deepEqual(await protectedIn("dev"), []);
     assert.deepEqual(await protectedIn("staging"), []);
     assert.deepEqual(await protectedIn("prod"), [
+      // The LLM gateway's counter store (its counters are the month's spend) and what it stands in.
+      "aws:ec2/securityGroup:SecurityGroup",
       "aws:eks/cluster:Cluster",
+      "aws:elasticache/replicationGroup:ReplicationGroup",
+      "aws:elasticache/subnetGroup:SubnetGroup",
       "aws:kms/key:Key",
       "aws:kms/key:Key",
       "aws:kms/key:Key",

@@ -3,6 +3,7 @@ export * from "./agents";
 export * from "./cluster";
 export * from "./config";
 export * from "./cost";
+export * from "./gateway";
 export * from "./lib/contract";
 export * from "./lib/names";
 export * from "./lib/quantity";

@@ -37,7 +37,17 @@ export interface AgentArgs {
    * @default no annotation
    */
   cost?: { estimatedMonthlyUsd: number };
+  /**
+   * The LLM gateway, when the platform runs it: an agent with `llm.monthlyUsd > 0` then gets `env` (the
+   * gateway's base URLs, e.g. OPENAI_BASE_URL) in its ConfigMap, overriding same-named `env` entries, and its
+   * gateway key `LLM_API_KEY` from Vault in its Secret even when `secrets` does not list it.
+   * @default undefined: agents call providers themselves (declared LLM spend only)
+   */
+  llmGateway?: { env: Readonly<Record<string, string>> };
 }
+
+/** The Secret key holding an agent's LLM gateway key (its client credential), read from Vault `agents/<env>/<agent>`. */
+export const LLM_API_KEY = "LLM_API_KEY";
 
 /** Every object an agent consists of; absent ones do not apply to its mode and configuration. */
 export interface AgentObjects {
@@ -160,7 +170,10 @@ export function agentObjects(args: AgentArgs): AgentObjects {
     ...(cost ? { [ANNOTATIONS.estimatedMonthlyUsd]: cost.estimatedMonthlyUsd.toFixed(2) } : {}),
   };
 
-  const configData = { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...agent.env };
+  const gateway = agent.llm.monthlyUsd > 0 ? args.llmGateway : undefined;
+  const secretKeys =
+    gateway && !agent.secrets.includes(LLM_API_KEY) ? [...agent.secrets, LLM_API_KEY] : agent.secrets;
+  const configData = { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...agent.env, ...(gateway?.env ?? {}) };
   const configHash = createHash("sha256").update(JSON.stringify(configData)).digest("hex").slice(0, 16);
   const hasService = agent.mode !== "scheduled";
   const hasJob = agent.mode !== "service";
@@ -173,7 +186,7 @@ export function agentObjects(args: AgentArgs): AgentObjects {
     configMap: { metadata: meta(names.configMap, "agent"), data: configData },
   };
 
-  if (agent.secrets.length > 0) {
+  if (secretKeys.length > 0) {
     out.externalSecret = {
       apiVersion: "external-secrets.io/v1",
       kind: "ExternalSecret",
@@ -190,7 +203,7 @@ export function agentObjects(args: AgentArgs): AgentObjects {
             metadata: { labels: agentLabels(agent, tenant, "agent") },
           },
         },
-        data: agent.secrets.map((key) => ({
+        data: secretKeys.map((key) => ({
           secretKey: key,
           remoteRef: { key: `agents/${environment}/${agent.name}`, property: key },
         })),
@@ -205,7 +218,7 @@ export function agentObjects(args: AgentArgs): AgentObjects {
       imagePullPolicy: "IfNotPresent",
       envFrom: [
         { configMapRef: { name: names.configMap } },
-        ...(agent.secrets.length > 0 ? [{ secretRef: { name: names.secret } }] : []),
+        ...(secretKeys.length > 0 ? [{ secretRef: { name: names.secret } }] : []),
       ],
       env: otelEnv(agent, tenant, environment),
       resources: resources(agent, gpus),

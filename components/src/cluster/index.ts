@@ -34,6 +34,12 @@ export interface ClusterCloud {
   /** Vault's auto-unseal KMS key; Vault's service account has a Pod Identity role for it. */
   vaultKmsKeyId: pulumi.Output<string>;
   accountId: pulumi.Output<string>;
+  /** The VPC, its private subnets and the cluster security group (the nodes' group), for in-VPC services. */
+  network: {
+    vpcId: pulumi.Input<string>;
+    privateSubnetIds: pulumi.Input<string>[];
+    clusterSecurityGroupId: pulumi.Output<string>;
+  };
 }
 
 /** Stack outputs of an EKS cluster. */
@@ -83,6 +89,11 @@ export function createCluster(
       lokiBucket: eks.lokiBucket.bucket,
       vaultKmsKeyId: eks.vaultKmsKey.keyId,
       accountId: eks.accountId,
+      network: {
+        vpcId: eks.network.vpcId,
+        privateSubnetIds: eks.network.privateSubnetIds,
+        clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+      },
     },
     outputs: {
       clusterName: eks.clusterName,

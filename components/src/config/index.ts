@@ -8,7 +8,7 @@ import { parseQuantity } from "../lib/quantity";
 import { agentsSchema } from "./agents";
 import { clusterSchema } from "./cluster";
 import { ConfigError, fromZodIssues, type ConfigIssue } from "./errors";
-import { platformSchema } from "./platform";
+import { llmGatewayIssues, platformSchema } from "./platform";
 import { oneOf, text } from "./schema";
 import { agentTenantIssues, tenantsSchema } from "./tenants";
 
@@ -23,7 +23,8 @@ export type {
   NetworkConfig,
   NewVpcNetworkConfig,
 } from "./cluster";
-export type { PlatformConfig } from "./platform";
+export type { LlmGatewayConfig, LlmProviderConfig, PlatformConfig } from "./platform";
+export { LLM_GATEWAY_MAX_MONTHLY_USD } from "./platform";
 export type { TenantConfig } from "./tenants";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -229,6 +230,7 @@ function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
       allowed: `must be badger in ${cfg.environment} (in-memory traces are lost on every restart; dev only)`,
     });
   }
+  issues.push(...llmGatewayIssues(cfg.platform, cfg.agents));
   const cluster = cfg.cluster as
     { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;
   if (cluster?.mode === "eks" && cluster.nodeGroups) {

@@ -1,11 +1,128 @@
 import { z } from "zod";
-import { bool, integer, quantity, text } from "./schema";
+import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../gateway/prices";
+import type { ConfigIssue } from "./errors";
+import { bool, dnsLabel, integer, oneOf, quantity, text } from "./schema";
 
 /** Prometheus retention, e.g. `15d` or `12h`. */
 const duration = () =>
   z
     .string({ error: "must be a Prometheus duration, e.g. 15d or 12h" })
     .regex(/^[1-9]\d*(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration, e.g. 15d or 12h");
+
+/** The largest `llm.monthlyUsd` the gateway can enforce: its limit is a uint32 count of micro-USD (4,294,967,295). */
+export const LLM_GATEWAY_MAX_MONTHLY_USD = 4294;
+
+/** One LLM provider the gateway routes to; its API key is read from Vault at `platform/<env>/llm/<name>`. */
+const llmProviderSchema = z
+  .strictObject({
+    /** DNS-1123 label, unique; names the provider's gateway objects and its Vault path. */
+    name: dnsLabel(40),
+    /** The provider's API: `OpenAI` or `Anthropic` (the AIServiceBackend schema). */
+    schema: oneOf(LLM_SCHEMAS),
+    /** Host name of the provider's API, reached over TLS on 443, e.g. `api.openai.com`. */
+    host: z
+      .string({ error: "must be a host name, e.g. api.openai.com" })
+      .regex(
+        /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+        "must be a host name, e.g. api.openai.com",
+      ),
+    /** Models routed to this provider; each must be in the gateway's price table for its schema. */
+    models: z
+      .array(z.string({ error: "must be a model name" }), { error: "must be a list of model names" })
+      .min(1, "must name at least one model"),
+  })
+  .superRefine((provider, ctx) => {
+    provider.models.forEach((model, i) => {
+      if (LLM_PRICES[model]?.schema !== provider.schema) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", i],
+          input: model,
+          message: `must be a ${provider.schema} model of the gateway's price table (${modelsOf(provider.schema).join(", ")})`,
+        });
+      }
+    });
+  });
+
+const LLM_GATEWAY_DEFAULTS = {
+  enabled: false,
+  failClosed: true,
+  providers: [],
+  store: { nodeType: "cache.t4g.micro", multiAz: false },
+};
+
+/** `agentops:platform.llmGateway`: the in-cluster LLM gateway (Envoy AI Gateway) that meters and caps agents' LLM spend. */
+const llmGatewaySchema = z
+  .strictObject({
+    /** Run the gateway; agents with `llm.monthlyUsd > 0` then reach LLMs only through it. @default false */
+    enabled: bool().default(false),
+    /**
+     * Deny requests (HTTP 500) while the rate-limit service or its counter store cannot answer; off: let them
+     * through unmetered. @default true
+     */
+    failClosed: bool().default(true),
+    /** The providers and their models. At least one when enabled. @default [] */
+    providers: z.array(llmProviderSchema, { error: "must be a list of providers" }).default([]),
+    /** The counter store on EKS (ElastiCache); an existing cluster runs the Valkey chart instead. */
+    store: z
+      .strictObject({
+        /** ElastiCache node type. @default "cache.t4g.micro" */
+        nodeType: text("an ElastiCache node type, e.g. cache.t4g.micro").default("cache.t4g.micro"),
+        /** A replica in a second zone with automatic failover. @default false */
+        multiAz: bool().default(false),
+      })
+      .default(LLM_GATEWAY_DEFAULTS.store),
+  })
+  .default(LLM_GATEWAY_DEFAULTS);
+
+/**
+ * Checks of `platform.llmGateway` against the rest of the stack, on raw values (skipping what the schema
+ * rejects): providers when enabled, unique provider names and models, and agents' LLM budgets within the
+ * gateway's uint32 limit.
+ */
+export function llmGatewayIssues(platform: unknown, agents: unknown): ConfigIssue[] {
+  const gw = (platform as { llmGateway?: Record<string, unknown> } | undefined)?.llmGateway;
+  if (gw?.enabled !== true) return [];
+  const issues: ConfigIssue[] = [];
+  const providers = Array.isArray(gw.providers) ? (gw.providers as Record<string, unknown>[]) : [];
+  if (Array.isArray(gw.providers) && providers.length === 0) {
+    issues.push({
+      path: "platform.llmGateway.providers",
+      value: gw.providers,
+      allowed: "must name at least one provider when platform.llmGateway.enabled is true",
+    });
+  }
+  const names = new Map<unknown, number>();
+  const models = new Map<unknown, string>();
+  providers.forEach((p, i) => {
+    if (typeof p !== "object" || p === null) return;
+    if (names.has(p.name))
+      issues.push({
+        path: `platform.llmGateway.providers[${i}].name`,
+        value: p.name,
+        allowed: `must be unique (also providers[${names.get(p.name)}].name)`,
+      });
+    else names.set(p.name, i);
+    (Array.isArray(p.models) ? (p.models as unknown[]) : []).forEach((m, j) => {
+      const at = `platform.llmGateway.providers[${i}].models[${j}]`;
+      const first = models.get(m);
+      if (first !== undefined)
+        issues.push({ path: at, value: m, allowed: `must be routed by one provider only (also ${first})` });
+      else models.set(m, at);
+    });
+  });
+  (Array.isArray(agents) ? (agents as unknown[]) : []).forEach((a, i) => {
+    const usd = (a as { llm?: { monthlyUsd?: unknown } } | null)?.llm?.monthlyUsd;
+    if (typeof usd === "number" && usd > LLM_GATEWAY_MAX_MONTHLY_USD) {
+      issues.push({
+        path: `agents[${i}].llm.monthlyUsd`,
+        value: usd,
+        allowed: `must be at most ${LLM_GATEWAY_MAX_MONTHLY_USD} while platform.llmGateway is enabled: the gateway's monthly limit is a uint32 count of micro-USD (at most 4,294,967,295)`,
+      });
+    }
+  });
+  return issues;
+}
 
 /** `agentops:platform`: which add-ons run and how they are sized; defaults next to each option. */
 export const platformSchema = z
@@ -69,6 +186,7 @@ export const platformSchema = z
           .optional(),
       })
       .default({}),
+    llmGateway: llmGatewaySchema,
   })
   .default({
     enabled: true,
@@ -78,6 +196,9 @@ export const platformSchema = z
     jaeger: { storage: "badger", storageSize: "20Gi", retentionHours: 72 },
     vault: { ha: false, replicas: 3, storageSize: "10Gi" },
     certManager: {},
+    llmGateway: LLM_GATEWAY_DEFAULTS,
   });
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
+export type LlmGatewayConfig = PlatformConfig["llmGateway"];
+export type LlmProviderConfig = LlmGatewayConfig["providers"][number];

@@ -40,6 +40,8 @@ export const PLATFORM_NAMESPACES = {
   certManager: "cert-manager",
   kubeSystem: "kube-system",
   gateway: "envoy-gateway-system",
+  /** The Envoy AI Gateway controller (the extension server Envoy Gateway calls). */
+  aiGateway: "envoy-ai-gateway-system",
   /** Node agents that need host access (node-exporter, the pod-log collector): the one `privileged` namespace. */
   nodeAgents: "monitoring-agents",
 } as const;
@@ -59,6 +61,22 @@ export const PLATFORM_ENDPOINTS = {
   awsSecretStore: "aws-secrets-manager",
   /** The shared Gateway (Gateway API) agents attach HTTPRoutes to, and its GatewayClass. */
   gateway: { name: "public", namespace: PLATFORM_NAMESPACES.gateway, className: "envoy" },
+  /**
+   * The in-cluster LLM gateway agents call instead of providers: its Gateway (and fixed Service name), the
+   * listener port, the container port Envoy listens on (ports below 1024 shifted by +10000), the labels of its
+   * proxy pods and the header that carries the authenticated agent's name.
+   */
+  llmGateway: {
+    name: "llm-gateway",
+    namespace: PLATFORM_NAMESPACES.gateway,
+    port: 80,
+    containerPort: 10080,
+    proxyPodLabels: {
+      "gateway.envoyproxy.io/owning-gateway-name": "llm-gateway",
+      "gateway.envoyproxy.io/owning-gateway-namespace": PLATFORM_NAMESPACES.gateway,
+    },
+    clientIdHeader: "x-agentops-agent",
+  },
   /** Label of the namespace Prometheus scrapes from. */
   prometheusNamespace: PLATFORM_NAMESPACES.monitoring,
 } as const;

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AgentConfig, Environment } from "../config";
+import type { AgentConfig, Environment, LlmGatewayConfig } from "../config";
+import { gatewayPrometheusRule } from "../gateway/observability";
 import { childName } from "../lib/names";
 import { alertWebhookExternalSecret } from "./alerting";
 import { dashboardConfigMaps } from "./dashboards";
@@ -15,6 +16,11 @@ export interface ObservabilityArgs {
    * PrometheusRule CRD). @default none
    */
   monitoringReady?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The LLM gateway, when it runs: its spend rules are added and BudgetExceeded projects the
+   * measured LLM spend instead of the declared one. @default undefined (declared LLM spend)
+   */
+  llmGateway?: LlmGatewayConfig;
   /** What the webhook's ExternalSecret must follow: external-secrets (its CRD) and Vault. @default none */
   secretsReady?: pulumi.Input<pulumi.Resource>[];
 }
@@ -37,7 +43,11 @@ export class Observability extends pulumi.ComponentResource {
     const dashboards = dashboardConfigMaps();
     for (const cm of dashboards) new k8s.core.v1.ConfigMap(childName(name, cm.metadata.name), cm, monitoring);
 
-    const rules = prometheusRules(args.agents ?? []);
+    const gateway = args.llmGateway?.enabled ? args.llmGateway : undefined;
+    const rules = [
+      ...prometheusRules(args.agents ?? [], { measuredLlmSpend: gateway !== undefined }),
+      ...(gateway ? [gatewayPrometheusRule(gateway)] : []),
+    ];
     for (const rule of rules)
       new k8s.apiextensions.CustomResource(
         childName(name, "prometheusrule", rule.metadata.name),

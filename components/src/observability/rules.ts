@@ -87,8 +87,16 @@ const podCost = (resource: "cpu" | "memory" | "gpu", allocation: string, price: 
   labels: { resource },
 });
 
-/** Recording rules of the request and cost series every panel and alert reads. */
-export function recordingGroups(): RuleGroup[] {
+/**
+ * Recording rules of the request and cost series every panel and alert reads. `measuredLlmSpend` (the LLM
+ * gateway runs): the projection adds the LLM spend the gateway measured
+ * (`agentops:agent_llm_spend_monthly_usd`, gateway/observability.ts) instead of the declared one.
+ * @default measuredLlmSpend false
+ */
+export function recordingGroups(opts: { measuredLlmSpend?: boolean } = {}): RuleGroup[] {
+  const llm = opts.measuredLlmSpend
+    ? "agentops:agent_llm_spend_monthly_usd"
+    : "agentops:agent_llm_monthly_usd";
   return [
     {
       name: "agentops-requests",
@@ -122,9 +130,9 @@ export function recordingGroups(): RuleGroup[] {
         },
         {
           // Like for like with the budget (compute + LLM): the measured compute of the last day projected to a
-          // month, plus the LLM spend the agent declares (the cluster cannot see it).
+          // month, plus the LLM spend the gateway measured, or without the gateway the one the agent declares.
           record: "agentops:agent_projected_monthly_usd",
-          expr: `sum_over_time(agentops:agent_compute_cost_hourly_usd[1d]) / ${SAMPLES_PER_DAY} * ${HOURS_PER_MONTH} + on (agent, tenant, tier) agentops:agent_llm_monthly_usd`,
+          expr: `sum_over_time(agentops:agent_compute_cost_hourly_usd[1d]) / ${SAMPLES_PER_DAY} * ${HOURS_PER_MONTH} + on (agent, tenant, tier) ${llm}`,
         },
       ],
     },
@@ -248,10 +256,14 @@ const ruleObject = (name: string, groups: RuleGroup[]): PrometheusRuleObject => 
 
 /**
  * The PrometheusRule objects: the fixed rules and alerts, and the budgets (which change with the agents).
+ * `measuredLlmSpend`: see {@link recordingGroups}.
  * Without agents the budgets object is left out: a rule group needs rules.
  */
-export function prometheusRules(agents: readonly AgentConfig[]): PrometheusRuleObject[] {
-  const rules = [ruleObject("agentops-rules", [...recordingGroups(), alertGroup()])];
+export function prometheusRules(
+  agents: readonly AgentConfig[],
+  opts: { measuredLlmSpend?: boolean } = {},
+): PrometheusRuleObject[] {
+  const rules = [ruleObject("agentops-rules", [...recordingGroups(opts), alertGroup()])];
   if (agents.length > 0) rules.push(ruleObject("agentops-budgets", [budgetGroup(agents)]));
   return rules;
 }

@@ -25,7 +25,26 @@ export interface PlatformCluster {
     lokiBucket: pulumi.Input<string>;
     vaultKmsKeyId: pulumi.Input<string>;
     accountId: pulumi.Input<string>;
+    /**
+     * Where the LLM gateway's ElastiCache counter store goes: the VPC, its private subnets and the cluster
+     * security group (which the nodes carry). @default undefined: no ElastiCache store can be declared
+     */
+    network?: {
+      vpcId: pulumi.Input<string>;
+      privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+      clusterSecurityGroupId: pulumi.Input<string>;
+    };
   };
+}
+
+/**
+ * The LLM gateway's counter store as Envoy Gateway's rate-limit service reaches it: `host:port`, whether it
+ * speaks TLS, and the Secret (in Envoy Gateway's namespace) holding its AUTH password under `key`.
+ */
+export interface CounterStore {
+  url: pulumi.Input<string>;
+  tls: boolean;
+  authSecret: { name: string; key: string };
 }
 
 /** Everything a values builder may read. Builders are pure: same context, same values. */
@@ -33,6 +52,8 @@ export interface AddonContext {
   environment: Environment;
   config: PlatformConfig;
   cluster: PlatformCluster;
+  /** Present when `config.llmGateway.enabled`: the store the gateway's monthly limits count in. @default undefined */
+  counterStore?: CounterStore;
 }
 
 /** Helm values: plain data, possibly holding outputs of other resources (bucket names, key ids). */

@@ -2,11 +2,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AgentConfig, Environment, PlatformConfig } from "../config";
+import { elastiCacheStore, COUNTER_STORE_PORT } from "../gateway/counter-store";
+import { llmGatewayReplicas } from "../gateway/footprint";
+import { llmGatewayObjects } from "../gateway/objects";
+import { gatewayPodMonitor } from "../gateway/observability";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { childName } from "../lib/names";
 import { Observability } from "../observability/observability";
 import { openCostPricingConfigMap, type OpenCostPricingInput } from "../observability/opencost-pricing";
 import { JAEGER_BADGER_CLAIM } from "./addons/jaeger";
+import { VALKEY_RELEASE } from "./addons/valkey";
 import { GRAFANA_ADMIN_SECRET } from "./addons/kube-prometheus-stack";
 import type { AddonContext, PlatformCluster } from "./context";
 import { enabledAddons, installOrder } from "./registry";
@@ -39,7 +44,15 @@ export interface PlatformArgs {
    * @default no agents; OpenCost's own default prices
    */
   observability?: { agents?: readonly AgentConfig[]; pricing?: OpenCostPricingInput };
+  /**
+   * The agents the LLM gateway admits (those with `llm.monthlyUsd > 0` get a credential and a monthly limit);
+   * read only when `config.llmGateway.enabled`. @default []
+   */
+  agents?: readonly AgentConfig[];
 }
+
+/** Secret in Envoy Gateway's namespace holding the counter store's AUTH password under `password`. */
+export const COUNTER_STORE_AUTH_SECRET = { name: "llm-gateway-store-auth", key: "password" } as const;
 
 const POD_SECURITY = (level: string) => ({
   "pod-security.kubernetes.io/enforce": level,
@@ -65,10 +78,13 @@ export class Platform extends pulumi.ComponentResource {
   public readonly crds: pulumi.Resource[] = [];
   /** Grafana's generated admin password (secret); also in the `grafana-admin` Secret of `monitoring`. */
   public readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** The LLM gateway's counter store `host:port`, when the gateway runs. */
+  public readonly counterStoreUrl: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agentops:platform:Platform", name, {}, opts);
     const ctx: AddonContext = { environment: args.environment, config: args.config, cluster: args.cluster };
+    const gatewayConfig = args.config.llmGateway;
     const addons = installOrder(enabledAddons(ctx));
     const parent = { parent: this };
     const enabled = (addon: string) => addons.some((a) => a.name === addon);
@@ -101,6 +117,53 @@ export class Platform extends pulumi.ComponentResource {
 
     // Objects a release needs before it installs, by add-on.
     const needs: Record<string, pulumi.Resource[]> = {};
+    if (gatewayConfig.enabled) {
+      // The counter store's AUTH password: generated here, kept as a secret in state and in one Kubernetes
+      // Secret that Envoy Gateway's rate-limit service (REDIS_AUTH) and, off EKS, Valkey read.
+      const auth = new random.RandomPassword(
+        childName(name, "llm-gateway-store-auth"),
+        { length: 64, special: false },
+        parent,
+      );
+      const authSecret = new k8s.core.v1.Secret(
+        childName(name, COUNTER_STORE_AUTH_SECRET.name),
+        {
+          metadata: { name: COUNTER_STORE_AUTH_SECRET.name, namespace: PLATFORM_NAMESPACES.gateway },
+          type: "Opaque",
+          stringData: { [COUNTER_STORE_AUTH_SECRET.key]: pulumi.secret(auth.result) },
+        },
+        { ...parent, dependsOn: inNamespace(PLATFORM_NAMESPACES.gateway) },
+      );
+      const cloud = args.cluster.cloud;
+      let url: pulumi.Output<string>;
+      if (cloud) {
+        if (!cloud.network) {
+          throw new Error(
+            "platform: llmGateway on EKS needs cluster.cloud.network (VPC, private subnets, cluster security group) for its ElastiCache counter store",
+          );
+        }
+        url = elastiCacheStore(
+          childName(name, "llm-gateway"),
+          {
+            gateway: gatewayConfig,
+            network: cloud.network,
+            authToken: auth.result,
+            protect: args.protect ?? false,
+          },
+          this,
+        ).url;
+      } else {
+        url = pulumi.output(
+          `${VALKEY_RELEASE}.${PLATFORM_NAMESPACES.gateway}.svc.cluster.local:${COUNTER_STORE_PORT}`,
+        );
+      }
+      ctx.counterStore = { url, tls: cloud !== undefined, authSecret: COUNTER_STORE_AUTH_SECRET };
+      this.counterStoreUrl = url;
+      needs["envoy-gateway"] = [authSecret];
+      needs[VALKEY_RELEASE] = [authSecret];
+    } else {
+      this.counterStoreUrl = undefined;
+    }
     if (enabled("kube-prometheus-stack")) {
       // Grafana reads its admin credentials from here (`admin.existingSecret`): the values never hold them.
       needs["kube-prometheus-stack"] = [
@@ -216,6 +279,22 @@ export class Platform extends pulumi.ComponentResource {
     }
 
     const prometheus = this.releases["kube-prometheus-stack"];
+    if (gatewayConfig.enabled) {
+      // After the CRDs (Envoy Gateway's, the AI Gateway's, External Secrets'), the AI Gateway controller (its
+      // webhook mutates the proxies) and Vault (the ExternalSecrets read it).
+      const ready = ["envoy-gateway", "ai-gateway-crds", "ai-gateway", "external-secrets", "vault"].flatMap(
+        (a) => done[a] ?? [],
+      );
+      for (const obj of llmGatewayObjects({
+        gateway: gatewayConfig,
+        agents: args.agents ?? [],
+        environment: args.environment,
+        replicas: llmGatewayReplicas(args.config),
+      })) {
+        custom(obj as CustomObject, ready);
+      }
+      if (prometheus) custom(gatewayPodMonitor() as CustomObject, [...ready, prometheus]);
+    }
     if (prometheus) {
       // Dashboards, rules and alert routing: after the PrometheusRule CRD; the webhook's ExternalSecret after
       // external-secrets and Vault.
@@ -224,6 +303,7 @@ export class Platform extends pulumi.ComponentResource {
         {
           environment: args.environment,
           agents: args.observability?.agents,
+          llmGateway: gatewayConfig,
           monitoringReady: [...inNamespace(PLATFORM_NAMESPACES.monitoring), prometheus],
           secretsReady: [...(eso ? [eso] : []), ...(vault ? [vault] : [])],
         },
@@ -231,6 +311,9 @@ export class Platform extends pulumi.ComponentResource {
       );
     }
 
-    this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword });
+    this.registerOutputs({
+      grafanaAdminPassword: this.grafanaAdminPassword,
+      counterStoreUrl: this.counterStoreUrl,
+    });
   }
 }

@@ -3,6 +3,7 @@
  * the add-ons each must follow, and its values builder. Adding an add-on is one file and one entry here.
  */
 import { PLATFORM_NAMESPACES } from "../lib/contract";
+import { aiGatewayCrdsValues, aiGatewayValues } from "./addons/ai-gateway";
 import { certManagerValues } from "./addons/cert-manager";
 import { clusterAutoscalerValues } from "./addons/cluster-autoscaler";
 import { dcgmExporterValues } from "./addons/dcgm-exporter";
@@ -15,6 +16,7 @@ import { metricsServerValues } from "./addons/metrics-server";
 import { nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
 import { openCostValues } from "./addons/opencost";
 import { otelCollectorValues, otelLogsValues } from "./addons/opentelemetry";
+import { valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
 import { vaultValues } from "./addons/vault";
 import type { AddonContext, Values } from "./context";
 
@@ -223,6 +225,47 @@ export const ADDONS: readonly Addon[] = [
     defaults: undefined,
     installsCrds: true,
     values: gatewayValues,
+  },
+  {
+    // The LLM gateway (README, LLM gateway): Envoy AI Gateway v1.1.0, charts from envoyproxy/ai-gateway
+    // manifests/charts at tag v1.1.0 (../shared/helm-cache/INDEX.md). It needs Envoy Gateway >= v1.8.1.
+    name: "ai-gateway-crds",
+    chart: "oci://docker.io/envoyproxy/ai-gateway-crds-helm",
+    repository: undefined,
+    version: "v1.1.0",
+    namespace: ns.aiGateway,
+    dependsOn: [],
+    defaults: "ai-gateway-crds-helm",
+    installsCrds: true,
+    enabled: (ctx) => ctx.config.llmGateway.enabled,
+    values: aiGatewayCrdsValues,
+  },
+  {
+    name: "ai-gateway",
+    chart: "oci://docker.io/envoyproxy/ai-gateway-helm",
+    repository: undefined,
+    version: "v1.1.0",
+    namespace: ns.aiGateway,
+    // It watches its CRDs and Envoy Gateway's, and Envoy Gateway calls it as its extension server.
+    dependsOn: ["ai-gateway-crds", "envoy-gateway"],
+    defaults: "ai-gateway-helm",
+    installsCrds: false,
+    enabled: (ctx) => ctx.config.llmGateway.enabled,
+    values: aiGatewayValues,
+  },
+  {
+    // The LLM gateway's counter store on an existing cluster (on EKS: ElastiCache, declared by the platform).
+    // valkey-io/valkey-helm 0.11.0 (../shared/helm-cache/INDEX.md).
+    name: VALKEY_RELEASE,
+    chart: "valkey",
+    repository: "https://valkey.io/valkey-helm/",
+    version: "0.11.0",
+    namespace: ns.gateway,
+    dependsOn: [],
+    defaults: "valkey",
+    installsCrds: false,
+    enabled: (ctx) => ctx.config.llmGateway.enabled && ctx.cluster.cloud === undefined,
+    values: valkeyValues,
   },
 ];
 

@@ -170,6 +170,8 @@ export const NAMESPACE_SECURITY: Record<string, "restricted" | "baseline" | "pri
   // Envoy Gateway runs its controller and proxies as non-root without capabilities; listeners below 1024
   // are mapped to unprivileged container ports.
   [PLATFORM_NAMESPACES.gateway]: "restricted",
+  // The AI Gateway controller's chart runs it non-root, without capabilities, with RuntimeDefault seccomp.
+  [PLATFORM_NAMESPACES.aiGateway]: "restricted",
 };
 
 /**

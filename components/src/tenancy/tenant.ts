@@ -24,11 +24,17 @@ export interface TenantArgs {
   environment: Environment;
   /**
    * The agents of this tenant (`agent.tenant === tenant.name`); those with `internetEgress` get the egress
-   * policy. Others are ignored. @default []
+   * policy, those with an LLM budget the gateway egress policy (with `llmGateway`). Others are ignored. @default []
    */
   agents?: AgentConfig[];
   /** @default the platform namespaces and endpoints of lib/contract.ts */
   platform?: TenantPlatform;
+  /**
+   * The LLM gateway's proxy pods, when the platform runs the gateway: agents with `llm.monthlyUsd > 0` may
+   * reach them on `containerPort` (the pod port behind the listener; Envoy shifts ports below 1024 by +10000).
+   * @default undefined: no gateway egress policy
+   */
+  llmGateway?: { namespace: string; podLabels: Readonly<Record<string, string>>; containerPort: number };
 }
 
 type NetworkPolicy = inputs.networking.v1.NetworkPolicy;
@@ -150,6 +156,28 @@ export function tenantObjects(args: TenantArgs): TenantObjects {
         {
           to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } }],
           ports: [{ protocol: "TCP", port: 443 }],
+        },
+      ],
+    });
+  }
+
+  const llmAgents = (args.agents ?? [])
+    .filter((a) => a.tenant === tenant.name && a.llm.monthlyUsd > 0)
+    .map((a) => a.name)
+    .sort();
+  if (args.llmGateway && llmAgents.length > 0) {
+    networkPolicies["allow-llm-gateway-egress"] = policy("allow-llm-gateway-egress", {
+      podSelector: { matchExpressions: [{ key: LABELS.agent, operator: "In", values: llmAgents }] },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: namespaceNamed(args.llmGateway.namespace),
+              podSelector: { matchLabels: { ...args.llmGateway.podLabels } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: args.llmGateway.containerPort }],
         },
       ],
     });

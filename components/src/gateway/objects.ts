@@ -1,0 +1,341 @@
+/**
+ * The LLM gateway's Kubernetes objects, as pure builders: the Gateway agents call, one backend set per provider,
+ * the AI route with its cost expression, the per-agent credentials and the per-agent monthly limits.
+ *
+ * Sources (Envoy AI Gateway v1.1.0 and Envoy Gateway v1.8 CRDs in ../shared/helm-cache; field docs there):
+ * - AIGatewayRoute `llmRequestCosts` of type CEL: variables `model`, `input_tokens`, `output_tokens`, … (uint);
+ *   the result is stored as dynamic metadata under `io.envoy.ai_gateway/<metadataKey>`
+ *   (envoyproxy/ai-gateway examples/token_ratelimit/token_ratelimit.yaml).
+ * - BackendTrafficPolicy `rateLimit.global.rules[].cost.response.from: Metadata` charges that metadata after the
+ *   response; `limit.requests` is a uint32; `shared: true` makes one bucket across every route of the target.
+ * - SecurityPolicy `apiKeyAuth`: credential Secrets whose keys are client ids; `forwardClientIDHeader` sets the
+ *   matched client id on the request, `sanitize` drops the key before it goes upstream.
+ */
+import type { AgentConfig, Environment, LlmGatewayConfig, LlmProviderConfig } from "../config";
+import { PLATFORM_ENDPOINTS } from "../lib/contract";
+import { childName } from "../lib/names";
+import { PROXY_REQUESTS } from "./footprint";
+import { LLM_PRICES, type LlmSchema } from "./prices";
+
+/** A namespaced custom or core object, as the API server receives it. */
+export interface GatewayObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+const GW = PLATFORM_ENDPOINTS.llmGateway;
+/** Dynamic metadata namespace Envoy AI Gateway writes request costs into. */
+export const COST_METADATA_NAMESPACE = "io.envoy.ai_gateway";
+/** Metadata key of a request's cost in micro-USD (the CEL cost). */
+export const COST_METADATA_KEY = "llm_cost_micro_usd";
+const AI_GROUP = "aigateway.envoyproxy.io/v1beta1";
+const EG_GROUP = "gateway.envoyproxy.io/v1alpha1";
+const LABELS = { "app.kubernetes.io/part-of": "agentops", "app.kubernetes.io/component": "llm-gateway" };
+
+/** Names of the gateway's objects, so tests, the tenant's policies and agents agree with the builders. */
+export const llmGatewayNames = {
+  gateway: GW.name,
+  gatewayClass: GW.name,
+  envoyProxy: GW.name,
+  route: GW.name,
+  securityPolicy: childName(GW.name, "clients"),
+  budgetPolicy: childName(GW.name, "budgets"),
+  /** Secret (and ExternalSecret) holding a provider's API key under `apiKey`. */
+  providerSecret: (provider: string) => childName("llm-provider", provider),
+  /** Secret (and ExternalSecret) holding one agent's gateway key under the agent's name (its client id). */
+  clientSecret: (agent: string) => childName("llm-client", agent),
+} as const;
+
+/** The gateway's in-cluster base URL; OpenAI-compatible clients append `/v1/...`. */
+export const LLM_GATEWAY_URL = `http://${GW.name}.${GW.namespace}.svc.cluster.local`;
+
+/**
+ * Environment variables an agent's SDKs read to find the gateway: the OpenAI SDKs take the base URL with
+ * `/v1`; the Anthropic SDKs append `/v1/messages` to theirs (the gateway serves Anthropic under `/anthropic`,
+ * ai-gateway-helm `endpointConfig.anthropic`).
+ */
+export const LLM_GATEWAY_AGENT_ENV: Readonly<Record<string, string>> = {
+  OPENAI_BASE_URL: `${LLM_GATEWAY_URL}/v1`,
+  ANTHROPIC_BASE_URL: `${LLM_GATEWAY_URL}/anthropic`,
+};
+
+/** The agents the gateway admits: those with an LLM budget. */
+export function gatewayAgents(agents: readonly AgentConfig[]): AgentConfig[] {
+  return agents.filter((a) => a.llm.monthlyUsd > 0);
+}
+
+/** `limit.requests` of an agent's rule: its monthly LLM budget in micro-USD. */
+export function monthlyLimitMicroUsd(agent: AgentConfig): number {
+  return Math.round(agent.llm.monthlyUsd * 1_000_000);
+}
+
+/** Thousandths of a USD per million tokens: whole numbers for every price of the table. */
+const milli = (usdPerMillion: number) => Math.round(usdPerMillion * 1000);
+
+/**
+ * The CEL expression that prices one request in micro-USD. Tokens × USD per million tokens is micro-USD, so with
+ * prices in thousandths of a USD the sum is divided by 1000, rounding up (a request never costs less than it
+ * did). All arithmetic is uint: CEL does not mix uint and double. A model not in `models` is charged at the
+ * highest input and output prices among them, so an unpriced model cannot run for free.
+ * @throws when `models` is empty or names a model missing from the price table.
+ */
+export function costExpression(models: readonly string[]): string {
+  if (models.length === 0) throw new Error("costExpression: no models to price");
+  const priced = [...models].sort().map((m) => {
+    const p = LLM_PRICES[m];
+    if (!p) throw new Error(`costExpression: model ${m} is not in the price table`);
+    return { model: m, input: milli(p.inputUsdPerMillionTokens), output: milli(p.outputUsdPerMillionTokens) };
+  });
+  const formula = (input: number, output: number) =>
+    `(input_tokens * ${input}u + output_tokens * ${output}u + 999u) / 1000u`;
+  const fallback = formula(Math.max(...priced.map((p) => p.input)), Math.max(...priced.map((p) => p.output)));
+  return priced.reduceRight(
+    (rest, p) => `model == ${JSON.stringify(p.model)} ? ${formula(p.input, p.output)} : ${rest}`,
+    fallback,
+  );
+}
+
+/** The BackendSecurityPolicy type and field of each schema's key (injected as `Authorization` or `x-api-key`). */
+const KEY_AUTH: Record<LlmSchema, { type: string; field: string }> = {
+  OpenAI: { type: "APIKey", field: "apiKey" },
+  Anthropic: { type: "AnthropicAPIKey", field: "anthropicAPIKey" },
+};
+
+/** An ExternalSecret in the gateway's namespace reading one Vault key into one Secret key. */
+function externalSecret(name: string, secretKey: string, vaultKey: string, property: string): GatewayObject {
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name, namespace: GW.namespace, labels: LABELS },
+    spec: {
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "ClusterSecretStore", name: PLATFORM_ENDPOINTS.vaultSecretStore },
+      target: { name, creationPolicy: "Owner", template: { metadata: { labels: LABELS } } },
+      data: [{ secretKey, remoteRef: { key: vaultKey, property } }],
+    },
+  };
+}
+
+/**
+ * One provider: its Backend (the host on 443), the BackendTLSPolicy that verifies it against the system CAs,
+ * the AIServiceBackend (API schema), the ExternalSecret that reads its key from Vault `platform/<env>/llm/<name>`
+ * (property `apiKey`) and the BackendSecurityPolicy that injects it. The key stays in the gateway's namespace.
+ */
+export function providerObjects(provider: LlmProviderConfig, environment: Environment): GatewayObject[] {
+  const meta = { name: provider.name, namespace: GW.namespace, labels: LABELS };
+  const secret = llmGatewayNames.providerSecret(provider.name);
+  const auth = KEY_AUTH[provider.schema];
+  return [
+    {
+      apiVersion: EG_GROUP,
+      kind: "Backend",
+      metadata: meta,
+      spec: { endpoints: [{ fqdn: { hostname: provider.host, port: 443 } }] },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "BackendTLSPolicy",
+      metadata: meta,
+      spec: {
+        targetRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: provider.name }],
+        validation: { wellKnownCACertificates: "System", hostname: provider.host },
+      },
+    },
+    {
+      apiVersion: AI_GROUP,
+      kind: "AIServiceBackend",
+      metadata: meta,
+      spec: {
+        schema: { name: provider.schema },
+        backendRef: { name: provider.name, kind: "Backend", group: "gateway.envoyproxy.io" },
+      },
+    },
+    externalSecret(secret, "apiKey", `platform/${environment}/llm/${provider.name}`, "apiKey"),
+    {
+      apiVersion: AI_GROUP,
+      kind: "BackendSecurityPolicy",
+      metadata: meta,
+      spec: {
+        targetRefs: [{ group: "aigateway.envoyproxy.io", kind: "AIServiceBackend", name: provider.name }],
+        type: auth.type,
+        [auth.field]: { secretRef: { name: secret } },
+      },
+    },
+  ];
+}
+
+/**
+ * The Gateway agents call: its own GatewayClass, an EnvoyProxy that gives its Service a fixed name (the URL in
+ * agents' environment) and `replicas` proxies, and one HTTP listener for routes of its own namespace.
+ */
+export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
+  return [
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: { name: llmGatewayNames.gatewayClass, labels: LABELS },
+      spec: { controllerName: "gateway.envoyproxy.io/gatewayclass-controller" },
+    },
+    {
+      apiVersion: EG_GROUP,
+      kind: "EnvoyProxy",
+      metadata: { name: llmGatewayNames.envoyProxy, namespace: GW.namespace, labels: LABELS },
+      spec: {
+        provider: {
+          type: "Kubernetes",
+          kubernetes: {
+            envoyService: { name: GW.name, type: "ClusterIP" },
+            envoyDeployment: {
+              replicas,
+              container: {
+                resources: { requests: { ...PROXY_REQUESTS }, limits: { memory: "1Gi" } },
+              },
+            },
+          },
+        },
+      },
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name: llmGatewayNames.gateway, namespace: GW.namespace, labels: LABELS },
+      spec: {
+        gatewayClassName: llmGatewayNames.gatewayClass,
+        infrastructure: {
+          parametersRef: {
+            group: "gateway.envoyproxy.io",
+            kind: "EnvoyProxy",
+            name: llmGatewayNames.envoyProxy,
+          },
+        },
+        listeners: [
+          { name: "http", protocol: "HTTP", port: GW.port, allowedRoutes: { namespaces: { from: "Same" } } },
+        ],
+      },
+    },
+  ];
+}
+
+/**
+ * The one AIGatewayRoute: a rule per provider matching its models (the gateway sets `x-ai-eg-model` from the
+ * request body) and the request costs: input, output and total tokens, and the CEL cost in micro-USD that the
+ * budget rules charge.
+ */
+export function routeObject(gateway: LlmGatewayConfig): GatewayObject {
+  const models = gateway.providers.flatMap((p) => p.models);
+  return {
+    apiVersion: AI_GROUP,
+    kind: "AIGatewayRoute",
+    metadata: { name: llmGatewayNames.route, namespace: GW.namespace, labels: LABELS },
+    spec: {
+      parentRefs: [{ name: llmGatewayNames.gateway, kind: "Gateway", group: "gateway.networking.k8s.io" }],
+      rules: gateway.providers.map((p) => ({
+        matches: p.models.map((model) => ({
+          headers: [{ type: "Exact", name: "x-ai-eg-model", value: model }],
+        })),
+        backendRefs: [{ name: p.name }],
+      })),
+      llmRequestCosts: [
+        { metadataKey: "llm_input_token", type: "InputToken" },
+        { metadataKey: "llm_output_token", type: "OutputToken" },
+        { metadataKey: "llm_total_token", type: "TotalToken" },
+        { metadataKey: COST_METADATA_KEY, type: "CEL", cel: costExpression(models) },
+      ],
+    },
+  };
+}
+
+/**
+ * Agents' credentials: per agent an ExternalSecret reading its `LLM_API_KEY` from Vault `agents/<env>/<agent>`
+ * (the same key its own namespace gets) into a Secret keyed by the agent's name, and one SecurityPolicy on the
+ * Gateway that accepts those keys (from `Authorization: Bearer` as OpenAI SDKs send it, or `x-api-key` as
+ * Anthropic SDKs do), strips them, and sets the agent's name in `x-agentops-agent`, overwriting anything the
+ * client sent.
+ */
+export function clientObjects(agents: readonly AgentConfig[], environment: Environment): GatewayObject[] {
+  const admitted = gatewayAgents(agents);
+  const secrets = admitted.map((a) =>
+    externalSecret(
+      llmGatewayNames.clientSecret(a.name),
+      a.name,
+      `agents/${environment}/${a.name}`,
+      "LLM_API_KEY",
+    ),
+  );
+  if (admitted.length === 0) return [];
+  return [
+    ...secrets,
+    {
+      apiVersion: EG_GROUP,
+      kind: "SecurityPolicy",
+      metadata: { name: llmGatewayNames.securityPolicy, namespace: GW.namespace, labels: LABELS },
+      spec: {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: llmGatewayNames.gateway }],
+        apiKeyAuth: {
+          credentialRefs: admitted.map((a) => ({
+            group: "",
+            kind: "Secret",
+            name: llmGatewayNames.clientSecret(a.name),
+          })),
+          extractFrom: [{ headers: ["authorization"] }, { headers: ["x-api-key"] }],
+          forwardClientIDHeader: GW.clientIdHeader,
+          sanitize: true,
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * The monthly limits: one BackendTrafficPolicy on the Gateway with one global rule per admitted agent, selected
+ * by the client-id header the SecurityPolicy set. Each rule checks the agent's bucket before the request (cost 0)
+ * and charges the request's CEL cost after the response. Over the limit: HTTP 429.
+ */
+export function budgetPolicy(agents: readonly AgentConfig[]): GatewayObject | undefined {
+  const admitted = gatewayAgents(agents);
+  if (admitted.length === 0) return undefined;
+  return {
+    apiVersion: EG_GROUP,
+    kind: "BackendTrafficPolicy",
+    metadata: { name: llmGatewayNames.budgetPolicy, namespace: GW.namespace, labels: LABELS },
+    spec: {
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: llmGatewayNames.gateway }],
+      rateLimit: {
+        type: "Global",
+        global: {
+          rules: admitted.map((a) => ({
+            clientSelectors: [{ headers: [{ name: GW.clientIdHeader, type: "Exact", value: a.name }] }],
+            limit: { requests: monthlyLimitMicroUsd(a), unit: "Month" },
+            shared: true,
+            cost: {
+              request: { from: "Number", number: 0 },
+              response: {
+                from: "Metadata",
+                metadata: { namespace: COST_METADATA_NAMESPACE, key: COST_METADATA_KEY },
+              },
+            },
+          })),
+        },
+      },
+    },
+  };
+}
+
+/** Every in-cluster object of the gateway for this stack, in the order they are declared. */
+export function llmGatewayObjects(args: {
+  gateway: LlmGatewayConfig;
+  agents: readonly AgentConfig[];
+  environment: Environment;
+  replicas: number;
+}): GatewayObject[] {
+  const budgets = budgetPolicy(args.agents);
+  return [
+    ...llmGatewayCoreObjects(args.replicas),
+    ...args.gateway.providers.flatMap((p) => providerObjects(p, args.environment)),
+    routeObject(args.gateway),
+    ...clientObjects(args.agents, args.environment),
+    ...(budgets ? [budgets] : []),
+  ];
+}
