@@ -48,8 +48,8 @@ export function gatewayPodMonitor(): GatewayObject {
 }
 
 /**
- * USD per token of each priced model and token type, as constant series the cost rule joins on:
- * `agentops:llm_price_usd_per_token{gen_ai_request_model, gen_ai_token_type}`.
+ * USD per million tokens of each priced model and token type, as constant series the cost rule joins on:
+ * `agentops:llm_price_usd_per_million_tokens{gen_ai_request_model, gen_ai_token_type}`.
  */
 export function priceGroup(gateway: LlmGatewayConfig): RuleGroup {
   const models = [...new Set(gateway.providers.flatMap((p) => p.models))].sort();
@@ -63,8 +63,8 @@ export function priceGroup(gateway: LlmGatewayConfig): RuleGroup {
           ["output", p.outputUsdPerMillionTokens],
         ] as const
       ).map(([type, usdPerMillion]) => ({
-        record: "agentops:llm_price_usd_per_token",
-        expr: `vector(${usdPerMillion / 1_000_000})`,
+        record: "agentops:llm_price_usd_per_million_tokens",
+        expr: `vector(${usdPerMillion})`,
         labels: { gen_ai_request_model: model, gen_ai_token_type: type },
       }));
     }),
@@ -90,7 +90,7 @@ export function spendGroups(): RuleGroup[] {
         { record: "agentops:agent_llm_tokens:rate5m", expr: tokens },
         {
           record: "agentops:agent_llm_cost_usd:rate5m",
-          expr: "sum by (agent) (agentops:agent_llm_tokens:rate5m * on (gen_ai_request_model, gen_ai_token_type) group_left () agentops:llm_price_usd_per_token)",
+          expr: "sum by (agent) (agentops:agent_llm_tokens:rate5m * on (gen_ai_request_model, gen_ai_token_type) group_left () agentops:llm_price_usd_per_million_tokens) / 1000000",
         },
         {
           record: "agentops:agent_llm_spend_monthly_usd",

@@ -1,0 +1,583 @@
+import * as assert from "node:assert/strict";
+import {
+  budgetPolicy,
+  costExpression,
+  gatewayPrometheusRule,
+  LLM_GATEWAY_AGENT_ENV,
+  LLM_PRICES,
+  llmGatewayFootprint,
+  METRICS,
+  monthlyLimitMicroUsd,
+  rawStackConfig,
+  tenantObjects,
+  type AgentConfig,
+  type StackConfig,
+} from "@agentops/components";
+import { readStackConfig, type KubernetesObject } from "@agentops/components/testing";
+import { crdProblems, schemasOf } from "./crd-schemas";
+import {
+  configProblems,
+  renderedStack,
+  ROOT,
+  STACKS,
+  stackConfig,
+  synthStack,
+  validateManifest,
+} from "./harness";
+
+const GATEWAY_NS = "envoy-gateway-system";
+const GATEWAY_GROUPS = /^(gateway\.envoyproxy\.io|aigateway\.envoyproxy\.io)\//;
+
+/** The raw `agentops:` keys of a stack file, to edit one value for an error test. */
+function rawOf(stack: string) {
+  return rawStackConfig(readStackConfig(ROOT, stack).config);
+}
+
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- an ES module: only a type import with resolution-mode reaches it from CommonJS
+type CelModule = typeof import("@marcbachmann/cel-js/evaluator", { with: { "resolution-mode": "import" } });
+let celModule: CelModule;
+/** The CEL environment the gateway evaluates `llmRequestCosts` in (AIGatewayRoute CRD, field `cel`). */
+const celEnvironment = (m: CelModule) =>
+  new m.Environment()
+    .registerVariable("model", "string")
+    .registerVariable("backend", "string")
+    .registerVariable("input_tokens", "uint")
+    .registerVariable("cached_input_tokens", "uint")
+    .registerVariable("cache_creation_input_tokens", "uint")
+    .registerVariable("output_tokens", "uint")
+    .registerVariable("total_tokens", "uint")
+    .registerVariable("reasoning_tokens", "uint");
+let cel: ReturnType<typeof celEnvironment>;
+
+function costOf(expr: string, model: string, input: number, output: number): bigint {
+  const u = (n: number) => new celModule.UnsignedInt(BigInt(n));
+  const result = cel.evaluate(expr, {
+    model,
+    backend: "x.envoy-gateway-system",
+    input_tokens: u(input),
+    cached_input_tokens: u(0),
+    cache_creation_input_tokens: u(0),
+    output_tokens: u(output),
+    total_tokens: u(input + output),
+    reasoning_tokens: u(0),
+  }) as unknown as { valueOf(): bigint };
+  return result.valueOf();
+}
+
+const gatewayObjectsOf = (manifests: readonly KubernetesObject[]) =>
+  manifests.filter(
+    (m) =>
+      GATEWAY_GROUPS.test(m.apiVersion) ||
+      (m.metadata.namespace === GATEWAY_NS && /^(ExternalSecret|Gateway|BackendTLSPolicy)$/.test(m.kind)) ||
+      (m.kind === "GatewayClass" && m.metadata.name === "llm-gateway"),
+  );
+
+describe("LLM gateway", function () {
+  this.timeout(300_000);
+
+  describe("configuration", () => {
+    it("refuses an LLM budget above $4,294 while the gateway runs: the limit is a uint32 of micro-USD", () => {
+      const raw = rawOf("dev");
+      (raw.agentops.agents as { llm: { monthlyUsd: number } }[])[1]!.llm.monthlyUsd = 5000;
+      assert.deepEqual(configProblems(raw), [
+        "agents[1].llm.monthlyUsd: 5000 — must be at most 4294 while platform.llmGateway is enabled: the gateway's monthly limit is a uint32 count of micro-USD (at most 4,294,967,295)",
+      ]);
+    });
+
+    it("accepts exactly $4,294, whose limit fits a uint32", () => {
+      const cfg = stackConfig("dev");
+      const agent = { ...cfg.agents[0]!, llm: { monthlyUsd: 4294 } };
+      assert.equal(monthlyLimitMicroUsd(agent), 4_294_000_000);
+      assert.ok(monthlyLimitMicroUsd(agent) <= 2 ** 32 - 1);
+    });
+
+    it("names the models of the price table a provider's schema allows", () => {
+      const raw = rawOf("dev");
+      const gw = (raw.agentops.platform as { llmGateway: { providers: { models: string[] }[] } }).llmGateway;
+      gw.providers[1]!.models = ["gpt-4o"];
+      assert.deepEqual(configProblems(raw), [
+        'platform.llmGateway.providers[1].models[0]: "gpt-4o" — must be a Anthropic model of the gateway\'s price table (claude-haiku-4-5, claude-opus-4-1, claude-sonnet-4-5)',
+      ]);
+    });
+
+    it("needs a provider when enabled, unique provider names and one provider per model", () => {
+      const empty = rawOf("dev");
+      (empty.agentops.platform as { llmGateway: { providers: unknown[] } }).llmGateway.providers = [];
+      assert.deepEqual(configProblems(empty), [
+        "platform.llmGateway.providers: [] — must name at least one provider when platform.llmGateway.enabled is true",
+      ]);
+      const twice = rawOf("dev");
+      const providers = (twice.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway
+        .providers;
+      providers.push({ ...providers[0]! });
+      assert.deepEqual(configProblems(twice), [
+        'platform.llmGateway.providers[2].name: "openai" — must be unique (also providers[0].name)',
+        'platform.llmGateway.providers[2].models[0]: "gpt-4o-mini" — must be routed by one provider only (also platform.llmGateway.providers[0].models[0])',
+        'platform.llmGateway.providers[2].models[1]: "gpt-4.1-mini" — must be routed by one provider only (also platform.llmGateway.providers[0].models[1])',
+      ]);
+    });
+
+    it("fails closed in prod and staging, open in dev, from the stack files", () => {
+      assert.deepEqual(
+        STACKS.map((s) => [s, stackConfig(s).platform.llmGateway.failClosed]),
+        [
+          ["dev", false],
+          ["staging", true],
+          ["prod", true],
+        ],
+      );
+    });
+  });
+
+  describe("CEL cost expression", () => {
+    before(async () => {
+      // An ES module: imported, not required.
+      celModule = await import("@marcbachmann/cel-js/evaluator");
+      cel = celEnvironment(celModule);
+    });
+    const models = ["gpt-4o", "gpt-4o-mini", "claude-haiku-4-5", "claude-sonnet-4-5"];
+    const expr = costExpression(models);
+
+    it("type-checks in the gateway's variables as a uint", () => {
+      assert.deepEqual(cel.check(expr), { valid: true, type: "uint" });
+    });
+
+    it("charges hand-computed micro-USD for sample token counts", () => {
+      // tokens × USD per million tokens = micro-USD.
+      const cases: [string, number, number, bigint][] = [
+        ["gpt-4o", 1000, 500, 7500n], // 1000 × 2.5 + 500 × 10
+        ["gpt-4o-mini", 1_000_000, 0, 150_000n], // 1M × 0.15 = $0.15
+        ["gpt-4o-mini", 0, 1_000_000, 600_000n], // 1M × 0.60
+        ["claude-haiku-4-5", 1234, 567, 4069n], // 1234 × 1 + 567 × 5
+        ["claude-sonnet-4-5", 20_000, 2_000, 90_000n], // 20000 × 3 + 2000 × 15
+        ["gpt-4o-mini", 1, 1, 1n], // 0.15 + 0.6 = 0.75, rounded up
+        ["gpt-4o-mini", 0, 0, 0n],
+      ];
+      assert.deepEqual(
+        cases.map(([m, i, o]) => [m, i, o, costOf(expr, m, i, o)]),
+        cases,
+      );
+    });
+
+    it("charges a model outside the table at the highest input and output prices", () => {
+      // claude-sonnet-4-5 has the highest input (3) and output (15) prices of these models.
+      assert.equal(costOf(expr, "some-new-model", 1000, 1000), 18_000n);
+    });
+
+    it("is the route's CEL cost, stored under the key the budget rules charge", async () => {
+      const { manifests } = await synthStack("prod");
+      const route = manifests.find((m) => m.kind === "AIGatewayRoute")!;
+      const cfg = stackConfig("prod");
+      const spec = route.spec as { llmRequestCosts: { metadataKey: string; type: string; cel?: string }[] };
+      assert.deepEqual(spec.llmRequestCosts, [
+        { metadataKey: "llm_input_token", type: "InputToken" },
+        { metadataKey: "llm_output_token", type: "OutputToken" },
+        { metadataKey: "llm_total_token", type: "TotalToken" },
+        {
+          metadataKey: "llm_cost_micro_usd",
+          type: "CEL",
+          cel: costExpression(cfg.platform.llmGateway.providers.flatMap((p) => p.models)),
+        },
+      ]);
+    });
+  });
+
+  describe("per-agent objects (dev)", () => {
+    let cfg: StackConfig;
+    let manifests: KubernetesObject[];
+    before(async () => {
+      cfg = stackConfig("dev");
+      manifests = (await synthStack("dev")).manifests;
+    });
+    const find = (kind: string, name: string, namespace?: string) => {
+      const m = manifests.find(
+        (o) =>
+          o.kind === kind && o.metadata.name === name && (!namespace || o.metadata.namespace === namespace),
+      );
+      assert.ok(m, `no ${kind} ${name}`);
+      return m;
+    };
+
+    it("has one monthly rule per agent: budget × 10⁶ micro-USD, Month, shared, charged from the response", () => {
+      const policy = find("BackendTrafficPolicy", "llm-gateway-budgets", GATEWAY_NS);
+      const rule = (agent: string, requests: number) => ({
+        clientSelectors: [{ headers: [{ name: "x-agentops-agent", type: "Exact", value: agent }] }],
+        limit: { requests, unit: "Month" },
+        shared: true,
+        cost: {
+          request: { from: "Number", number: 0 },
+          response: {
+            from: "Metadata",
+            metadata: { namespace: "io.envoy.ai_gateway", key: "llm_cost_micro_usd" },
+          },
+        },
+      });
+      assert.deepEqual(policy.spec, {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm-gateway" }],
+        rateLimit: {
+          type: "Global",
+          global: {
+            rules: [
+              rule("security-agent", 40_000_000),
+              rule("it-ops-agent", 80_000_000),
+              rule("ai-agent", 100_000_000),
+              rule("architect-agent", 150_000_000),
+            ],
+          },
+        },
+      });
+    });
+
+    it("leaves an agent without an LLM budget out of the limits (no credential: 401 at the gateway)", () => {
+      const agents: AgentConfig[] = [{ ...cfg.agents[0]!, llm: { monthlyUsd: 0 } }];
+      assert.equal(budgetPolicy(agents), undefined);
+    });
+
+    it("accepts each agent's key from Vault, strips it and sets the client id header itself", () => {
+      const policy = find("SecurityPolicy", "llm-gateway-clients", GATEWAY_NS);
+      const names = cfg.agents.map((a) => a.name);
+      assert.deepEqual(policy.spec, {
+        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm-gateway" }],
+        apiKeyAuth: {
+          credentialRefs: names.map((n) => ({ group: "", kind: "Secret", name: `llm-client-${n}` })),
+          extractFrom: [{ headers: ["authorization"] }, { headers: ["x-api-key"] }],
+          forwardClientIDHeader: "x-agentops-agent",
+          sanitize: true,
+        },
+      });
+      for (const n of names) {
+        const es = find("ExternalSecret", `llm-client-${n}`, GATEWAY_NS);
+        assert.deepEqual((es.spec as { data: unknown }).data, [
+          { secretKey: n, remoteRef: { key: `agents/dev/${n}`, property: "LLM_API_KEY" } },
+        ]);
+      }
+    });
+
+    it("keeps provider keys in the gateway's namespace, read from platform/<env>/llm/<provider>", () => {
+      const providerSecrets = manifests.filter(
+        (m) => m.kind === "ExternalSecret" && m.metadata.name?.startsWith("llm-provider-"),
+      );
+      assert.deepEqual(
+        providerSecrets.map((m) => [
+          m.metadata.namespace,
+          m.metadata.name,
+          (m.spec as { data: unknown[] }).data,
+        ]),
+        [
+          [
+            GATEWAY_NS,
+            "llm-provider-openai",
+            [{ secretKey: "apiKey", remoteRef: { key: "platform/dev/llm/openai", property: "apiKey" } }],
+          ],
+          [
+            GATEWAY_NS,
+            "llm-provider-anthropic",
+            [{ secretKey: "apiKey", remoteRef: { key: "platform/dev/llm/anthropic", property: "apiKey" } }],
+          ],
+        ],
+      );
+      assert.deepEqual(find("BackendSecurityPolicy", "anthropic", GATEWAY_NS).spec, {
+        targetRefs: [{ group: "aigateway.envoyproxy.io", kind: "AIServiceBackend", name: "anthropic" }],
+        type: "AnthropicAPIKey",
+        anthropicAPIKey: { secretRef: { name: "llm-provider-anthropic" } },
+      });
+      assert.deepEqual(find("BackendTLSPolicy", "openai", GATEWAY_NS).spec, {
+        targetRefs: [{ group: "gateway.envoyproxy.io", kind: "Backend", name: "openai" }],
+        validation: { wellKnownCACertificates: "System", hostname: "api.openai.com" },
+      });
+      // No agent namespace holds an ExternalSecret of a platform path.
+      const tenants = new Set(cfg.tenants.map((t) => t.name));
+      const agentSide = manifests.filter(
+        (m) => m.kind === "ExternalSecret" && tenants.has(m.metadata.namespace ?? ""),
+      );
+      assert.equal(agentSide.length, cfg.agents.length);
+      for (const es of agentSide) {
+        for (const d of (es.spec as { data?: { remoteRef: { key: string } }[] }).data ?? [])
+          assert.ok(!d.remoteRef.key.startsWith("platform/"), `${es.metadata.name} reads ${d.remoteRef.key}`);
+      }
+    });
+
+    it("gives each agent the gateway's URLs and its gateway key as LLM_API_KEY", () => {
+      for (const a of cfg.agents) {
+        const data = (find("ConfigMap", `${a.name}-config`, a.tenant) as { data?: Record<string, string> })
+          .data!;
+        assert.deepEqual(
+          [data.OPENAI_BASE_URL, data.ANTHROPIC_BASE_URL],
+          [
+            "http://llm-gateway.envoy-gateway-system.svc.cluster.local/v1",
+            "http://llm-gateway.envoy-gateway-system.svc.cluster.local/anthropic",
+          ],
+        );
+        const es = find("ExternalSecret", a.name, a.tenant);
+        const keys = (es.spec as { data: { secretKey: string }[] }).data.map((d) => d.secretKey);
+        assert.ok(keys.includes("LLM_API_KEY"), `${a.name}: ${keys.join(", ")}`);
+      }
+      assert.deepEqual(Object.keys(LLM_GATEWAY_AGENT_ENV), ["OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"]);
+    });
+
+    it("lets agents with an LLM budget reach the proxies on 10080 (listener 80 + 10000), and no others", () => {
+      const policy = find("NetworkPolicy", "allow-llm-gateway-egress", "governance");
+      assert.deepEqual(policy.spec, {
+        podSelector: {
+          matchExpressions: [
+            {
+              key: "agentops.io/agent",
+              operator: "In",
+              values: ["ai-agent", "architect-agent", "it-ops-agent", "security-agent"],
+            },
+          ],
+        },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": GATEWAY_NS } },
+                podSelector: {
+                  matchLabels: {
+                    "gateway.envoyproxy.io/owning-gateway-name": "llm-gateway",
+                    "gateway.envoyproxy.io/owning-gateway-namespace": GATEWAY_NS,
+                  },
+                },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: 10080 }],
+          },
+        ],
+      });
+      const noLlm = { ...cfg.agents[0]!, llm: { monthlyUsd: 0 } };
+      const objects = tenantObjects({
+        tenant: cfg.tenants[0]!,
+        environment: "dev",
+        agents: [noLlm],
+        llmGateway: { namespace: GATEWAY_NS, podLabels: {}, containerPort: 10080 },
+      });
+      assert.equal(objects.networkPolicies["allow-llm-gateway-egress"], undefined);
+    });
+  });
+
+  describe("counter store", () => {
+    it("prod: ElastiCache Valkey, Multi-AZ, encrypted at rest and in transit, AUTH token, protected", async () => {
+      const { resources } = await synthStack("prod");
+      const rg = resources.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
+      const i = rg.inputs as Record<string, unknown>;
+      assert.deepEqual(
+        [
+          i.engine,
+          i.engineVersion,
+          i.nodeType,
+          i.numCacheClusters,
+          i.multiAzEnabled,
+          i.automaticFailoverEnabled,
+        ],
+        ["valkey", "8.0", "cache.t4g.small", 2, true, true],
+      );
+      assert.deepEqual(
+        [i.atRestEncryptionEnabled, i.transitEncryptionEnabled, i.authToken, rg.protect],
+        [true, true, "[secret]", true],
+      );
+      const sg = resources.find(
+        (r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.includes("llm"),
+      )!;
+      const ingress = (sg.inputs as { ingress: { fromPort: number; toPort: number }[] }).ingress;
+      assert.deepEqual(
+        ingress.map((r) => [r.fromPort, r.toPort]),
+        [[6379, 6379]],
+      );
+    });
+
+    it("dev: one node, not protected; Envoy Gateway reaches it over TLS with REDIS_AUTH from the Secret", async () => {
+      const { resources } = await synthStack("dev");
+      const rg = resources.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
+      assert.deepEqual(
+        [(rg.inputs as { numCacheClusters: number }).numCacheClusters, rg.protect],
+        [1, false],
+      );
+      const eg = resources.find(
+        (r) =>
+          r.type === "kubernetes:helm.sh/v3:Release" &&
+          (r.inputs as { name: string }).name === "envoy-gateway",
+      )!;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values
+      const config = (eg.inputs as any).values.config.envoyGateway;
+      assert.deepEqual(config.rateLimit.failClosed, false);
+      assert.deepEqual(config.rateLimit.backend.type, "Redis");
+      assert.deepEqual(config.rateLimit.backend.redis.tls, {});
+      assert.match(config.rateLimit.backend.redis.url, /:6379$/);
+      assert.deepEqual(config.provider.kubernetes.rateLimitDeployment.container.env[0], {
+        name: "REDIS_AUTH",
+        valueFrom: { secretKeyRef: { name: "llm-gateway-store-auth", key: "password" } },
+      });
+      assert.deepEqual(config.extensionApis, { enableEnvoyPatchPolicy: true, enableBackend: true });
+      assert.deepEqual(config.extensionManager.service, {
+        fqdn: { hostname: "ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local", port: 1063 },
+      });
+    });
+
+    it("reports what the capacity plan and cost model need: the gateway's pods and its store", () => {
+      const prod = stackConfig("prod").platform;
+      assert.deepEqual(llmGatewayFootprint(prod, true), {
+        pods: [
+          {
+            role: "envoy-proxy",
+            namespace: GATEWAY_NS,
+            replicas: 2,
+            requests: { cpu: "100m", memory: "256Mi" },
+          },
+          {
+            role: "ai-gateway-controller",
+            namespace: "envoy-ai-gateway-system",
+            replicas: 2,
+            requests: { cpu: "100m", memory: "128Mi" },
+          },
+        ],
+        store: { kind: "elasticache", engine: "valkey", nodeType: "cache.t4g.small", nodes: 2 },
+      });
+      assert.deepEqual(llmGatewayFootprint(stackConfig("dev").platform, false)?.store, {
+        kind: "valkey",
+        inCluster: true,
+      });
+    });
+  });
+
+  describe("measured spend", () => {
+    it("prices tokens with the same table as the route, per model and token type", () => {
+      const gw = stackConfig("dev").platform.llmGateway;
+      const prices = gatewayPrometheusRule(gw).spec.groups[0]!.rules;
+      assert.deepEqual(
+        prices.map((r) => [r.labels, r.expr]),
+        [
+          [{ gen_ai_request_model: "claude-haiku-4-5", gen_ai_token_type: "input" }, "vector(1)"],
+          [{ gen_ai_request_model: "claude-haiku-4-5", gen_ai_token_type: "output" }, "vector(5)"],
+          [{ gen_ai_request_model: "gpt-4.1-mini", gen_ai_token_type: "input" }, "vector(0.4)"],
+          [{ gen_ai_request_model: "gpt-4.1-mini", gen_ai_token_type: "output" }, "vector(1.6)"],
+          [{ gen_ai_request_model: "gpt-4o-mini", gen_ai_token_type: "input" }, "vector(0.15)"],
+          [{ gen_ai_request_model: "gpt-4o-mini", gen_ai_token_type: "output" }, "vector(0.6)"],
+        ],
+      );
+      assert.equal(LLM_PRICES["gpt-4o-mini"]!.inputUsdPerMillionTokens, 0.15);
+    });
+
+    it("projects BudgetExceeded from measured LLM spend plus compute when the gateway runs", async () => {
+      const { manifests } = await synthStack("dev");
+      const rules = manifests.find(
+        (m) => m.kind === "PrometheusRule" && m.metadata.name === "agentops-rules",
+      )!;
+      const all = (rules.spec as { groups: { rules: { record?: string; expr: string }[] }[] }).groups.flatMap(
+        (g) => g.rules,
+      );
+      const projected = all.find((r) => r.record === "agentops:agent_projected_monthly_usd")!;
+      assert.equal(
+        projected.expr,
+        "sum_over_time(agentops:agent_compute_cost_hourly_usd[1d]) / 1440 * 730 + on (agent, tenant, tier) agentops:agent_llm_spend_monthly_usd",
+      );
+    });
+
+    it("parses every gateway rule expression and names only known or recorded metrics", async () => {
+      const { parser } = (await import("@prometheus-io/lezer-promql")) as unknown as {
+        parser: {
+          parse(input: string): {
+            iterate(spec: {
+              enter(n: { name: string; from: number; to: number; type: { isError: boolean } }): void;
+            }): void;
+          };
+        };
+      };
+      const rule = gatewayPrometheusRule(stackConfig("prod").platform.llmGateway);
+      const exprs = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.expr));
+      const recorded = new Set(
+        rule.spec.groups.flatMap((g) => g.rules.map((r) => ("record" in r ? r.record : ""))),
+      );
+      const known = new Set([
+        ...METRICS.map((m) => m.name),
+        ...recorded,
+        "gen_ai_client_token_usage_sum", // the gateway's ext_proc (gateway/observability.ts)
+        "up", // Prometheus, per scrape target
+        "kube_deployment_status_replicas_available", // kube-state-metrics
+      ]);
+      assert.ok(exprs.length >= 10);
+      for (const expr of exprs) {
+        const errors: number[] = [];
+        const names: string[] = [];
+        parser.parse(expr).iterate({
+          enter: (n) => {
+            if (n.type.isError) errors.push(n.from);
+            if (n.name === "Identifier") names.push(expr.slice(n.from, n.to));
+          },
+        });
+        assert.deepEqual(errors, [], expr);
+        const unknown = names.filter((n) => /[_:]/.test(n) && !known.has(n) && !/^(agent|gen_ai_)/.test(n));
+        assert.deepEqual(unknown, [], expr);
+      }
+      // The syntax check itself can fail.
+      const errors: number[] = [];
+      parser.parse("sum(rate(x[5m])").iterate({ enter: (n) => void (n.type.isError && errors.push(n.from)) });
+      assert.ok(errors.length > 0);
+    });
+  });
+
+  describe("against the pinned CRDs", () => {
+    it("validates every gateway object of every stack against the CRDs of the cached charts", async () => {
+      for (const stack of STACKS) {
+        const objects = gatewayObjectsOf((await synthStack(stack)).manifests);
+        assert.ok(objects.length >= 17, `${stack}: only ${objects.length} gateway objects`);
+        for (const o of objects) await validateManifest(o);
+      }
+    });
+
+    it("finds a schema violation (the check itself can fail)", async () => {
+      const { manifests } = await synthStack("dev");
+      const policy = structuredClone(manifests.find((m) => m.kind === "BackendTrafficPolicy")!);
+      const rule = (
+        policy.spec as { rateLimit: { global: { rules: { limit: { requests: number; unit: string } }[] } } }
+      ).rateLimit.global.rules[0]!;
+      rule.limit.requests = 2 ** 32;
+      rule.limit.unit = "Week";
+      await assert.rejects(
+        validateManifest(policy),
+        /requests must be <= 4294967295.*unit must be equal to one of the allowed values/,
+      );
+    });
+
+    it("prod: renders the gateway charts and validates its objects against the CRDs Helm rendered", async function () {
+      const result = await renderedStack(this, "prod");
+      const release = (name: string) => result.releases.find((r) => r.name === name)!;
+      const schemas = schemasOf([...release("envoy-gateway").objects, ...release("ai-gateway-crds").objects]);
+      const objects = gatewayObjectsOf(result.synth.manifests).filter((o) =>
+        GATEWAY_GROUPS.test(o.apiVersion),
+      );
+      assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+        "AIGatewayRoute/llm-gateway",
+        "AIServiceBackend/anthropic",
+        "AIServiceBackend/openai",
+        "Backend/anthropic",
+        "Backend/openai",
+        "BackendSecurityPolicy/anthropic",
+        "BackendSecurityPolicy/openai",
+        "BackendTrafficPolicy/llm-gateway-budgets",
+        "EnvoyProxy/llm-gateway",
+        "SecurityPolicy/llm-gateway-clients",
+      ]);
+      assert.deepEqual(
+        objects.flatMap((o) => crdProblems(schemas, o).map((p) => `${o.kind}/${o.metadata.name}: ${p}`)),
+        [],
+      );
+      // The controller maps the client-id header to the `agent` metric label.
+      const controller = release("ai-gateway").objects.find(
+        (o) => o.kind === "Deployment" && o.metadata.name === "ai-gateway-controller",
+      ) as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+      assert.ok(
+        controller.spec.template.spec.containers[0]!.args.includes(
+          "--metricsRequestHeaderAttributes=x-agentops-agent:agent",
+        ),
+      );
+      // Envoy Gateway's own configuration carries the extension manager and the rate limit.
+      const egConfig = release("envoy-gateway").objects.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.name === "envoy-gateway-config",
+      ) as unknown as { data: Record<string, string> };
+      const text = egConfig.data["envoy-gateway.yaml"]!;
+      for (const needle of ["extensionManager:", "enableBackend: true", "failClosed: true", "type: Redis"])
+        assert.ok(text.includes(needle), `envoy-gateway.yaml lacks ${needle}`);
+    });
+  });
+});
