@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+  Platform,
   budgetPolicy,
   costExpression,
   gatewayPrometheusRule,
@@ -17,6 +18,7 @@ import { readStackConfig, type KubernetesObject } from "@agentops/components/tes
 import { crdProblems, schemasOf } from "./crd-schemas";
 import {
   configProblems,
+  record,
   renderedStack,
   ROOT,
   STACKS,
@@ -412,6 +414,33 @@ describe("LLM gateway", function () {
       assert.deepEqual(config.extensionManager.service, {
         fqdn: { hostname: "ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local", port: 1063 },
       });
+    });
+
+    it("existing cluster: the Valkey chart with ACL auth from the same Secret, reached without TLS, no ElastiCache", async () => {
+      const cfg = stackConfig("dev");
+      const rec = await record(() => {
+        new Platform("platform", {
+          environment: cfg.environment,
+          config: cfg.platform,
+          cluster: { capabilities: { spotNodeGroup: false, gpuNodeGroup: false, podIdentity: false } },
+          agents: cfg.agents,
+        });
+      });
+      const release = (name: string) =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values
+        rec.inputs("kubernetes:helm.sh/v3:Release", `platform-${name}`) as any;
+      const valkey = release("llm-gateway-store");
+      assert.deepEqual([valkey.chart, valkey.version, valkey.namespace], ["valkey", "0.11.0", GATEWAY_NS]);
+      assert.deepEqual(valkey.values.auth, {
+        enabled: true,
+        usersExistingSecret: "llm-gateway-store-auth",
+        aclUsers: { default: { permissions: "~* &* +@all", passwordKey: "password" } },
+      });
+      assert.deepEqual(release("envoy-gateway").values.config.envoyGateway.rateLimit.backend, {
+        type: "Redis",
+        redis: { url: "llm-gateway-store.envoy-gateway-system.svc.cluster.local:6379" },
+      });
+      assert.deepEqual(rec.ofType("aws:elasticache/replicationGroup:ReplicationGroup"), []);
     });
 
     it("reports what the capacity plan and cost model need: the gateway's pods and its store", () => {
