@@ -112,7 +112,7 @@ describe("cost model: schedules", () => {
   it("rejects a schedule that does not parse, naming it", () => {
     assert.throws(
       () => runsPerMonth("61 * * * *"),
-      /^CostModelError: schedule: "61 \* \* \* \*" \(time zone Etc\/UTC\) — must be a cron expression/,
+      /^CostModelError: schedule: "61 \* \* \* \*" — must be a CronJob schedule Kubernetes accepts \(end of range \(61\) above maximum \(59\): 61\)$/,
     );
   });
 });

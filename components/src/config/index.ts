@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { parseQuantity } from "../lib/quantity";
-import { agentsSchema } from "./agents";
+import { agentSchema, agentsSchema } from "./agents";
 import { clusterSchema } from "./cluster";
-import { ConfigError, fromZodIssues, type ConfigIssue } from "./errors";
+import { ConfigError, fromZodIssues, withEntryNames, type ConfigIssue } from "./errors";
+import { derivedNameIssues } from "./names";
 import { platformSchema } from "./platform";
 import { oneOf, text } from "./schema";
 import { agentTenantIssues, tenantsSchema } from "./tenants";
@@ -99,7 +100,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   }
 
   issues.push(...crossChecks(raw.agentops));
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(withEntryNames(issues, raw.agentops));
   return {
     ...(parsed as Omit<StackConfig, "region">),
     region: typeof region === "string" ? region : undefined,
@@ -201,6 +202,11 @@ function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
         allowed: "must be false for an agent with gpu > 0 (GPU agents run on the gpu node group)",
       });
     }
+  });
+
+  agents.forEach((entry, i) => {
+    const parsed = agentSchema.safeParse(entry);
+    if (parsed.success) issues.push(...derivedNameIssues(parsed.data, i));
   });
 
   // Quota fit only for agents whose own entry is consistent, so a bad entry is reported once.

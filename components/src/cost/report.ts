@@ -3,6 +3,7 @@
  * and prints as a table.
  */
 import type { AgentConfig, NetworkConfig, StackConfig } from "../config";
+import { ConfigError } from "../config/errors";
 import { cpuCores, gibibytes } from "../lib/quantity";
 import {
   DEFAULT_NODE_GROUPS,
@@ -11,6 +12,7 @@ import {
   nodeGroupFor,
   nodeGroupUnitPrices,
   runsPerMonth,
+  ScheduleError,
   type AgentCostInput,
   type CostLine,
   type InfrastructureInput,
@@ -82,6 +84,22 @@ function natGatewayCount(network: NetworkConfig): number {
   return network.natGateways === "single" ? 1 : network.availabilityZones.length;
 }
 
+/**
+ * Runs per month of a configured agent. Validation refuses every schedule and zone the cost model cannot
+ * count; should one get through (a configuration built without `parseStackConfig`), it is still the user's
+ * configuration at fault: a ConfigError naming the agent, never a stack trace.
+ */
+function scheduledRuns(agent: AgentConfig, schedule: string): number {
+  try {
+    return runsPerMonth(schedule, agent.timeZone);
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    throw new ConfigError([
+      { path: `agents (${agent.name}).${err.key}`, value: err.value, allowed: err.allowed },
+    ]);
+  }
+}
+
 /** One agent of the configuration as the estimator's input. */
 export function agentCostInput(
   agent: AgentConfig,
@@ -111,7 +129,7 @@ export function agentCostInput(
     input.job = {
       pod: { ...requests, gpus },
       unit: unitFor(gpus),
-      runsPerMonth: runsPerMonth(agent.schedule, agent.timeZone),
+      runsPerMonth: scheduledRuns(agent, agent.schedule),
       // The schema's default for `job.expectedRunMinutes`, also when `job` is left out.
       runMinutes: agent.job?.expectedRunMinutes ?? 30,
       parallelism: 1,
