@@ -9,3 +9,5 @@ export * from "./lib/quantity";
 export * from "./observability";
 export * from "./platform";
 export * from "./tenancy";
+export * from "./lib/cron";
+export * from "./lib/time-zone";
