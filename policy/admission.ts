@@ -3,6 +3,9 @@
  * namespace ENFORCES (label `pod-security.kubernetes.io/enforce`), and listed as advisory where a stricter
  * `warn` level would only print warnings. Pure functions over Kubernetes objects: the program's
  * `manifests.yaml` gives the Namespaces and their labels, `helm template` output the charts' pods.
+ * The checks are those of a 1.35 API server, which is what `enforce-version: latest` (the program's label)
+ * means there; a namespace pinned to an older `enforce-version` would be judged by that version's checks,
+ * which this module does not model.
  */
 import { checkPodSecurity, POD_SECURITY_LEVELS, type PodSecurityLevel } from "./pod-security";
 import { kubeId, podSpecOf, type KubeObject } from "./kube";
