@@ -9,3 +9,4 @@ export * from "./lib/quantity";
 export * from "./observability";
 export * from "./platform";
 export * from "./tenancy";
+export * from "./diff";
