@@ -249,6 +249,28 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
     );
   });
 
+  it("a larger Loki volume: the release leaves its claim templates alone and names the claims to grow", async () => {
+    const note = (component: string) =>
+      [
+        `values.${component}.persistence.size "10Gi" → "20Gi" is not applied (ignoreChanges): the chart puts it`,
+        " in a StatefulSet's claim templates; grow the release's claims in monitoring with kubectl patch",
+        ` (README, "Growing an agent's storage")`,
+      ].join("");
+    assert.deepEqual(
+      await after((c) => {
+        c.platform.loki.storageSize = "20Gi";
+      }),
+      [
+        "0 create, 0 update, 0 replace, 0 delete; exit 0",
+        `ignored Release monitoring/loki: ${["backend", "singleBinary", "write"].map(note).join("; ")}`,
+      ],
+    );
+    const vault = base.resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-vault"),
+    );
+    assert.deepEqual(vault?.ignoreChanges, ["values.server.dataStorage.size"]);
+  });
+
   it("renaming an agent deletes and creates its objects, with the data warning (exit 1)", async () => {
     assert.deepEqual(
       await after((c) => {

@@ -271,6 +271,9 @@ function ignoredNote(head: ResourceRecord, p: Segment[], base: ResourceRecord): 
     const ns = String(get(head.inputs, ["metadata", "namespace"]));
     return `${text} ${from} → ${to} is not applied (ignoreChanges): grow each claim ${template}-${sts}-<ordinal> in ${ns} with kubectl patch (README, "Growing an agent's storage")`;
   }
+  if (head.type === "kubernetes:helm.sh/v3:Release" && p.at(-1) === "size") {
+    return `${text} ${from} → ${to} is not applied (ignoreChanges): the chart puts it in a StatefulSet's claim templates; grow the release's claims in ${String(head.inputs.namespace)} with kubectl patch (README, "Growing an agent's storage")`;
+  }
   return `${text} ${from} → ${to} is not applied (ignoreChanges)`;
 }
 
