@@ -14,7 +14,7 @@ import {
   formatChangeReport,
   formatPath,
   parsePath,
-  readResources,
+  readSynthResources,
   type ChangeReport,
   type ResourceRecord,
 } from "@agentops/components";
@@ -678,15 +678,15 @@ describe("npm run diff", function () {
       assert.fail("accepted");
     };
     assert.equal(
-      message(() => readResources(noFile, "head")),
+      message(() => readSynthResources(noFile, "head")),
       `head: ${path.join(noFile, "resources.json")} — not found (npm run synth writes it)`,
     );
     assert.match(
-      message(() => readResources(out("bad-json", "{"), "head")),
+      message(() => readSynthResources(out("bad-json", "{"), "head")),
       /^head: .*bad-json\/resources\.json — not valid JSON \(/,
     );
     assert.equal(
-      message(() => readResources(out("bad-shape", [{ urn: "x", type: "t", name: "n" }]), "base")),
+      message(() => readSynthResources(out("bad-shape", [{ urn: "x", type: "t", name: "n" }]), "base")),
       `base: ${path.join(tmp, "bad-shape", "resources.json")} — [0].inputs: (missing): every resource needs urn, type and name (strings) and inputs (an object)`,
     );
     const usage = "usage: npm run diff -- <base out dir> <head out dir> [--format text|markdown]";

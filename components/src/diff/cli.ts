@@ -8,7 +8,7 @@ import {
   ChangeReportInputError,
   changeReport,
   formatChangeReport,
-  readResources,
+  readSynthResources,
   type ChangeReportFormat,
 } from "./report";
 
@@ -47,7 +47,7 @@ export function parseDiffArgs(argv: readonly string[]): {
 
 function main(): number {
   const { base, head, format } = parseDiffArgs(process.argv.slice(2));
-  const report = changeReport(readResources(base, "base"), readResources(head, "head"));
+  const report = changeReport(readSynthResources(base, "base"), readSynthResources(head, "head"));
   console.log(formatChangeReport(report, format));
   return report.exitCode;
 }

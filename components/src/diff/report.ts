@@ -423,7 +423,7 @@ export function changeReport(base: readonly ResourceRecord[], head: readonly Res
  * Reads `<dir>/resources.json` of a synth output.
  * @throws ChangeReportInputError naming `label` (`base`, `head`), the path and what is wrong.
  */
-export function readResources(dir: string, label: string): ResourceRecord[] {
+export function readSynthResources(dir: string, label: string): ResourceRecord[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ChangeReportInputError(
       `${label}: ${dir} — no such directory (a synth output: npm run synth -- <stack> --out <dir>)`,
