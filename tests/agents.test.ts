@@ -610,14 +610,11 @@ describe("Agent", () => {
         assert.equal(m.metadata.namespace, "team-a", `${m.kind}/${m.metadata.name}`);
       }
       assert.deepEqual(spec(r, "StatefulSet", "helper").template.metadata.labels, expected("service"));
-      assert.deepEqual(
-        spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels,
-        {
-          "app.kubernetes.io/name": "helper",
-          "app.kubernetes.io/instance": "helper",
-          "app.kubernetes.io/component": "service",
-        },
-      );
+      assert.deepEqual(spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels, {
+        "app.kubernetes.io/name": "helper",
+        "app.kubernetes.io/instance": "helper",
+        "app.kubernetes.io/component": "service",
+      });
       assert.deepEqual(spec(r, "CronJob", "helper-job").jobTemplate.metadata.labels, expected("job"));
       assert.deepEqual(
         spec(r, "CronJob", "helper-job").jobTemplate.spec.template.metadata.labels,

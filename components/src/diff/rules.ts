@@ -228,7 +228,8 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewEntry>> = {
     source: tf("eks/access_policy_association.go"),
   },
   "aws:ec2/vpc:Vpc": {
-    properties: ["cidrBlock", "instanceTenancy", "ipv4IpamPoolId", "ipv4NetmaskLength"],
+    // instanceTenancy is modified in place (dedicated → default).
+    properties: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"],
     source: tf("ec2/vpc_.go"),
   },
   "aws:ec2/subnet:Subnet": {

@@ -111,7 +111,10 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Reco
       };
     case "aws:eks/nodeGroup:NodeGroup":
       // With `nodeGroupNamePrefix` the provider appends a unique suffix; the mock's is `mock`.
-      return { arn, nodeGroupName: args.inputs.nodeGroupName ?? `${args.inputs.nodeGroupNamePrefix ?? name}mock` };
+      return {
+        arn,
+        nodeGroupName: args.inputs.nodeGroupName ?? `${args.inputs.nodeGroupNamePrefix ?? name}mock`,
+      };
     case "aws:iam/role:Role":
       return {
         arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${args.inputs.name ?? name}`,
