@@ -579,7 +579,7 @@ describe("Agent", () => {
   });
 
   describe("labels and annotations", () => {
-    it("puts the ten labels on every object, its pod templates and claim templates", async () => {
+    it("puts the ten labels on every object and pod template; claim templates (immutable) get the selector labels only", async () => {
       const r = await build(hybrid({ storage: { size: "1Gi" }, tier: 4 }));
       const expected = (component: string) => ({
         "app.kubernetes.io/name": "helper",
@@ -610,10 +610,11 @@ describe("Agent", () => {
         assert.equal(m.metadata.namespace, "team-a", `${m.kind}/${m.metadata.name}`);
       }
       assert.deepEqual(spec(r, "StatefulSet", "helper").template.metadata.labels, expected("service"));
-      assert.deepEqual(
-        spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels,
-        expected("service"),
-      );
+      assert.deepEqual(spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels, {
+        "app.kubernetes.io/name": "helper",
+        "app.kubernetes.io/instance": "helper",
+        "app.kubernetes.io/component": "service",
+      });
       assert.deepEqual(spec(r, "CronJob", "helper-job").jobTemplate.metadata.labels, expected("job"));
       assert.deepEqual(
         spec(r, "CronJob", "helper-job").jobTemplate.spec.template.metadata.labels,

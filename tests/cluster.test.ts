@@ -417,7 +417,9 @@ describe("EksCluster", () => {
       const e = expected[stack];
       it(`${stack}: system is on-demand ${e.system.types.join(",")}, untainted, sized ${e.system.minSize}/${e.system.desiredSize}/${e.system.maxSize}`, async () => {
         const ng = (await synth(stack)).inputs(T.nodeGroup, `${N}-system`);
-        assert.equal(ng.nodeGroupName, `agentops-${stack}-system`);
+        // A prefix: a change that forces a new node group brings the new one up before the old one goes.
+        assert.equal(ng.nodeGroupNamePrefix, `agentops-${stack}-system-`);
+        assert.equal(ng.nodeGroupName, undefined);
         assert.equal(ng.capacityType, "ON_DEMAND");
         assert.equal(ng.amiType, "AL2023_x86_64_STANDARD");
         assert.deepEqual(ng.instanceTypes, e.system.types);
@@ -1088,6 +1090,16 @@ describe("EksCluster", () => {
       assert.equal((await synth("prod")).manifest("StorageClass", "gp3").reclaimPolicy, "Retain");
     });
 
+    it("a change the API refuses on the StorageClass replaces it (harmless) instead of failing the update", async () => {
+      const sc = (await synth("dev")).get(T.storageClass, `${N}-gp3`);
+      assert.deepEqual(sc.replaceOnChanges, ["reclaimPolicy", "volumeBindingMode"]);
+    });
+
+    it("the provider updates ConfigMaps and Secrets in place instead of replacing them", async () => {
+      const inputs = (await synth("dev")).inputs(T.k8sProvider, `${N}-k8s`);
+      assert.deepEqual([inputs.enableConfigMapMutable, inputs.enableSecretMutable], ["true", "true"]);
+    });
+
     it("the StorageClass is declared through the cluster's own provider", async () => {
       const rec = await synth("dev");
       const provider = rec.get(T.k8sProvider, `${N}-k8s`);
@@ -1141,7 +1153,7 @@ describe("EksCluster", () => {
           "agentops-dev",
           "https://agentops-eks.eks.mock.invalid",
           `https://oidc.eks.${REGION}.mock.invalid/id/MOCKAGENTOPS-EKS`,
-          ["agentops-dev-system", "agentops-dev-spot", "agentops-dev-gpu"],
+          ["agentops-dev-system-mock", "agentops-dev-spot-mock", "agentops-dev-gpu-mock"],
           `${N}-vpc-mock-id`,
         ],
       );
@@ -1187,7 +1199,11 @@ describe("existing-cluster mode", () => {
 
   it("points the provider at the configured context", async () => {
     const { rec } = await run();
-    assert.deepEqual(rec.inputs(T.k8sProvider, `${N}-k8s`), { context: "kind-agentops" });
+    assert.deepEqual(rec.inputs(T.k8sProvider, `${N}-k8s`), {
+      context: "kind-agentops",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
+    });
   });
 
   it("passes the configured kubeconfig file to the provider", async () => {
@@ -1195,6 +1211,8 @@ describe("existing-cluster mode", () => {
     assert.deepEqual(rec.inputs(T.k8sProvider, `${N}-k8s`), {
       context: "kind-agentops",
       kubeconfig: "/home/dev/.kube/kind.yaml",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
     });
   });
 

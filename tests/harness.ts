@@ -165,3 +165,34 @@ export async function renderedStack(ctx: Mocha.Context, stack: string): Promise<
     throw err;
   }
 }
+
+/**
+ * The whole program for a stack whose configuration `edit` changes first (under `agentops:`, parsed: `agents`,
+ * `tenants`, …), without writing a stack file. Not memoised.
+ */
+export function synthEdited(
+  stack: string,
+  edit: (config: Record<string, unknown>) => void,
+): Promise<SynthResult> {
+  const file = readStackConfig(ROOT, stack).config;
+  const prefix = "agentops:";
+  const parsed: Record<string, unknown> = Object.fromEntries(
+    Object.entries(file)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => {
+        try {
+          return [key.slice(prefix.length), JSON.parse(value) as unknown];
+        } catch {
+          return [key.slice(prefix.length), value];
+        }
+      }),
+  );
+  edit(parsed);
+  const config = Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [
+      `${prefix}${key}`,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+  return synthesize({ root: ROOT, stack, config });
+}

@@ -32,7 +32,25 @@ describe("synth CLI", function () {
       unknown
     >[];
     for (const r of resources)
-      assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "protect", "inputs"]);
+      assert.deepEqual(Object.keys(r), [
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "custom",
+        "protect",
+        "dependsOn",
+        "provider",
+        "ignoreChanges",
+        "replaceOnChanges",
+        "inputs",
+      ]);
+    // An agent's workload waits for its ConfigMap and Secret: explicit dependencies are written as URNs.
+    const byName = (name: string) => resources.find((r) => r.name === name)!;
+    assert.deepEqual(byName("security-agent-statefulset").dependsOn, [
+      byName("security-agent-config").urn,
+      byName("security-agent-external-secret").urn,
+    ]);
     const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
     for (const doc of manifests.split(/^---$/m).filter((d) => d.trim())) {
       const obj = parse(doc) as Record<string, unknown>;

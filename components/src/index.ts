@@ -11,3 +11,4 @@ export * from "./platform";
 export * from "./tenancy";
 export * from "./lib/cron";
 export * from "./lib/time-zone";
+export * from "./diff";

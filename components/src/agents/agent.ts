@@ -74,6 +74,13 @@ export const JOB_HISTORY = { successful: 3, failed: 3 } as const;
 /** Finished jobs stay a day for their logs, then go. */
 export const JOB_TTL_SECONDS = 86_400;
 
+/**
+ * The claim template's size, which the StatefulSet ignores after creation: the API server refuses any change
+ * to `spec.volumeClaimTemplates`, so a larger `storage.size` grows the existing claims directly instead
+ * (README, "Growing an agent's storage"). A Pulumi property path, as `ignoreChanges` takes it.
+ */
+export const CLAIM_TEMPLATE_SIZE_PATH = "spec.volumeClaimTemplates[0].spec.resources.requests.storage";
+
 /** HPA targets and behaviour when the entry has no `autoscaling`: the schema's defaults. */
 export const DEFAULT_AUTOSCALING = agentSchema.shape.autoscaling.unwrap().parse({});
 
@@ -288,7 +295,9 @@ export function agentObjects(args: AgentArgs): AgentObjects {
           template,
           volumeClaimTemplates: [
             {
-              metadata: { name: names.claimTemplate, labels: agentLabels(agent, tenant, "service") },
+              // Immutable (the API refuses any change, Pulumi replaces the StatefulSet): selector labels only,
+              // never the version, tier or cost center, which change with everyday edits.
+              metadata: { name: names.claimTemplate, labels: selectorLabels(agent, "service") },
               spec: claimSpec(agent),
             },
           ],
@@ -528,7 +537,11 @@ export class Agent extends pulumi.ComponentResource {
     if (o.deployment)
       workload = new k8s.apps.v1.Deployment(childName(name, "deployment"), o.deployment, podInputs);
     if (o.statefulSet)
-      workload = new k8s.apps.v1.StatefulSet(childName(name, "statefulset"), o.statefulSet, podInputs);
+      workload = new k8s.apps.v1.StatefulSet(childName(name, "statefulset"), o.statefulSet, {
+        ...podInputs,
+        // The claim template keeps the size it was created with; claims grow one by one (README: Day 2).
+        ignoreChanges: [CLAIM_TEMPLATE_SIZE_PATH],
+      });
     if (o.cronJob)
       new k8s.batch.v1.CronJob(childName(name, "cronjob"), o.cronJob, {
         ...podInputs,

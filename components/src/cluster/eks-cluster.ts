@@ -38,6 +38,13 @@ export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/Amaz
 /** The default StorageClass this component declares. */
 export const STORAGE_CLASS_NAME = "gp3";
 
+/**
+ * Kubernetes provider settings that keep everyday edits in place: ConfigMaps and Secrets are updated, not
+ * replaced, when their data changes (the provider's default replaces them, pulumi-kubernetes
+ * provider/pkg/provider/diff.go `forceNewProperties`); pods roll through their config-hash annotation.
+ */
+export const KUBERNETES_PROVIDER_DAY2 = { enableConfigMapMutable: true, enableSecretMutable: true } as const;
+
 /** The EKS cluster name of an environment. */
 export const clusterNameFor = (environment: Environment): string => `agentops-${environment}`;
 
@@ -297,7 +304,10 @@ export class EksCluster extends pulumi.ComponentResource {
         childName(name, group),
         {
           clusterName: this.cluster.name,
-          nodeGroupName: `${clusterName}-${group}`,
+          // A prefix, not a name: `instanceTypes`, `capacityType`, `amiType` and `subnetIds` force a new node
+          // group (terraform-provider-aws eks/node_group.go, ForceNew), and a fixed name would make the
+          // replacement fail; with a prefix the new group comes up before the old one is drained and deleted.
+          nodeGroupNamePrefix: `${clusterName}-${group}-`,
           nodeRoleArn: nodeRole.arn,
           subnetIds: privateSubnetIds,
           capacityType: spec.capacityType,
@@ -394,12 +404,25 @@ export class EksCluster extends pulumi.ComponentResource {
           ),
         ),
     );
-    this.provider = new k8s.Provider(childName(name, "k8s"), { kubeconfig: this.kubeconfig }, parent);
+    this.provider = new k8s.Provider(
+      childName(name, "k8s"),
+      { kubeconfig: this.kubeconfig, ...KUBERNETES_PROVIDER_DAY2 },
+      parent,
+    );
 
     new k8s.storage.v1.StorageClass(
       childName(name, STORAGE_CLASS_NAME),
       storageClassSpec(ebsKey.arn, cfg.protect),
-      { parent: this, provider: this.provider, dependsOn: [ebsCsi] },
+      {
+        parent: this,
+        provider: this.provider,
+        dependsOn: [ebsCsi],
+        // The API refuses changes to these (storage/validation ValidateStorageClassUpdate) and the provider
+        // replaces only on `parameters`/`provisioner`; replacing the class is harmless (existing volumes keep
+        // the reclaim policy they were provisioned with), so `protect` can still be switched on later.
+        replaceOnChanges: ["reclaimPolicy", "volumeBindingMode"],
+        deleteBeforeReplace: true,
+      },
     );
 
     this.registerOutputs({

@@ -41,6 +41,12 @@ export interface Addon {
   defaults: string | undefined;
   /** Installs CRDs that agents' or the platform's custom resources use. */
   installsCrds: boolean;
+  /**
+   * Values paths (`singleBinary.persistence.size`) the chart puts into a StatefulSet's `volumeClaimTemplates`,
+   * which the API server refuses to change (the atomic upgrade would fail and roll back). The release ignores
+   * later changes to them: claims grow by hand (README, "Growing an agent's storage"). @default none
+   */
+  claimTemplateValues?: readonly string[];
   /** Whether this add-on runs in the given context. @default always */
   enabled?: (ctx: AddonContext) => boolean;
   values: (ctx: AddonContext) => Values;
@@ -96,6 +102,8 @@ export const ADDONS: readonly Addon[] = [
     dependsOn: ["kube-prometheus-stack"],
     defaults: "loki-community",
     installsCrds: false,
+    // templates/_workload.tpl: `<component>.persistence.size` → volumeClaimTemplates (loki 18.11.0).
+    claimTemplateValues: ["singleBinary", "write", "backend"].map((c) => `${c}.persistence.size`),
     values: lokiValues,
   },
   {
@@ -142,6 +150,8 @@ export const ADDONS: readonly Addon[] = [
     dependsOn: ["cert-manager"],
     defaults: "vault",
     installsCrds: false,
+    // templates/_helpers.tpl `vault.volumeclaims`: `server.dataStorage.size` → volumeClaimTemplates (vault 0.34.1).
+    claimTemplateValues: ["server.dataStorage.size"],
     values: vaultValues,
   },
   {

@@ -44,14 +44,19 @@ export function parseArgs(argv: readonly string[]): { stack: string; outDir: str
 /** Files of `out/<stack>/`: a public interface, documented in the README. */
 export function writeOutputs(result: SynthResult, dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const resources = result.resources.map(({ urn, type, name, parent, custom, protect, inputs }) => ({
-    urn,
-    type,
-    name,
-    parent: parent ?? null,
-    custom,
-    protect,
-    inputs,
+  const resources = result.resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent ?? null,
+    custom: r.custom,
+    protect: r.protect,
+    // Explicit dependencies (URNs), for tools that trace or order; `npm run diff` reads the rest.
+    dependsOn: r.dependsOn,
+    provider: r.provider ?? null,
+    ignoreChanges: r.ignoreChanges,
+    replaceOnChanges: r.replaceOnChanges,
+    inputs: r.inputs,
   }));
   fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
   fs.writeFileSync(
