@@ -7,6 +7,7 @@
 
 /** A workflow file as `yaml.parse` gives it; only the keys the checks read. */
 export interface Workflow {
+  name?: string;
   on?: unknown;
   permissions?: Permissions;
   jobs: Record<string, Job>;
@@ -399,5 +400,20 @@ export function ciStackReadProblems(
     for (const [stack, values] of Object.entries(stacks))
       if (values[field] === null || values[field] === undefined)
         problems.push(`${where} reads ${field} of ${stack}, which npm run ci:stacks gives as null`);
+  return problems;
+}
+
+/**
+ * `workflow_run.workflows` lists workflows by their `name:`; a name no workflow has never triggers anything
+ * (https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#workflow_run).
+ */
+export function workflowRunNameProblems(workflows: ReadonlyMap<string, Workflow>): string[] {
+  const names = new Set([...workflows.values()].map((wf) => wf.name));
+  const problems: string[] = [];
+  for (const [file, wf] of workflows) {
+    const on = wf.on as { workflow_run?: { workflows?: string[] } } | undefined;
+    for (const name of on?.workflow_run?.workflows ?? [])
+      if (!names.has(name)) problems.push(`${file}: workflow_run names ${name}, which no workflow is called`);
+  }
   return problems;
 }

@@ -19,6 +19,7 @@ import {
   resourceReadProblems,
   reusablePermissionProblems,
   stickyCommentProblems,
+  workflowRunNameProblems,
   type Workflow,
 } from "./workflow-checks";
 
@@ -308,6 +309,15 @@ describe("GitHub workflows", () => {
           "pwn-request.yml jobs.comment: runs project code on pull_request_target",
         ]);
       });
+    });
+
+    it("the comment poster is started by the cost-diff workflow's name", () => {
+      assert.deepEqual(workflowRunNameProblems(current), []);
+      const broken = structuredClone(current);
+      broken.get("cost-diff.yml")!.name = "cost diff";
+      assert.deepEqual(workflowRunNameProblems(broken), [
+        "cost-diff-comment.yml: workflow_run names cost-diff, which no workflow is called",
+      ]);
     });
 
     it("deploy and preview jobs run where the stack file says (cluster.access.runner)", () => {
