@@ -252,77 +252,78 @@ const networkSchema = z
   });
 
 /** `agentops:cluster` with `mode: eks`: a new EKS cluster and its VPC. */
-export const eksClusterSchema = z
-  .strictObject({
-    mode: z.literal("eks"),
-    /** Kubernetes minor version of the control plane: one with pinned add-on builds (cluster/versions.ts). */
-    kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
-      error: `must be a Kubernetes version in EKS standard support with pinned add-on versions: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+const eksClusterObject = z.strictObject({
+  mode: z.literal("eks"),
+  /** Kubernetes minor version of the control plane: one with pinned add-on builds (cluster/versions.ts). */
+  kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
+    error: `must be a Kubernetes version in EKS standard support with pinned add-on versions: ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}`,
+  }),
+  /** A new VPC (`vpcCidr`, `availabilityZones`, `natGateways`) or an existing one (`existing`). */
+  network: networkSchema,
+  endpoint: endpointSchema.default({ publicAccessCidrs: [], allowPublicInternet: false }),
+  /** Control plane log types on top of api, audit and authenticator. @default [] */
+  extraLogTypes: z.array(oneOf(["controllerManager", "scheduler"])).default([]),
+  /** IAM principal ARNs given cluster-admin through EKS access entries. @default [] */
+  admins: z
+    .array(
+      z
+        .string({
+          error: "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admin",
+        })
+        .refine(
+          (v) => IAM_PRINCIPAL.test(v),
+          "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admin",
+        ),
+    )
+    .default([])
+    .superRefine(unique("admins")),
+  /** CI access: deploy and preview roles (EKS access entries) and the runner label. @default {} */
+  access: accessSchema.default({ previewAccessPolicy: "view" }),
+  nodeGroups: z.strictObject({
+    system: nodeGroup({ minInstanceTypes: 1, minSize: 1 }),
+    spot: nodeGroup({
+      minInstanceTypes: 3,
+      minSize: 0,
+      why: " (interchangeable types keep the group alive when one spot pool is reclaimed)",
     }),
-    /** A new VPC (`vpcCidr`, `availabilityZones`, `natGateways`) or an existing one (`existing`). */
-    network: networkSchema,
-    endpoint: endpointSchema.default({ publicAccessCidrs: [], allowPublicInternet: false }),
-    /** Control plane log types on top of api, audit and authenticator. @default [] */
-    extraLogTypes: z.array(oneOf(["controllerManager", "scheduler"])).default([]),
-    /** IAM principal ARNs given cluster-admin through EKS access entries. @default [] */
-    admins: z
-      .array(
-        z
-          .string({
-            error: "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admin",
-          })
-          .refine(
-            (v) => IAM_PRINCIPAL.test(v),
-            "must be an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/platform-admin",
-          ),
-      )
-      .default([])
-      .superRefine(unique("admins")),
-    /** CI access: deploy and preview roles (EKS access entries) and the runner label. @default {} */
-    access: accessSchema.default({ previewAccessPolicy: "view" }),
-    nodeGroups: z.strictObject({
-      system: nodeGroup({ minInstanceTypes: 1, minSize: 1 }),
-      spot: nodeGroup({
-        minInstanceTypes: 3,
-        minSize: 0,
-        why: " (interchangeable types keep the group alive when one spot pool is reclaimed)",
-      }),
-      gpu: nodeGroup({ minInstanceTypes: 1, minSize: 0, gpu: true }),
-    }),
-    /** `protect` the cluster, its KMS keys and data stores against deletion. @default false */
-    protect: bool().default(false),
-  })
-  .superRefine((c, ctx) => {
-    const privateEndpoint = c.endpoint.publicAccessCidrs.length === 0;
-    const runner = c.access.runner;
-    const usesCi = c.access.deployRoleArn !== undefined || c.access.previewRoleArn !== undefined;
-    if (privateEndpoint && runner !== undefined && GITHUB_HOSTED.test(runner))
-      ctx.addIssue({
-        code: "custom",
-        path: ["access", "runner"],
-        input: runner,
-        message:
-          "must be a self-hosted runner inside the VPC while endpoint.publicAccessCidrs is empty: a GitHub-hosted runner cannot reach a private API endpoint",
-      });
-    if (privateEndpoint && runner === undefined && usesCi)
-      ctx.addIssue({
-        code: "custom",
-        path: ["access", "runner"],
-        input: runner,
-        message:
-          "is required while endpoint.publicAccessCidrs is empty and CI roles are set: the label of a self-hosted runner inside the VPC (e.g. an actions-runner-controller scale set), or list the CI runners' CIDRs in endpoint.publicAccessCidrs",
-      });
-    c.admins.forEach((arn, i) => {
-      for (const key of ["deployRoleArn", "previewRoleArn"] as const)
-        if (c.access[key] === arn)
-          ctx.addIssue({
-            code: "custom",
-            path: ["access", key],
-            input: arn,
-            message: `must not also be in admins (admins[${i}]): one access entry per principal`,
-          });
+    gpu: nodeGroup({ minInstanceTypes: 1, minSize: 0, gpu: true }),
+  }),
+  /** `protect` the cluster, its KMS keys and data stores against deletion. @default false */
+  protect: bool().default(false),
+});
+
+/** `agentops:cluster` with `mode: eks`: a new EKS cluster and its VPC, and how CI reaches it. */
+export const eksClusterSchema = eksClusterObject.superRefine((c, ctx) => {
+  const privateEndpoint = c.endpoint.publicAccessCidrs.length === 0;
+  const runner = c.access.runner;
+  const usesCi = c.access.deployRoleArn !== undefined || c.access.previewRoleArn !== undefined;
+  if (privateEndpoint && runner !== undefined && GITHUB_HOSTED.test(runner))
+    ctx.addIssue({
+      code: "custom",
+      path: ["access", "runner"],
+      input: runner,
+      message:
+        "must be a self-hosted runner inside the VPC while endpoint.publicAccessCidrs is empty: a GitHub-hosted runner cannot reach a private API endpoint",
     });
+  if (privateEndpoint && runner === undefined && usesCi)
+    ctx.addIssue({
+      code: "custom",
+      path: ["access", "runner"],
+      input: runner,
+      message:
+        "is required while endpoint.publicAccessCidrs is empty and CI roles are set: the label of a self-hosted runner inside the VPC (e.g. an actions-runner-controller scale set), or list the CI runners' CIDRs in endpoint.publicAccessCidrs",
+    });
+  c.admins.forEach((arn, i) => {
+    for (const key of ["deployRoleArn", "previewRoleArn"] as const)
+      if (c.access[key] === arn)
+        ctx.addIssue({
+          code: "custom",
+          path: ["access", key],
+          input: arn,
+          message: `must not also be in admins (admins[${i}]): one access entry per principal`,
+        });
   });
+});
 
 /** `agentops:cluster` with `mode: existing`: a cluster made elsewhere, reached through a kubeconfig context. */
 export const existingClusterSchema = z.strictObject({
