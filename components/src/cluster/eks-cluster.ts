@@ -8,7 +8,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterConfig, Environment } from "../config";
+import { EKS_ACCESS_POLICIES, type EksClusterConfig, type Environment } from "../config";
+
+/** Name suffix of an access policy association (`agentops-admin-0-cluster-admin`). */
+const ACCESS_POLICY_SUFFIX = { clusterAdmin: "cluster-admin", view: "view" } as const;
 import { WORKLOAD_IDENTITIES, type WorkloadIdentity } from "../lib/contract";
 import { childName } from "../lib/names";
 import {
@@ -34,7 +37,6 @@ import { EKS_ADDON_VERSIONS, type EksAddonName } from "./versions";
 
 /** Control plane log types always on: who called the API, what changed, and how they authenticated. */
 export const BASE_LOG_TYPES = ["api", "audit", "authenticator"] as const;
-export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 /** The default StorageClass this component declares. */
 export const STORAGE_CLASS_NAME = "gp3";
 
@@ -216,23 +218,31 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     this.clusterName = this.cluster.name;
 
-    cfg.admins.forEach((principalArn, i) => {
+    // One access entry and one cluster-scoped access policy per principal: admins, then CI's roles.
+    const accessGrants: aws.eks.AccessPolicyAssociation[] = [];
+    const grant = (id: string, principalArn: string, policy: keyof typeof EKS_ACCESS_POLICIES) => {
       const entry = new aws.eks.AccessEntry(
-        childName(name, "admin", String(i)),
+        childName(name, id),
         { clusterName: this.cluster.name, principalArn, type: "STANDARD", tags },
         parent,
       );
-      new aws.eks.AccessPolicyAssociation(
-        childName(name, "admin", String(i), "cluster-admin"),
-        {
-          clusterName: this.cluster.name,
-          principalArn,
-          policyArn: CLUSTER_ADMIN_POLICY,
-          accessScope: { type: "cluster" },
-        },
-        { parent: this, dependsOn: [entry] },
+      accessGrants.push(
+        new aws.eks.AccessPolicyAssociation(
+          childName(name, id, ACCESS_POLICY_SUFFIX[policy]),
+          {
+            clusterName: this.cluster.name,
+            principalArn,
+            policyArn: EKS_ACCESS_POLICIES[policy],
+            accessScope: { type: "cluster" },
+          },
+          { parent: this, dependsOn: [entry] },
+        ),
       );
-    });
+    };
+    cfg.admins.forEach((arn, i) => grant(`admin-${i}`, arn, "clusterAdmin"));
+    if (cfg.access.deployRoleArn !== undefined) grant("ci-deploy", cfg.access.deployRoleArn, "clusterAdmin");
+    if (cfg.access.previewRoleArn !== undefined)
+      grant("ci-preview", cfg.access.previewRoleArn, cfg.access.previewAccessPolicy);
 
     // --- add-ons that nodes need to become Ready ---
     const versions = EKS_ADDON_VERSIONS[cfg.kubernetesVersion];
@@ -396,7 +406,12 @@ export class EksCluster extends pulumi.ComponentResource {
           this.cluster.endpoint,
           this.cluster.certificateAuthority.data,
           // Not used in the text: it makes every in-cluster object wait for nodes and add-ons.
-          pulumi.all([...afterNodes, podIdentityAgent, vpcCni, kubeProxy, coredns, ebsCsi].map((r) => r.id)),
+          // The access grants too: CI's roles can use the API from the first in-cluster object on.
+          pulumi.all(
+            [...afterNodes, podIdentityAgent, vpcCni, kubeProxy, coredns, ebsCsi, ...accessGrants].map(
+              (r) => r.id,
+            ),
+          ),
         ])
         .apply(([n, endpoint, ca]) =>
           JSON.stringify(

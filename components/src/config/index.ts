@@ -16,6 +16,7 @@ import { agentTenantIssues, tenantsSchema } from "./tenants";
 export * from "./errors";
 export type { AgentConfig, AgentMode } from "./agents";
 export { AGENT_MODES } from "./agents";
+export { ciRunner, EKS_ACCESS_POLICIES, GITHUB_HOSTED_RUNNER } from "./cluster";
 export type {
   ClusterConfig,
   EksClusterConfig,
