@@ -9,3 +9,9 @@ export * from "./lib/quantity";
 export * from "./observability";
 export * from "./platform";
 export * from "./tenancy";
+// Component arguments as users write them, and the schemas that validate them and the stack files.
+export * from "./config/component-args";
+export { agentSchema, agentsSchema } from "./config/agents";
+export { tenantSchema, tenantsSchema } from "./config/tenants";
+export { clusterSchema } from "./config/cluster";
+export { platformSchema } from "./config/platform";
