@@ -124,6 +124,18 @@ function installTarball(dir: string, tarball: string, name: string): void {
 const outside = (dir: string, files: string[]) =>
   files.filter((f) => !path.resolve(f).startsWith(fs.realpathSync(dir) + path.sep) && !f.startsWith("node:"));
 
+describe("the documented consumer program", () => {
+  it("is the one the package test type-checks and runs, in both READMEs", () => {
+    const program = fs.readFileSync(path.join(ROOT, "tests/fixtures/consumer/index.ts"), "utf8");
+    for (const readme of ["README.md", "components/README.md"]) {
+      assert.ok(
+        fs.readFileSync(path.join(ROOT, readme), "utf8").includes(`\`\`\`ts\n${program}\`\`\``),
+        readme,
+      );
+    }
+  });
+});
+
 describe("packages, as other teams install them", function () {
   // Building, packing and type-checking against @pulumi/kubernetes without skipLibCheck take minutes on a
   // loaded machine; the steps' times are printed.
