@@ -59,8 +59,11 @@ export const platformEndpointsSchema = z.strictObject({
   otelCollector: otelCollectorSchema.default(otelCollectorSchema.parse({})),
 });
 
-/** Where the cluster can place pods: which managed node groups exist (`createCluster(...).capabilities`). */
-export const placementSchema = z.strictObject({
+/**
+ * Where the cluster can place pods: which managed node groups exist. Other keys are ignored, so
+ * `createCluster(...).capabilities` passes as it is.
+ */
+export const placementSchema = z.object({
   /** The cluster has the `spot` node group; without it, spot agents get no spot affinity or toleration. @default false */
   spotNodeGroup: bool().default(false),
   /** The cluster has the `gpu` node group; without it, GPU pods keep their GPU requests but select no group. @default false */
