@@ -10,6 +10,8 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as ts from "typescript";
+import { parse } from "yaml";
 import { policies } from "../policy/policies";
 import { ROOT } from "./harness";
 
@@ -124,6 +126,50 @@ function installTarball(dir: string, tarball: string, name: string): void {
 const outside = (dir: string, files: string[]) =>
   files.filter((f) => !path.resolve(f).startsWith(fs.realpathSync(dir) + path.sep) && !f.startsWith("node:"));
 
+describe("this repository runs @agentops/components from source (export condition agentops-source)", () => {
+  const SOURCE = path.join(ROOT, "components/src/index.ts");
+
+  it("in the tests and in the processes they start", () => {
+    assert.equal(require.resolve("@agentops/components"), SOURCE);
+    const child = spawnSync(process.execPath, ["-p", `require.resolve("@agentops/components")`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(child.stdout.trim(), SOURCE, child.stderr);
+  });
+
+  it("in the type-check (tsconfig.json customConditions)", () => {
+    const config = ts.getParsedCommandLineOfConfigFile(
+      path.join(ROOT, "tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)),
+      },
+    )!;
+    const resolved = ts.resolveModuleName(
+      "@agentops/components",
+      path.join(ROOT, "index.ts"),
+      config.options,
+      ts.sys,
+    );
+    assert.equal(resolved.resolvedModule?.resolvedFileName, SOURCE);
+  });
+
+  it("in the npm scripts and under the Pulumi CLI (Pulumi.yaml nodeargs)", () => {
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+      runtime: { options: { nodeargs: string } };
+    };
+    assert.equal(project.runtime.options.nodeargs, "--conditions=agentops-source");
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    for (const script of ["synth", "policy", "cost:diff", "test:integration"]) {
+      assert.match(scripts[script]!, /^tsx --conditions=agentops-source /, script);
+    }
+  });
+});
+
 describe("the documented consumer program", () => {
   it("is the one the package test type-checks and runs, in both READMEs", () => {
     const program = fs.readFileSync(path.join(ROOT, "tests/fixtures/consumer/index.ts"), "utf8");
@@ -158,6 +204,15 @@ describe("packages, as other teams install them", function () {
 
   after(() => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("a process without the condition, as a consumer runs, loads the build", () => {
+    const child = spawnSync(process.execPath, ["-p", `require.resolve("@agentops/components")`], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: CONSUMER_ENV,
+    });
+    assert.equal(child.stdout.trim(), path.join(ROOT, "components/dist/index.js"), child.stderr);
   });
 
   it("@agentops/components ships JavaScript, declarations, source maps and its README, no TypeScript source", () => {
