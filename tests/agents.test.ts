@@ -688,7 +688,7 @@ describe("Agent", () => {
       const r = await record(() => {
         new Agent("summarizer", { agent: { ...minimal, spot: true }, tenant: teamA, environment: "dev" });
       });
-      const pod = r.manifest("Deployment", "summarizer", "team-a").spec.template.spec;
+      const pod = podOf(r, "Deployment", "summarizer");
       assert.equal(pod.containers[0].ports[0].containerPort, 8080);
       assert.equal(pod.affinity, undefined);
       assert.equal(pod.tolerations, undefined);
@@ -750,7 +750,7 @@ describe("Agent", () => {
           secretStore: { kind: "SecretStore", name: "team-a-aws" },
         });
       });
-      assert.deepEqual(r.manifest("ExternalSecret", "summarizer", "team-a").spec.secretStoreRef, {
+      assert.deepEqual(spec(r, "ExternalSecret", "summarizer").secretStoreRef, {
         kind: "SecretStore",
         name: "team-a-aws",
       });
@@ -765,12 +765,12 @@ describe("Agent", () => {
         });
         new Agent("summarizer", { agent: minimal, tenant, environment: "dev" });
       });
-      const env = r.manifest("Deployment", "summarizer", "team-a").spec.template.spec.containers[0].env;
+      const env = podOf(r, "Deployment", "summarizer").containers[0].env;
       assert.deepEqual(env[0], {
         name: "OTEL_EXPORTER_OTLP_ENDPOINT",
         value: "http://collector.observability.svc:4320",
       });
-      const egress = r.manifest("NetworkPolicy", "allow-otlp-egress", "team-a").spec.egress[0];
+      const egress = spec(r, "NetworkPolicy", "allow-otlp-egress").egress[0];
       assert.deepEqual(egress.ports, [
         { protocol: "TCP", port: 4317 },
         { protocol: "TCP", port: 4320 },
