@@ -31,9 +31,8 @@ import {
   type NodeGroupsPricing,
   type PodRequests,
   type RegionPrices,
-} from "../components/src/cost";
-import { ANNOTATIONS, LABELS, NODE_GROUPS } from "../components/src/lib/contract";
-import { parseQuantity } from "../components/src/lib/quantity";
+} from "@agentops/components/model";
+import { ANNOTATIONS, LABELS, NODE_GROUPS, parseQuantity } from "@agentops/components/model";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { stackPolicy } from "./define";
 import {

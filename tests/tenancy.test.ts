@@ -43,6 +43,15 @@ function build(args: Partial<TenantArgs> = {}): Promise<Recorded> {
 const policy = (r: Recorded, name: string): any => r.manifest("NetworkPolicy", name, "team-a").spec;
 
 describe("Tenant", () => {
+  it("validates its arguments with the stack files' schema, naming the component and the field", () => {
+    const withoutGroup: Record<string, unknown> = { ...tenant };
+    delete withoutGroup.group;
+    assert.throws(() => new Tenant("team-a", { tenant: withoutGroup as typeof tenant, environment: "dev" }), {
+      name: "ComponentArgsError",
+      message: `Tenant "team-a": tenant.group: (missing) — must be a non-empty Kubernetes group name`,
+    });
+  });
+
   it("registers the namespace and its guard rails under names derived from the component's", async () => {
     const r = await build({ agents: [agent("a", true)] });
     const parent = r.get("agentops:tenancy:Tenant", "team-a").urn;

@@ -111,8 +111,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 /**
  * Checks that span fields or entries. They run on the raw values, next to the schema, so a stack with a bad
  * tier and a duplicate name hears of both at once; each check skips values the schema already rejects.
+ * The components run them on their own arguments too (component-args.ts).
  */
-function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
+export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const list = (v: unknown): Record<string, unknown>[] =>
     Array.isArray(v)

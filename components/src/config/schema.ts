@@ -33,6 +33,18 @@ export const dns1035Label = () =>
     );
 
 /**
+ * A DNS-1123 subdomain as Kubernetes checks most object names (apimachinery `IsDNS1123Subdomain`): at most 253
+ * characters, dot-separated DNS-1123 labels.
+ */
+export const dns1123Subdomain = () =>
+  z
+    .string({ error: "must be a DNS-1123 subdomain of at most 253 characters" })
+    .refine(
+      (v) => v.length <= 253 && v.split(".").every((part) => DNS1123_LABEL.test(part)),
+      "must be a DNS-1123 subdomain of at most 253 characters: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+    );
+
+/**
  * A label value as Kubernetes checks it (apimachinery `IsValidLabelValue`), empty excluded: at most 63
  * characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit.
  */
