@@ -24,7 +24,14 @@ import {
   type SynthResult,
   readStackConfig,
 } from "@agentops/components/testing";
-import { RenderError, renderStack, type RenderResult } from "@agentops/components/render";
+import {
+  chartFile,
+  findHelm,
+  RenderError,
+  renderStack,
+  type RenderResult,
+} from "@agentops/components/render";
+import * as tar from "tar";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const STACKS = ["dev", "staging", "prod"] as const;
@@ -158,13 +165,65 @@ export async function renderedStack(ctx: Mocha.Context, stack: string): Promise<
   try {
     return await result;
   } catch (err) {
-    if (err instanceof RenderError && err.kind === "unavailable") {
-      if (!skipReported) {
-        skipReported = true;
-        console.log(`render tests skipped: ${err.message}`);
-      }
-      ctx.skip();
+    skipIfUnavailable(ctx, err);
+    throw err;
+  }
+}
+
+/**
+ * Skips the calling test when `err` says Helm or a chart is unavailable here, printing the reason and how to
+ * fill the cache once per process: `render tests skipped: <reason> — <how to fill the cache>`.
+ */
+function skipIfUnavailable(ctx: Mocha.Context, err: unknown): void {
+  if (err instanceof RenderError && err.kind === "unavailable") {
+    if (!skipReported) {
+      skipReported = true;
+      console.log(`render tests skipped: ${err.message}`);
     }
+    ctx.skip();
+  }
+}
+
+/** Text files of a chart package by path inside the chart (`values.yaml`, `charts/grafana/values.yaml`, …). */
+export type ChartFiles = ReadonlyMap<string, string>;
+
+const chartFilesCache = new Map<string, Promise<ChartFiles>>();
+
+/**
+ * The `Chart.yaml`, `values.yaml` and `values.schema.json` files (subcharts' included) of a pinned chart, read
+ * from its locked package in the chart cache (see `chartFile`). Skips the calling test like `renderedStack`
+ * when the package cannot be had here.
+ */
+export async function pinnedChartFiles(
+  ctx: Mocha.Context,
+  chart: string,
+  version: string,
+): Promise<ChartFiles> {
+  const key = `${chart}@${version}`;
+  let files = chartFilesCache.get(key);
+  if (!files) {
+    files = (async () => {
+      const file = await chartFile(ROOT, await findHelm(ROOT), chart, version);
+      const found = new Map<string, string>();
+      await tar.t({
+        file,
+        onReadEntry: (entry) => {
+          // Paths are `<chart>/…`; the chart's own name is dropped.
+          const inner = entry.path.slice(entry.path.indexOf("/") + 1);
+          if (!/(^|\/)(values\.yaml|Chart\.yaml|values\.schema\.json)$/.test(inner)) return entry.resume();
+          const chunks: Buffer[] = [];
+          entry.on("data", (c: Buffer) => chunks.push(c));
+          entry.on("end", () => found.set(inner, Buffer.concat(chunks).toString("utf8")));
+        },
+      });
+      return found;
+    })();
+    chartFilesCache.set(key, files);
+  }
+  try {
+    return await files;
+  } catch (err) {
+    skipIfUnavailable(ctx, err);
     throw err;
   }
 }
