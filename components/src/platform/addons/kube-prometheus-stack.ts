@@ -1,7 +1,13 @@
 import { LABELS, PLATFORM_NAMESPACES } from "../../lib/contract";
 import { ALERT_WEBHOOK, alertmanagerConfig } from "../../observability/alerting";
 import { GRAFANA_DASHBOARD_LABEL, PROMETHEUS_DATASOURCE_UID } from "../../observability/dashboards";
-import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
+import {
+  controllerReplicas,
+  resources,
+  RESTRICTED_CONTAINER,
+  type AddonContext,
+  type Values,
+} from "../context";
 
 /** The Secret holding Grafana's generated admin password; the chart reads it, the values never hold it. */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -54,6 +60,10 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
       replicas,
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
       resources: resources("50m", "128Mi", "500m", "512Mi"),
+      // Grafana writes only to its volumes (/var/lib/grafana, the sidecars' folders) and logs to the console.
+      containerSecurityContext: RESTRICTED_CONTAINER,
+      // The chart's `helm test` pod: a Release never runs it, so it is not rendered at all.
+      testFramework: { enabled: false },
       // Dashboards come from ConfigMaps in `monitoring` only: tenants cannot ship dashboards into Grafana.
       sidecar: {
         dashboards: {
@@ -63,6 +73,8 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
           searchNamespace: monitoring,
         },
         datasources: { uid: PROMETHEUS_DATASOURCE_UID },
+        // k8s-sidecar writes only into the shared emptyDir folders.
+        securityContext: RESTRICTED_CONTAINER,
       },
       additionalDataSources: [
         {

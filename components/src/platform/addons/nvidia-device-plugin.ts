@@ -23,5 +23,12 @@ export function nvidiaDevicePluginValues(_ctx: AddonContext): Values {
     nodeSelector: { [LABELS.nodeGroup]: NODE_GROUPS.gpu.label },
     tolerations: [{ key: taint.key, operator: "Exists", effect: taint.effect }],
     resources: resources("10m", "32Mi", "100m", "128Mi"),
+    // The chart's default when neither CPU-manager compatibility nor SYS_ADMIN is needed, plus a read-only
+    // root: the plugin writes only its socket, into the kubelet's device-plugins hostPath.
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+    },
   };
 }
