@@ -496,7 +496,8 @@ export function estimateStack(input: StackCostInput, prices: RegionPrices): Stac
       );
       for (const k of Object.keys(total) as (keyof AgentCost)[]) total[k] += cost[k];
     }
-    return { ...a, cost: total, gpus, nodeGroups: groups };
+    const order = (g: string) => input.nodeGroups.findIndex((n) => n.name === g);
+    return { ...a, cost: total, gpus, nodeGroups: groups.sort((x, y) => order(x) - order(y)) };
   });
   return {
     plan: input.declaredNodeGroups ? plan : undefined,
