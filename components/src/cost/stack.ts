@@ -42,7 +42,7 @@ import {
   type NodeGroupName,
   type NodeGroupsPricing,
 } from "./estimate";
-import type { RegionPrices } from "./prices";
+import { instanceType, type RegionPrices } from "./prices";
 
 /** A resource of a stack, as synth records it and as a stack policy sees it. */
 export interface StackResourceLike {
@@ -277,6 +277,7 @@ function agentsOf(resources: readonly StackResourceLike[]): {
     const annotation = (name: string) =>
       entries.map((e) => e.obj.metadata.annotations?.[name]).find((v) => v !== undefined);
     const inputs: AgentWorkloadInput[] = [];
+    const seenClaims = new Set<string>();
     for (const { obj } of entries) {
       const cron = obj.kind === "CronJob";
       const spec = get(obj.spec, cron ? "jobTemplate.spec.template.spec" : "template.spec");
@@ -305,6 +306,9 @@ function agentsOf(resources: readonly StackResourceLike[]): {
       );
       const claimed = asArray(spec.volumes).reduce<number>((sum, v) => {
         const claim = get(v, "persistentVolumeClaim.claimName");
+        // A claim two workloads of the agent mount is paid once.
+        if (typeof claim !== "string" || seenClaims.has(claim)) return sum;
+        seenClaims.add(claim);
         const pvc = pvcs.find(
           (p) => p.metadata.name === claim && (p.metadata.namespace ?? "default") === namespace,
         );
@@ -429,8 +433,12 @@ export function estimateStack(input: StackCostInput, prices: RegionPrices): Stac
   const plan = capacityPlan(prices, input.nodeGroups, input.workloads);
   const byName = new Map(input.nodeGroups.map((g) => [g.name, g]));
   const groupOf = new Map(plan.placements.map((p) => [p.workload, p.groups[0]]));
-  const pricingOf = (name: string | undefined) => {
-    const g = (name && byName.get(name)) || input.nodeGroups[0]!;
+  // A pod the plan could not place (an error the plan reports) is priced on a GPU group if it asks for GPUs.
+  const gpuGroup = input.nodeGroups.find((g) =>
+    g.instanceTypes.some((t) => instanceType(prices, t).gpus > 0),
+  );
+  const pricingOf = (name: string | undefined, gpus = 0) => {
+    const g = (name && byName.get(name)) || (gpus > 0 && gpuGroup) || input.nodeGroups[0]!;
     return { instanceTypes: g.instanceTypes, spot: g.spot };
   };
   const infra = (scale: "min" | "max") =>
@@ -475,7 +483,7 @@ export function estimateStack(input: StackCostInput, prices: RegionPrices): Stac
       const group = groupOf.get(aw.workload);
       if (group && !groups.includes(group)) groups.push(group);
       gpus = Math.max(gpus, w.requests.gpus);
-      const unit = nodeGroupUnitPrices(prices, pricingOf(group));
+      const unit = nodeGroupUnitPrices(prices, pricingOf(group, w.requests.gpus));
       const cost = agentMonthlyCost(
         {
           ...(aw.job
