@@ -21,6 +21,7 @@ import {
   type SynthResult,
   readStackConfig,
 } from "@agentops/components/testing";
+import { RenderError, renderStack, type RenderResult } from "@agentops/components/render";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const STACKS = ["dev", "staging", "prod"] as const;
@@ -134,4 +135,33 @@ export function configProblems(raw: RawStackConfig): string[] {
 /** The validated configuration of a stack file of this project. */
 export function stackConfig(stack: string): StackConfig {
   return parseStackConfig(rawStackConfig(readStackConfig(ROOT, stack).config));
+}
+
+const renderCache = new Map<string, Promise<RenderResult>>();
+let skipReported = false;
+
+/**
+ * The stack's Helm releases rendered by Helm (see `renderStack`), memoised per stack. When Helm or a pinned
+ * chart is unavailable here (no cache folder, no network), prints ONE line per process —
+ * `render tests skipped: <reason> — <how to fill the cache>` — and skips the calling test.
+ * Any other render failure (a chart that differs from the lock, a Helm error) fails the test.
+ */
+export async function renderedStack(ctx: Mocha.Context, stack: string): Promise<RenderResult> {
+  let result = renderCache.get(stack);
+  if (!result) {
+    result = synthStack(stack).then((synth) => renderStack({ root: ROOT, stack, synth }));
+    renderCache.set(stack, result);
+  }
+  try {
+    return await result;
+  } catch (err) {
+    if (err instanceof RenderError && err.kind === "unavailable") {
+      if (!skipReported) {
+        skipReported = true;
+        console.log(`render tests skipped: ${err.message}`);
+      }
+      ctx.skip();
+    }
+    throw err;
+  }
 }

@@ -1,0 +1,14 @@
+// Rendering the stack's Helm releases with Helm itself (`npm run render`).
+export * from "./errors";
+export * from "./render";
+export {
+  CHART_LOCK,
+  CHART_LOCK_PATH,
+  CHART_CACHE_ENV,
+  FILL_CACHE_HINT,
+  chartFile,
+  chartFolders,
+  lockEntry,
+  type ChartLockEntry,
+} from "./charts";
+export { findHelm } from "./helm";
