@@ -8,7 +8,10 @@ import {
   type PlanNodeGroup,
   type PlannedWorkload,
 } from "../components/src/capacity";
+import { ConfigError } from "../components/src/config/errors";
 import { regionPrices } from "../components/src/cost";
+import { costAndPlan } from "../components/src/synth/cli";
+import { ROOT, STACKS, synthStack } from "./harness";
 
 const prices = regionPrices("us-east-1");
 
@@ -235,5 +238,81 @@ describe("capacity: errors and warnings", () => {
       "cluster.nodeGroups.system.desiredSize: 1 is below the 2 nodes the capacity plan needs at min replicas; the cluster autoscaler adds them after the first deploy",
     ]);
     assert.deepEqual(plan.errors, []);
+  });
+});
+
+describe("capacity: the stacks", function () {
+  this.timeout(120_000);
+  /** [group, nodes at min, at max, steady at min, steady at max] */
+  const expected: Record<string, [string, number, number, number, number][]> = {
+    // dev: the platform on 2 m7i.large; the four agents prefer spot; the weekly GPU job needs one GPU node
+    // while it runs.
+    dev: [
+      ["system", 2, 2, 2, 2],
+      ["spot", 2, 3, 2, 3],
+      ["gpu", 1, 1, 0, 0],
+    ],
+    staging: [
+      ["system", 3, 3, 3, 3],
+      ["spot", 2, 3, 2, 3],
+      ["gpu", 1, 1, 0, 0],
+    ],
+    // prod: agents on on-demand system nodes (m7i.xlarge) beside the HA platform.
+    prod: [
+      ["system", 5, 6, 5, 6],
+      ["spot", 1, 1, 1, 1],
+      ["gpu", 1, 1, 0, 0],
+    ],
+  };
+  for (const stack of STACKS) {
+    it(`${stack} fits its node groups at min and at max replicas`, async () => {
+      const { plan } = costAndPlan(ROOT, await synthStack(stack));
+      assert.ok(plan);
+      assert.deepEqual(
+        plan.groups.map((g) => [g.name, g.min.nodes, g.max.nodes, g.min.steadyNodes, g.max.steadyNodes]),
+        expected[stack],
+      );
+      assert.deepEqual([plan.errors, plan.warnings], [[], []]);
+    });
+  }
+
+  it("refuses a stack whose system group is too small, naming the group and the numbers", async () => {
+    // dev's platform and EKS add-ons: 1.91 CPU and 36 pods (DaemonSet pods on both nodes included) — more pods
+    // than one m7i.large's 29 slots, so 2 nodes.
+    const synth = await synthStack("dev");
+    const resources = synth.resources.map((r) =>
+      r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "agentops-system"
+        ? { ...r, inputs: { ...r.inputs, scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 1 } } }
+        : r,
+    );
+    assert.throws(
+      () => costAndPlan(ROOT, { ...synth, resources }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.lines, [
+          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 1.91 CPU / 4.59 GiB, 36 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it("names an agent whose pods fit no group by its index in the stack file", async () => {
+    const synth = await synthStack("dev");
+    // Without the spot group, ai-agent (2 CPU) falls back to m7i.large system nodes, which cannot hold it.
+    const resources = synth.resources.filter((r) => r.name !== "agentops-spot");
+    assert.throws(
+      () => costAndPlan(ROOT, { ...synth, resources }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.ok(
+          err.lines.includes(
+            'agents[2] (ai-agent): "StatefulSet/governance/ai-agent" — one pod requests 2.00 CPU / 4.00 GiB, more than a system node offers after its DaemonSets (1.68 CPU / 7.08 GiB of m7i.large)',
+          ),
+          err.lines.join("\n"),
+        );
+        return true;
+      },
+    );
   });
 });

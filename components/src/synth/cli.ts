@@ -88,7 +88,15 @@ export function costAndPlan(root: string, result: SynthResult): CostAndPlan {
     props: r.inputs,
   }));
   const { report, estimate } = costReport(config, resources, settings);
-  if (estimate.errors.length > 0) throw new ConfigError(estimate.errors);
+  if (estimate.errors.length > 0) {
+    // `agent/<tenant>/<name>` names the agent as the stack file does: `agents[2] (ai-agent)`.
+    const issues = estimate.errors.map((issue) => {
+      const [kind, tenant, name] = issue.path.split("/");
+      const index = config.agents.findIndex((a) => a.name === name && a.tenant === tenant);
+      return kind === "agent" && index >= 0 ? { ...issue, path: `agents[${index}] (${name})` } : issue;
+    });
+    throw new ConfigError(issues);
+  }
   return { report, plan: estimate.plan };
 }
 
