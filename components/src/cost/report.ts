@@ -234,7 +234,3 @@ export function formatCostReport(report: CostReport): string {
 function cents(n: number): number {
   return Math.round(n * 100) / 100;
 }
-
-function roundLine(line: CostLine): CostLine {
-  return { ...line, monthlyUsd: cents(line.monthlyUsd) };
-}
