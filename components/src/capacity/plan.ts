@@ -343,13 +343,16 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
   ];
   const share = (n: GroupNeed) =>
     `${fmt(n.requested.cpu)}/${fmt(n.allocatable.cpu)} CPU ${fmt(n.requested.memoryGiB, 1)}/${fmt(n.allocatable.memoryGiB, 1)} GiB`;
+  // Job runs need their node only while they run: shown, but the steady count is what is priced.
+  const nodes = (n: GroupNeed) =>
+    n.steadyNodes === n.nodes ? String(n.nodes) : `${n.nodes} (${n.steadyNodes} without jobs)`;
   const rows = plan.groups.map((g) => [
     g.name,
     g.instanceTypes[0]! + (g.instanceTypes.length > 1 ? `+${g.instanceTypes.length - 1}` : ""),
     `${g.minSize}/${g.desiredSize}/${g.maxSize}`,
-    String(g.min.nodes),
+    nodes(g.min),
     share(g.min),
-    String(g.max.nodes),
+    nodes(g.max),
     share(g.max),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
