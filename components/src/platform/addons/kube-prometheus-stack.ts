@@ -7,6 +7,7 @@ import {
   controllerReplicas,
   ON_SYSTEM_NODES,
   resources,
+  RESTRICTED_CONTAINER,
   type AddonContext,
   type Values,
 } from "../context";
@@ -150,6 +151,10 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
       replicas,
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
       resources: resources(C.grafana, "500m", "512Mi"),
+      // Grafana writes only to its volumes (/var/lib/grafana, the sidecars' folders) and logs to the console.
+      containerSecurityContext: RESTRICTED_CONTAINER,
+      // The chart's `helm test` pod: a Release never runs it, so it is not rendered at all.
+      testFramework: { enabled: false },
       // Dashboards come from ConfigMaps in `monitoring` only: tenants cannot ship dashboards into Grafana.
       sidecar: {
         resources: resources(C.sidecar, "100m", "128Mi"),
@@ -160,6 +165,8 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
           searchNamespace: monitoring,
         },
         datasources: { uid: PROMETHEUS_DATASOURCE_UID },
+        // k8s-sidecar writes only into the shared emptyDir folders.
+        securityContext: RESTRICTED_CONTAINER,
       },
       additionalDataSources: [
         {

@@ -57,5 +57,12 @@ export function nvidiaDevicePluginValues(_ctx: AddonContext): Values {
     nodeSelector: GPU_NODE,
     tolerations: TOLERATIONS,
     resources: resources(PLUGIN, "100m", "128Mi"),
+    // The chart's default when neither CPU-manager compatibility nor SYS_ADMIN is needed, plus a read-only
+    // root: the plugin writes only its socket, into the kubelet's device-plugins hostPath.
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+    },
   };
 }
