@@ -11,8 +11,8 @@ const tenant = tenantSchema.parse({
   name: "team-a",
   costCenter: "cc-42",
   group: "team-a-devs",
-  // GPUs for 5 replicas of 2: the component checks the quota fit as the stack files do.
-  quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" }, gpu: 10 },
+  // GPUs for 5 replicas of 2 plus the rollout's surge pod: the component checks the quota fit as the stack files do.
+  quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" }, gpu: 12 },
 });
 
 /** A service agent; each test changes what it is about. */

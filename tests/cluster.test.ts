@@ -495,16 +495,16 @@ describe("EksCluster", () => {
     const expected = {
       dev: {
         system: { minSize: 2, desiredSize: 2, maxSize: 4, disk: 50, types: ["m7i.large"] },
-        spot: { minSize: 0, desiredSize: 1, maxSize: 6, disk: 50 },
+        spot: { minSize: 0, desiredSize: 2, maxSize: 6, disk: 50 },
         gpu: { minSize: 0, desiredSize: 0, maxSize: 2, disk: 100 },
       },
       staging: {
         system: { minSize: 2, desiredSize: 3, maxSize: 5, disk: 50, types: ["m7i.large"] },
-        spot: { minSize: 0, desiredSize: 1, maxSize: 10, disk: 50 },
+        spot: { minSize: 0, desiredSize: 2, maxSize: 10, disk: 50 },
         gpu: { minSize: 0, desiredSize: 0, maxSize: 2, disk: 100 },
       },
       prod: {
-        system: { minSize: 3, desiredSize: 3, maxSize: 6, disk: 80, types: ["m7i.xlarge"] },
+        system: { minSize: 3, desiredSize: 5, maxSize: 8, disk: 80, types: ["m7i.xlarge"] },
         spot: { minSize: 1, desiredSize: 2, maxSize: 20, disk: 50 },
         gpu: { minSize: 0, desiredSize: 0, maxSize: 4, disk: 100 },
       },

@@ -3,7 +3,17 @@
  * dialect, time zones, quantities by resource, and names derived from configured names.
  */
 import * as assert from "node:assert/strict";
-import { ConfigError, costReport, parseStackConfig, runsPerMonth, ScheduleError } from "@agentops/components";
+import {
+  agentCostInput,
+  ConfigError,
+  CostModelError,
+  DEFAULT_NODE_GROUPS,
+  parseStackConfig,
+  regionPrices,
+  runsPerMonth,
+  ScheduleError,
+  stackCostInput,
+} from "@agentops/components";
 import { parseKubernetesCron } from "../components/src/lib/cron";
 import { timeZoneProblem } from "../components/src/lib/time-zone";
 import { validConfig, withAgent } from "./fixtures/config";
@@ -295,14 +305,39 @@ describe("the cost model never throws on what a stack file can contain", () => {
   });
 
   it("turns a bad schedule that bypassed validation into a ConfigError naming the agent", () => {
-    const cfg = { ...parseStackConfig(validConfig()), region: "us-east-1" };
-    cfg.agents[1] = { ...cfg.agents[1]!, timeZone: "Local" };
+    const cfg = parseStackConfig(validConfig());
+    const agent = { ...cfg.agents[1]!, timeZone: "Local" };
     assert.throws(
-      () => costReport(cfg, { 1: 100, 2: 250, 3: 1000, 4: 1500 }),
+      () => agentCostInput(agent, regionPrices("us-east-1"), DEFAULT_NODE_GROUPS),
       (err: unknown) =>
         err instanceof ConfigError &&
         err.lines[0] ===
           `agents (nightly-report).timeZone: "Local" — must be an explicit IANA time zone, e.g. Etc/UTC or Europe/Berlin (Kubernetes refuses Local: it would be the controller's own zone)`,
+    );
+  });
+
+  it("names the CronJob whose schedule the cost model cannot count (objects the pack reads from anywhere)", () => {
+    const cronJob = {
+      type: "kubernetes:batch/v1:CronJob",
+      name: "report-cronjob",
+      urn: "urn:pulumi:dev::agentops::kubernetes:batch/v1:CronJob::report-cronjob",
+      props: {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "report-job", namespace: "team-a", labels: { "agentops.io/agent": "report" } },
+        spec: {
+          schedule: "0 3 * * *",
+          timeZone: "Local",
+          jobTemplate: { spec: { template: { spec: { containers: [{ name: "agent", image: "x:1" }] } } } },
+        },
+      },
+    };
+    assert.throws(
+      () => stackCostInput([cronJob], DEFAULT_NODE_GROUPS),
+      (err: unknown) =>
+        err instanceof CostModelError &&
+        err.message ===
+          `CronJob team-a/report-job: spec.timeZone: "Local" — must be an explicit IANA time zone, e.g. Etc/UTC or Europe/Berlin (Kubernetes refuses Local: it would be the controller's own zone)`,
     );
   });
 });

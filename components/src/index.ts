@@ -1,5 +1,6 @@
 // Public exports of @agentops/components.
 export * from "./agents";
+export * from "./capacity";
 export * from "./cluster";
 export * from "./config";
 export * from "./cost";

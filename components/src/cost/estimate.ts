@@ -167,8 +167,10 @@ export interface AgentCostInput {
   service?: { pod: PodRequests; unit: UnitPrices; minReplicas: number; maxReplicas: number };
   /** Scheduled runs (a CronJob); absent for a service-only agent. */
   job?: { pod: PodRequests; unit: UnitPrices; runsPerMonth: number; runMinutes: number; parallelism: number };
-  /** Persistent volume claims, priced as gp3. */
+  /** Persistent volume claims at min replicas, priced as gp3. */
   storageGiB: number;
+  /** Persistent volume claims at max replicas (a StatefulSet's claims grow with it). @default storageGiB */
+  maxStorageGiB?: number;
   /** Declared LLM API spend. */
   llmMonthlyUsd: number;
 }
@@ -178,11 +180,16 @@ export interface AgentCost {
   expectedComputeUsd: number;
   /** Service at max replicas plus scheduled runs: the figure the budget is checked against. */
   maxComputeUsd: number;
+  /** The scheduled runs' part of both compute figures. */
+  jobComputeUsd: number;
+  /** Storage at min replicas. */
   storageUsd: number;
+  /** Storage at max replicas. */
+  maxStorageUsd: number;
   llmUsd: number;
   /** expectedCompute + storage + LLM. */
   expectedMonthlyUsd: number;
-  /** maxCompute + storage + LLM. */
+  /** maxCompute + storage at max + LLM. */
   maxMonthlyUsd: number;
 }
 
@@ -197,14 +204,17 @@ export function agentMonthlyCost(input: AgentCostInput, prices: RegionPrices): A
   const expectedComputeUsd = servicePod * (input.service?.minReplicas ?? 0) + job;
   const maxComputeUsd = servicePod * (input.service?.maxReplicas ?? 0) + job;
   const storageUsd = input.storageGiB * prices.gp3PerGbMonth;
+  const maxStorageUsd = (input.maxStorageGiB ?? input.storageGiB) * prices.gp3PerGbMonth;
   const llmUsd = input.llmMonthlyUsd;
   return {
     expectedComputeUsd,
     maxComputeUsd,
+    jobComputeUsd: job,
     storageUsd,
+    maxStorageUsd,
     llmUsd,
     expectedMonthlyUsd: expectedComputeUsd + storageUsd + llmUsd,
-    maxMonthlyUsd: maxComputeUsd + storageUsd + llmUsd,
+    maxMonthlyUsd: maxComputeUsd + maxStorageUsd + llmUsd,
   };
 }
 

@@ -3,19 +3,25 @@
  * the add-ons each must follow, and its values builder. Adding an add-on is one file and one entry here.
  */
 import { PLATFORM_NAMESPACES } from "../lib/contract";
-import { certManagerValues } from "./addons/cert-manager";
-import { clusterAutoscalerValues } from "./addons/cluster-autoscaler";
-import { dcgmExporterValues } from "./addons/dcgm-exporter";
-import { externalSecretsValues } from "./addons/external-secrets";
-import { gatewayValues } from "./addons/gateway";
-import { jaegerValues } from "./addons/jaeger";
-import { kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
-import { lokiValues } from "./addons/loki";
-import { metricsServerValues } from "./addons/metrics-server";
-import { nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
-import { openCostValues } from "./addons/opencost";
-import { otelCollectorValues, otelLogsValues } from "./addons/opentelemetry";
-import { vaultValues } from "./addons/vault";
+import { certManagerFootprint, certManagerValues } from "./addons/cert-manager";
+import { clusterAutoscalerFootprint, clusterAutoscalerValues } from "./addons/cluster-autoscaler";
+import { dcgmExporterFootprint, dcgmExporterValues } from "./addons/dcgm-exporter";
+import { externalSecretsFootprint, externalSecretsValues } from "./addons/external-secrets";
+import { gatewayFootprint, gatewayValues } from "./addons/gateway";
+import { jaegerFootprint, jaegerValues } from "./addons/jaeger";
+import { kubePrometheusStackFootprint, kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
+import { lokiFootprint, lokiValues } from "./addons/loki";
+import { metricsServerFootprint, metricsServerValues } from "./addons/metrics-server";
+import { nvidiaDevicePluginFootprint, nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
+import { openCostFootprint, openCostValues } from "./addons/opencost";
+import {
+  otelCollectorFootprint,
+  otelCollectorValues,
+  otelLogsFootprint,
+  otelLogsValues,
+} from "./addons/opentelemetry";
+import { vaultFootprint, vaultValues } from "./addons/vault";
+import type { WorkloadFootprint } from "../capacity/workloads";
 import type { AddonContext, Values } from "./context";
 
 export interface Addon {
@@ -50,6 +56,14 @@ export interface Addon {
   /** Whether this add-on runs in the given context. @default always */
   enabled?: (ctx: AddonContext) => boolean;
   values: (ctx: AddonContext) => Values;
+  /**
+   * The pods the release runs with the values `values` built: workload name and kind, replicas, containers
+   * with their requests, placement. The values builder writes every container's requests from the same
+   * constants, and tests/footprint.test.ts renders the chart and compares, so a chart bump that adds a
+   * container fails there. A function of the values (not of the context), so the policy pack, which sees the
+   * Helm Release's values but not the stack configuration, computes the same capacity plan as synth.
+   */
+  footprint: (values: Values) => WorkloadFootprint[];
 }
 
 const ns = PLATFORM_NAMESPACES;
@@ -67,6 +81,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "kube-prometheus-stack",
     installsCrds: true,
     values: kubePrometheusStackValues,
+    footprint: kubePrometheusStackFootprint,
   },
   {
     name: "cert-manager",
@@ -79,6 +94,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "cert-manager",
     installsCrds: true,
     values: certManagerValues,
+    footprint: certManagerFootprint,
   },
   {
     name: "external-secrets",
@@ -91,6 +107,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "external-secrets",
     installsCrds: true,
     values: externalSecretsValues,
+    footprint: externalSecretsFootprint,
   },
   {
     name: "loki",
@@ -105,6 +122,7 @@ export const ADDONS: readonly Addon[] = [
     // templates/_workload.tpl: `<component>.persistence.size` → volumeClaimTemplates (loki 18.11.0).
     claimTemplateValues: ["singleBinary", "write", "backend"].map((c) => `${c}.persistence.size`),
     values: lokiValues,
+    footprint: lokiFootprint,
   },
   {
     name: "jaeger",
@@ -116,6 +134,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "jaeger",
     installsCrds: false,
     values: jaegerValues,
+    footprint: jaegerFootprint,
   },
   {
     name: "otel-collector",
@@ -127,6 +146,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "opentelemetry-collector",
     installsCrds: false,
     values: otelCollectorValues,
+    footprint: otelCollectorFootprint,
   },
   {
     name: "otel-logs",
@@ -139,6 +159,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "opentelemetry-collector",
     installsCrds: false,
     values: otelLogsValues,
+    footprint: otelLogsFootprint,
   },
   {
     name: "vault",
@@ -153,6 +174,7 @@ export const ADDONS: readonly Addon[] = [
     // templates/_helpers.tpl `vault.volumeclaims`: `server.dataStorage.size` → volumeClaimTemplates (vault 0.34.1).
     claimTemplateValues: ["server.dataStorage.size"],
     values: vaultValues,
+    footprint: vaultFootprint,
   },
   {
     name: "metrics-server",
@@ -164,6 +186,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "metrics-server",
     installsCrds: false,
     values: metricsServerValues,
+    footprint: metricsServerFootprint,
   },
   {
     name: "nvidia-device-plugin",
@@ -176,6 +199,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: nvidiaDevicePluginValues,
+    footprint: nvidiaDevicePluginFootprint,
   },
   {
     // GPU metrics for the resources dashboard and the GPUIdle alert. 4.8.2 was checked with the search tool
@@ -193,6 +217,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: dcgmExporterValues,
+    footprint: dcgmExporterFootprint,
   },
   {
     name: "opencost",
@@ -205,6 +230,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "opencost",
     installsCrds: false,
     values: openCostValues,
+    footprint: openCostFootprint,
   },
   {
     name: "cluster-autoscaler",
@@ -217,6 +243,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.cloud !== undefined,
     values: clusterAutoscalerValues,
+    footprint: clusterAutoscalerFootprint,
   },
   {
     // ingress-nginx was retired in March 2026. Envoy Gateway is maintained (CNCF Envoy), implements the
@@ -233,6 +260,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: undefined,
     installsCrds: true,
     values: gatewayValues,
+    footprint: gatewayFootprint,
   },
 ];
 

@@ -1,6 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import { resources, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
+
+const VAULT = container("vault", "100m", "256Mi");
+
+/** The server StatefulSet: one pod standalone, `ha.replicas` in HA, never two on a node (chart's anti-affinity). */
+export function vaultFootprint(values: Values): WorkloadFootprint[] {
+  const server = values.server;
+  return [
+    {
+      name: "vault",
+      kind: "StatefulSet",
+      replicas: server.ha.enabled ? server.ha.replicas : 1,
+      containers: [VAULT],
+      placement: ON_SYSTEM_NODES,
+      onePerNode: true,
+    },
+  ];
+}
 
 /** The Secret cert-manager writes Vault's serving certificate to (tls.crt, tls.key, ca.crt). */
 export const VAULT_TLS_SECRET = "vault-server-tls";
@@ -77,7 +95,7 @@ export function vaultValues(ctx: AddonContext): Values {
     global: { tlsDisable: false },
     injector: { enabled: false },
     server: {
-      resources: resources("100m", "256Mi", "1", "1Gi"),
+      resources: resources(VAULT, "1", "1Gi"),
       serviceAccount: { create: true, name: WORKLOAD_IDENTITIES.vault.serviceAccount },
       dataStorage: { enabled: true, size: vault.storageSize },
       extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt`, VAULT_ADDR: "https://127.0.0.1:8200" },
