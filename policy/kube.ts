@@ -2,7 +2,7 @@
  * Plain-object views shared by the policies: Kubernetes objects, the pod spec inside each workload kind, and
  * the resources of a stack as both @pulumi/policy and the offline runner hand them over.
  */
-import { renderValue } from "../components/src/config/errors";
+import { renderValue } from "@agentops/components/model";
 
 /** The subset of a Kubernetes object the policies read. Fields are `unknown` until checked. */
 export interface KubeObject {

@@ -4,7 +4,7 @@
  * and every workload carries the cost labels. Platform namespaces are exempt by default: their add-ons are
  * governed by their charts and reach this pack only through rendered manifests.
  */
-import { LABELS, PLATFORM_NAMESPACES } from "../components/src/lib/contract";
+import { LABELS, PLATFORM_NAMESPACES } from "@agentops/components/model";
 import { stackPolicy } from "./define";
 import {
   asArray,

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "@agentops/components";
 import { Agent, agentObjects, imageVersion, type AgentArgs } from "../components/src/agents";
+import { Tenant } from "../components/src/tenancy";
 import { agentSchema, type AgentConfig } from "../components/src/config/agents";
 import { tenantSchema } from "../components/src/config/tenants";
 import { record, stackConfig, STACKS, validateManifest, type Recorded } from "./harness";
@@ -9,7 +11,8 @@ const tenant = tenantSchema.parse({
   name: "team-a",
   costCenter: "cc-42",
   group: "team-a-devs",
-  quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" }, gpu: 4 },
+  // GPUs for 5 replicas of 2 plus the rollout's surge pod: the component checks the quota fit as the stack files do.
+  quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" }, gpu: 12 },
 });
 
 /** A service agent; each test changes what it is about. */
@@ -579,7 +582,7 @@ describe("Agent", () => {
   });
 
   describe("labels and annotations", () => {
-    it("puts the ten labels on every object, its pod templates and claim templates", async () => {
+    it("puts the ten labels on every object and pod template; claim templates (immutable) get the selector labels only", async () => {
       const r = await build(hybrid({ storage: { size: "1Gi" }, tier: 4 }));
       const expected = (component: string) => ({
         "app.kubernetes.io/name": "helper",
@@ -610,10 +613,11 @@ describe("Agent", () => {
         assert.equal(m.metadata.namespace, "team-a", `${m.kind}/${m.metadata.name}`);
       }
       assert.deepEqual(spec(r, "StatefulSet", "helper").template.metadata.labels, expected("service"));
-      assert.deepEqual(
-        spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels,
-        expected("service"),
-      );
+      assert.deepEqual(spec(r, "StatefulSet", "helper").volumeClaimTemplates[0].metadata.labels, {
+        "app.kubernetes.io/name": "helper",
+        "app.kubernetes.io/instance": "helper",
+        "app.kubernetes.io/component": "service",
+      });
       assert.deepEqual(spec(r, "CronJob", "helper-job").jobTemplate.metadata.labels, expected("job"));
       assert.deepEqual(
         spec(r, "CronJob", "helper-job").jobTemplate.spec.template.metadata.labels,
@@ -655,8 +659,124 @@ describe("Agent", () => {
           environment: "dev",
           placement: allGroups,
         }),
-      { message: `agent helper: tenant: "team-b" — must be the tenant passed in ("team-a")` },
+      {
+        name: "ComponentArgsError",
+        message: `Agent "helper": agent.tenant: "team-b" — must be the tenant passed in ("team-a")`,
+      },
     );
+  });
+
+  describe("arguments as users write them", () => {
+    /** Only the fields the configuration reference marks required for a service agent. */
+    const minimal = {
+      name: "summarizer",
+      tenant: "team-a",
+      tier: 2,
+      image: "ghcr.io/org/summarizer:0.1.0",
+      mode: "service",
+      replicas: { min: 1, max: 2 },
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+      budget: { monthlyUsd: 50 },
+    } as const;
+    const teamA = {
+      name: "team-a",
+      costCenter: "cc-1",
+      group: "team-a-devs",
+      quota: { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "8", memory: "16Gi" } },
+    };
+
+    it("takes the entry and tenant with optional fields left out; placement defaults to no node groups", async () => {
+      const r = await record(() => {
+        new Agent("summarizer", { agent: { ...minimal, spot: true }, tenant: teamA, environment: "dev" });
+      });
+      const pod = podOf(r, "Deployment", "summarizer");
+      assert.equal(pod.containers[0].ports[0].containerPort, 8080);
+      assert.equal(pod.affinity, undefined);
+      assert.equal(pod.tolerations, undefined);
+      assert.deepEqual(r.manifests.map((m) => m.kind).sort(), [
+        "ConfigMap",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+      ]);
+    });
+
+    it("parsing a parsed entry changes nothing, so the program can pass loadStackConfig()'s output", () => {
+      const once = agentSchema.parse(minimal);
+      assert.deepEqual(agentSchema.parse(once), once);
+      assert.deepEqual(
+        agentObjects({ agent: once, tenant: teamA, environment: "dev" }),
+        agentObjects({ agent: minimal, tenant: teamA, environment: "dev" }),
+      );
+    });
+
+    it("names the component and the field of every problem, as a RunError (no stack trace under the CLI)", () => {
+      const build = () =>
+        new Agent("summarizer", {
+          agent: { ...minimal, replicas: { min: 5, max: 2 }, tier: 7 as 1 },
+          tenant: teamA,
+          environment: "dev",
+          secretStore: { kind: "Store" as "SecretStore" },
+        });
+      assert.throws(build, (err: Error) => {
+        assert.ok(pulumi.RunError.isInstance(err));
+        assert.equal(
+          err.message,
+          [
+            `Agent "summarizer": agent.tier: 7 — must be 1, 2, 3 or 4`,
+            `Agent "summarizer": secretStore.kind: "Store" — must be one of ClusterSecretStore, SecretStore`,
+            `Agent "summarizer": agent.replicas.min: 5 — must be <= replicas.max (2)`,
+          ].join("\n"),
+        );
+        return true;
+      });
+    });
+
+    it("serviceMonitor: false leaves the ServiceMonitor out (clusters without the Prometheus Operator)", async () => {
+      const r = await record(() => {
+        new Agent("summarizer", { agent: minimal, tenant: teamA, environment: "dev", serviceMonitor: false });
+      });
+      assert.equal(r.manifests.filter((m) => m.kind === "ServiceMonitor").length, 0);
+    });
+
+    it("pulls secrets from the store the caller names", async () => {
+      const r = await record(() => {
+        new Agent("summarizer", {
+          agent: { ...minimal, secrets: ["LLM_API_KEY"] },
+          tenant: teamA,
+          environment: "dev",
+          secretStore: { kind: "SecretStore", name: "team-a-aws" },
+        });
+      });
+      assert.deepEqual(spec(r, "ExternalSecret", "summarizer").secretStoreRef, {
+        kind: "SecretStore",
+        name: "team-a-aws",
+      });
+    });
+
+    it("exports telemetry to the Tenant component's collector, the endpoint its network policy opens", async () => {
+      const r = await record(() => {
+        const tenant = new Tenant("team-a", {
+          tenant: teamA,
+          environment: "dev",
+          platform: { otelCollector: { service: "collector", namespace: "observability", httpPort: 4320 } },
+        });
+        new Agent("summarizer", { agent: minimal, tenant, environment: "dev" });
+      });
+      const env = podOf(r, "Deployment", "summarizer").containers[0].env;
+      assert.deepEqual(env[0], {
+        name: "OTEL_EXPORTER_OTLP_ENDPOINT",
+        value: "http://collector.observability.svc:4320",
+      });
+      const egress = spec(r, "NetworkPolicy", "allow-otlp-egress").egress[0];
+      assert.deepEqual(egress.ports, [
+        { protocol: "TCP", port: 4317 },
+        { protocol: "TCP", port: 4320 },
+      ]);
+    });
   });
 
   describe("the governance agents of every stack", () => {

@@ -1,12 +1,11 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { createRequire } from "node:module";
+import Ajv from "ajv";
 import { parse } from "yaml";
 import { ADDONS } from "@agentops/components";
-import { ROOT, STACKS, synthStack } from "./harness";
+import { pinnedChartFiles, STACKS, synthStack, type ChartFiles } from "./harness";
 
-const CHARTS = path.resolve(ROOT, "..", "shared", "charts");
+// Chart defaults come from the pinned chart packages (the locked .tgz in the chart cache), so the check needs
+// nothing outside the repository: without a cache and network it skips with one line saying how to fill it.
 
 /**
  * Key paths the project may set although the chart's values.yaml does not define them, each with its reason.
@@ -59,16 +58,17 @@ const KUBERNETES_TYPES = new Set([
 const isMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function load(file: string): Record<string, unknown> {
-  return (parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+/** A YAML file of the chart package, `{}` when absent or empty. */
+function load(files: ChartFiles, file: string): Record<string, unknown> {
+  return (parse(files.get(file) ?? "") ?? {}) as Record<string, unknown>;
 }
 
 /** Every key path a chart's values.schema.json defines (`$ref`s resolved), for options values.yaml only comments. */
-function schemaPaths(folder: string): Set<string> {
-  const file = path.join(CHARTS, folder, "values.schema.json");
+function schemaPaths(files: ChartFiles): Set<string> {
+  const text = files.get("values.schema.json");
   const paths = new Set<string>();
-  if (!fs.existsSync(file)) return paths;
-  const schema = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  if (text === undefined) return paths;
+  const schema = JSON.parse(text) as Record<string, unknown>;
   const resolve = (node: unknown): Record<string, unknown> => {
     let n = node as Record<string, unknown>;
     for (let i = 0; i < 20 && typeof n.$ref === "string"; i++) {
@@ -112,16 +112,16 @@ function unknownKeys(
   });
 }
 
-/** Unknown keys of one release's values against its pinned chart (and subcharts). */
-export function checkRelease(folder: string, values: Record<string, unknown>): string[] {
-  const defaults = load(path.join(CHARTS, folder, "values.yaml"));
+/** Unknown keys of one release's values against its pinned chart (`folder`: its key in ALLOWED, SUBCHARTS). */
+export function checkRelease(files: ChartFiles, folder: string, values: Record<string, unknown>): string[] {
+  const defaults = load(files, "values.yaml");
   const allowed = ALLOWED[folder] ?? {};
   const subcharts = SUBCHARTS[folder] ?? [];
   const top = Object.fromEntries(Object.entries(values).filter(([k]) => !subcharts.includes(k)));
-  const problems = unknownKeys(top, defaults, "", allowed, schemaPaths(folder));
+  const problems = unknownKeys(top, defaults, "", allowed, schemaPaths(files));
   for (const sub of subcharts.filter((s) => s in values)) {
     const subDefaults = {
-      ...load(path.join(CHARTS, "_subcharts", folder, sub, "values.yaml")),
+      ...load(files, `charts/${sub}/values.yaml`),
       ...(isMap(defaults[sub]) ? defaults[sub] : {}),
     };
     problems.push(...unknownKeys(values[sub], subDefaults, "", allowed).map((p) => `${sub}.${p}`));
@@ -137,59 +137,41 @@ function coalesce(defaults: unknown, values: unknown): unknown {
   return out;
 }
 
-type Validate = ((data: unknown) => boolean) & {
-  errors?: { instancePath: string; message?: string; params: unknown }[];
-};
-type AjvClass = new (opts: Record<string, unknown>) => { compile(schema: unknown): Validate };
-
-/**
- * Ajv 8, if one is installed (no package is added for this test): @kubernetes-models/validate brings it. The
- * top-level `ajv` is 6, which does not know `$defs`.
- */
-function findAjv(): AjvClass | undefined {
-  // Resolved as that package would resolve it; its exports map hides package.json, so start from its folder.
-  const req = createRequire(path.join(ROOT, "node_modules", "@kubernetes-models", "validate", "index.js"));
-  try {
-    const mod = req("ajv") as { default?: AjvClass };
-    return mod.default;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Charts whose values.schema.json is closed (additionalProperties: false): Helm itself rejects unknown keys. */
 const STRICT_SCHEMAS = ["cert-manager", "opentelemetry-collector"];
 
 /** Schema violations of `values` merged over the chart's defaults, as `helm install` would report them. */
-function schemaProblems(Ajv: AjvClass, folder: string, values: Record<string, unknown>): string[] {
-  const schema = JSON.parse(
-    fs.readFileSync(path.join(CHARTS, folder, "values.schema.json"), "utf8"),
-  ) as Record<string, unknown>;
+function schemaProblems(files: ChartFiles, values: Record<string, unknown>): string[] {
+  const schema = JSON.parse(files.get("values.schema.json")!) as Record<string, unknown>;
   // Ajv knows the draft by its own meta-schema; the charts name it in forms it does not register.
   delete schema.$schema;
   const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
-  const merged = coalesce(load(path.join(CHARTS, folder, "values.yaml")), values);
+  const merged = coalesce(load(files, "values.yaml"), values);
   if (validate(merged)) return [];
   return (validate.errors ?? []).map(
     (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
   );
 }
 
+/** The pinned chart package of an add-on, by add-on name. */
+function chartOf(ctx: Mocha.Context, name: string): Promise<ChartFiles> {
+  const addon = ADDONS.find((a) => a.name === name)!;
+  return pinnedChartFiles(ctx, addon.chart, addon.version);
+}
+
 describe("Helm values against the pinned charts' defaults", function () {
   this.timeout(120_000);
 
-  it("pins every chart at the version recorded in ../shared/charts", () => {
-    for (const addon of ADDONS.filter((a) => a.defaults !== undefined)) {
-      const chart = load(path.join(CHARTS, addon.defaults!, "Chart.yaml")) as { version: string };
-      const source = fs.readFileSync(path.join(CHARTS, addon.defaults!, "SOURCE.txt"), "utf8");
-      const published = /PUBLISHED chart version\/appVersion[^\n]*?(v?\d+\.\d+\.\d+)/.exec(source)?.[1];
-      assert.equal(addon.version, published ?? chart.version, `${addon.name}: pinned ${addon.version}`);
+  it("pins every chart at the version its locked package declares", async function () {
+    for (const addon of ADDONS) {
+      const chart = load(await chartOf(this, addon.name), "Chart.yaml") as { version: string };
+      assert.equal(chart.version, addon.version, `${addon.name}: pinned ${addon.version}`);
     }
   });
 
-  it("finds a values key the chart does not define (the check itself can fail)", () => {
+  it("finds a values key the chart does not define (the check itself can fail)", async function () {
     assert.deepEqual(
-      checkRelease("metrics-server", {
+      checkRelease(await chartOf(this, "metrics-server"), "metrics-server", {
         replicas: 2,
         replica: 2,
         podDisruptionBudget: { enabld: true },
@@ -197,35 +179,41 @@ describe("Helm values against the pinned charts' defaults", function () {
       }),
       ["replica", "podDisruptionBudget.enabld"],
     );
-    assert.deepEqual(checkRelease("kube-prometheus-stack", { grafana: { adminPasword: "x" } }), [
-      "grafana.adminPasword",
-    ]);
     assert.deepEqual(
-      checkRelease("cert-manager", { podDisruptionBudget: { maxUnavailable: 1, maxUnavalable: 1 } }),
+      checkRelease(await chartOf(this, "kube-prometheus-stack"), "kube-prometheus-stack", {
+        grafana: { adminPasword: "x" },
+      }),
+      ["grafana.adminPasword"],
+    );
+    assert.deepEqual(
+      checkRelease(await chartOf(this, "cert-manager"), "cert-manager", {
+        podDisruptionBudget: { maxUnavailable: 1, maxUnavalable: 1 },
+      }),
       ["podDisruptionBudget.maxUnavalable"],
     );
   });
 
-  it("finds values a strict chart schema rejects (the schema check itself can fail)", function () {
-    const Ajv = findAjv();
-    if (!Ajv) this.skip();
-    assert.deepEqual(schemaProblems(Ajv!, "cert-manager", { replicaCount: 2 }), []);
-    assert.deepEqual(schemaProblems(Ajv!, "cert-manager", { replicaCount: "two" }), [
+  it("finds values a strict chart schema rejects (the schema check itself can fail)", async function () {
+    const certManager = await chartOf(this, "cert-manager");
+    assert.deepEqual(schemaProblems(certManager, { replicaCount: 2 }), []);
+    assert.deepEqual(schemaProblems(certManager, { replicaCount: "two" }), [
       `/replicaCount must be number {"type":"number"}`,
     ]);
     assert.ok(
-      schemaProblems(Ajv!, "opentelemetry-collector", { mode: "sidecar" }).some((p) => p.startsWith("/mode")),
+      schemaProblems(await chartOf(this, "otel-collector"), { mode: "sidecar" }).some((p) =>
+        p.startsWith("/mode"),
+      ),
     );
   });
 
   for (const stack of STACKS) {
-    it(`${stack}: every key each release sets exists in its chart`, async () => {
+    it(`${stack}: every key each release sets exists in its chart`, async function () {
       const { resources } = await synthStack(stack);
       const releases = resources
         .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
         .map((r) => r.inputs as { name: string; values: Record<string, unknown> });
       const checked = releases.filter((r) => ADDONS.find((a) => a.name === r.name)?.defaults !== undefined);
-      // Envoy Gateway and the DCGM exporter are the releases without defaults in ../shared/charts.
+      // Envoy Gateway and the DCGM exporter have no `defaults` key in the registry: their values are not checked.
       assert.deepEqual(
         releases
           .filter((r) => !checked.includes(r))
@@ -233,17 +221,17 @@ describe("Helm values against the pinned charts' defaults", function () {
           .sort(),
         ["dcgm-exporter", "envoy-gateway"],
       );
-      const problems = checked.flatMap((r) =>
-        checkRelease(ADDONS.find((a) => a.name === r.name)!.defaults!, r.values).map(
-          (p) => `${r.name}: ${p}`,
-        ),
-      );
+      const problems: string[] = [];
+      for (const r of checked) {
+        const folder = ADDONS.find((a) => a.name === r.name)!.defaults!;
+        problems.push(
+          ...checkRelease(await chartOf(this, r.name), folder, r.values).map((p) => `${r.name}: ${p}`),
+        );
+      }
       assert.deepEqual(problems, []);
     });
 
     it(`${stack}: the releases of charts with a strict schema pass it`, async function () {
-      const Ajv = findAjv();
-      if (!Ajv) this.skip();
       const { resources } = await synthStack(stack);
       const releases = resources
         .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
@@ -251,9 +239,10 @@ describe("Helm values against the pinned charts' defaults", function () {
         .map((r) => ({ ...r, folder: ADDONS.find((a) => a.name === r.name)!.defaults }))
         .filter((r) => r.folder !== undefined && STRICT_SCHEMAS.includes(r.folder));
       assert.deepEqual(releases.map((r) => r.name).sort(), ["cert-manager", "otel-collector", "otel-logs"]);
-      const problems = releases.flatMap((r) =>
-        schemaProblems(Ajv!, r.folder!, r.values).map((p) => `${r.name}: ${p}`),
-      );
+      const problems: string[] = [];
+      for (const r of releases) {
+        problems.push(...schemaProblems(await chartOf(this, r.name), r.values).map((p) => `${r.name}: ${p}`));
+      }
       assert.deepEqual(problems, []);
     });
   }

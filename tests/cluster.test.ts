@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  ciRunner,
   parseStackConfig,
   rawStackConfig,
   type EksClusterConfig,
@@ -347,6 +348,105 @@ describe("cluster configuration (agentops:cluster)", () => {
     );
   });
 
+  describe("CI access (cluster.access)", () => {
+    const DEPLOY = "arn:aws:iam::123456789012:role/agentops-dev-deploy";
+    const PREVIEW = "arn:aws:iam::123456789012:role/agentops-dev-preview";
+
+    for (const stack of STACKS) {
+      it(`Pulumi.${stack}.yaml gives CI placeholder-account roles and a self-hosted runner of its own`, () => {
+        assert.deepEqual(eksConfig(stack).access, {
+          deployRoleArn: `arn:aws:iam::000000000000:role/agentops-${stack}-deploy`,
+          previewRoleArn: `arn:aws:iam::000000000000:role/agentops-${stack}-preview`,
+          previewAccessPolicy: "view",
+          runner: `agentops-${stack}`,
+        });
+        assert.equal(ciRunner(eksConfig(stack)), `agentops-${stack}`);
+      });
+    }
+
+    it("rejects a role that is not an IAM role ARN", () => {
+      assert.deepEqual(
+        problems((c) => (c.access = { deployRoleArn: "agentops-deploy", runner: "agentops-dev" })),
+        [
+          `cluster.access.deployRoleArn: "agentops-deploy" — must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/agentops-dev-deploy`,
+        ],
+      );
+    });
+
+    it("rejects an IAM user as the preview role", () => {
+      const user = "arn:aws:iam::123456789012:user/ci";
+      assert.deepEqual(
+        problems((c) => (c.access = { previewRoleArn: user, runner: "agentops-dev" })),
+        [
+          `cluster.access.previewRoleArn: "${user}" — must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/agentops-dev-preview`,
+        ],
+      );
+    });
+
+    it("rejects the deploy role as the preview role", () => {
+      assert.deepEqual(
+        problems(
+          (c) => (c.access = { deployRoleArn: DEPLOY, previewRoleArn: DEPLOY, runner: "agentops-dev" }),
+        ),
+        [
+          `cluster.access.previewRoleArn: "${DEPLOY}" — must not be the deploy role: a pull request's role must not hold the deploy role's access`,
+        ],
+      );
+    });
+
+    it("rejects a CI role that is also an admin: EKS takes one access entry per principal", () => {
+      assert.deepEqual(
+        problems((c) => {
+          c.admins = [DEPLOY];
+          c.access = { deployRoleArn: DEPLOY, runner: "agentops-dev" };
+        }),
+        [
+          `cluster.access.deployRoleArn: "${DEPLOY}" — must not also be in admins (admins[0]): one access entry per principal`,
+        ],
+      );
+    });
+
+    it("rejects a GitHub-hosted runner for a private endpoint", () => {
+      assert.deepEqual(
+        problems((c) => (c.access = { deployRoleArn: DEPLOY, runner: "ubuntu-24.04" })),
+        [
+          `cluster.access.runner: "ubuntu-24.04" — must be a self-hosted runner inside the VPC while endpoint.publicAccessCidrs is empty: a GitHub-hosted runner cannot reach a private API endpoint`,
+        ],
+      );
+    });
+
+    it("requires a runner when CI roles are set and the endpoint is private", () => {
+      assert.deepEqual(
+        problems((c) => (c.access = { deployRoleArn: DEPLOY })),
+        [
+          `cluster.access.runner: (missing) — is required while endpoint.publicAccessCidrs is empty and CI roles are set: the label of a self-hosted runner inside the VPC (e.g. an actions-runner-controller scale set), or list the CI runners' CIDRs in endpoint.publicAccessCidrs`,
+        ],
+      );
+    });
+
+    it("rejects a preview access policy other than view or clusterAdmin", () => {
+      assert.deepEqual(
+        problems(
+          (c) =>
+            (c.access = { previewRoleArn: PREVIEW, previewAccessPolicy: "edit", runner: "agentops-dev" }),
+        ),
+        [`cluster.access.previewAccessPolicy: "edit" — must be one of view, clusterAdmin`],
+      );
+    });
+
+    it("runs CI on GitHub-hosted ubuntu-latest when the endpoint is public to given CIDRs", () => {
+      const raw = rawStackConfig(readStackConfig(ROOT, "dev").config);
+      const c = raw.agentops.cluster as Record<string, unknown>;
+      c.endpoint = { publicAccessCidrs: ["203.0.113.0/24"] };
+      c.access = { deployRoleArn: DEPLOY, previewRoleArn: PREVIEW };
+      assert.equal(ciRunner(parseStackConfig(raw).cluster), "ubuntu-latest");
+    });
+
+    it("runs CI of an existing cluster on ubuntu-latest", () => {
+      assert.equal(ciRunner({ mode: "existing", context: "kind-agentops" }), "ubuntu-latest");
+    });
+  });
+
   it("rejects an unknown control plane log type", () => {
     assert.deepEqual(
       problems((c) => (c.extraLogTypes = ["kubelet"])),
@@ -395,16 +495,16 @@ describe("EksCluster", () => {
     const expected = {
       dev: {
         system: { minSize: 2, desiredSize: 2, maxSize: 4, disk: 50, types: ["m7i.large"] },
-        spot: { minSize: 0, desiredSize: 1, maxSize: 6, disk: 50 },
+        spot: { minSize: 0, desiredSize: 2, maxSize: 6, disk: 50 },
         gpu: { minSize: 0, desiredSize: 0, maxSize: 2, disk: 100 },
       },
       staging: {
         system: { minSize: 2, desiredSize: 3, maxSize: 5, disk: 50, types: ["m7i.large"] },
-        spot: { minSize: 0, desiredSize: 1, maxSize: 10, disk: 50 },
+        spot: { minSize: 0, desiredSize: 2, maxSize: 10, disk: 50 },
         gpu: { minSize: 0, desiredSize: 0, maxSize: 2, disk: 100 },
       },
       prod: {
-        system: { minSize: 3, desiredSize: 3, maxSize: 6, disk: 80, types: ["m7i.xlarge"] },
+        system: { minSize: 3, desiredSize: 5, maxSize: 8, disk: 80, types: ["m7i.xlarge"] },
         spot: { minSize: 1, desiredSize: 2, maxSize: 20, disk: 50 },
         gpu: { minSize: 0, desiredSize: 0, maxSize: 4, disk: 100 },
       },
@@ -417,7 +517,9 @@ describe("EksCluster", () => {
       const e = expected[stack];
       it(`${stack}: system is on-demand ${e.system.types.join(",")}, untainted, sized ${e.system.minSize}/${e.system.desiredSize}/${e.system.maxSize}`, async () => {
         const ng = (await synth(stack)).inputs(T.nodeGroup, `${N}-system`);
-        assert.equal(ng.nodeGroupName, `agentops-${stack}-system`);
+        // A prefix: a change that forces a new node group brings the new one up before the old one goes.
+        assert.equal(ng.nodeGroupNamePrefix, `agentops-${stack}-system-`);
+        assert.equal(ng.nodeGroupName, undefined);
         assert.equal(ng.capacityType, "ON_DEMAND");
         assert.equal(ng.amiType, "AL2023_x86_64_STANDARD");
         assert.deepEqual(ng.instanceTypes, e.system.types);
@@ -643,8 +745,59 @@ describe("EksCluster", () => {
       );
     });
 
-    it("creates no access entry when no admins are configured", async () => {
-      assert.deepEqual((await synth("dev")).ofType("aws:eks/accessEntry:AccessEntry"), []);
+    it("creates no admin access entry when no admins are configured", async () => {
+      const names = (await synth("dev")).ofType("aws:eks/accessEntry:AccessEntry").map((r) => r.name);
+      assert.deepEqual(names, [`${N}-ci-deploy`, `${N}-ci-preview`]);
+    });
+
+    it("gives the CI deploy role cluster admin and the preview role read-only view, both cluster-wide", async () => {
+      const rec = await synth("dev");
+      const deploy = "arn:aws:iam::000000000000:role/agentops-dev-deploy";
+      const preview = "arn:aws:iam::000000000000:role/agentops-dev-preview";
+      const tags = { Project: "agentops", Environment: "dev", ManagedBy: "pulumi" };
+      assert.deepEqual(rec.inputs("aws:eks/accessEntry:AccessEntry", `${N}-ci-deploy`), {
+        clusterName: "agentops-dev",
+        principalArn: deploy,
+        type: "STANDARD",
+        tags,
+      });
+      assert.deepEqual(rec.inputs("aws:eks/accessEntry:AccessEntry", `${N}-ci-preview`), {
+        clusterName: "agentops-dev",
+        principalArn: preview,
+        type: "STANDARD",
+        tags,
+      });
+      const associations = rec
+        .ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+        .map((r) => [r.name, r.inputs.principalArn, r.inputs.policyArn, r.inputs.accessScope]);
+      assert.deepEqual(associations, [
+        [
+          `${N}-ci-deploy-cluster-admin`,
+          deploy,
+          "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+          { type: "cluster" },
+        ],
+        [
+          `${N}-ci-preview-view`,
+          preview,
+          "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+          { type: "cluster" },
+        ],
+      ]);
+    });
+
+    it("gives the preview role cluster admin only when previewAccessPolicy is clusterAdmin", async () => {
+      const { rec } = await synthCluster("dev", (c) => (c.access.previewAccessPolicy = "clusterAdmin"));
+      assert.equal(
+        rec.inputs("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", `${N}-ci-preview-cluster-admin`)
+          .policyArn,
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      );
+    });
+
+    it("creates no CI access entry when no CI roles are configured", async () => {
+      const { rec } = await synthCluster("dev", (c) => (c.access = { previewAccessPolicy: "view" }));
+      assert.deepEqual(rec.ofType("aws:eks/accessEntry:AccessEntry"), []);
     });
 
     it("the cluster role has AmazonEKSClusterPolicy and use of the secrets key only", async () => {
@@ -1088,6 +1241,16 @@ describe("EksCluster", () => {
       assert.equal((await synth("prod")).manifest("StorageClass", "gp3").reclaimPolicy, "Retain");
     });
 
+    it("a change the API refuses on the StorageClass replaces it (harmless) instead of failing the update", async () => {
+      const sc = (await synth("dev")).get(T.storageClass, `${N}-gp3`);
+      assert.deepEqual(sc.replaceOnChanges, ["reclaimPolicy", "volumeBindingMode"]);
+    });
+
+    it("the provider updates ConfigMaps and Secrets in place instead of replacing them", async () => {
+      const inputs = (await synth("dev")).inputs(T.k8sProvider, `${N}-k8s`);
+      assert.deepEqual([inputs.enableConfigMapMutable, inputs.enableSecretMutable], ["true", "true"]);
+    });
+
     it("the StorageClass is declared through the cluster's own provider", async () => {
       const rec = await synth("dev");
       const provider = rec.get(T.k8sProvider, `${N}-k8s`);
@@ -1141,7 +1304,7 @@ describe("EksCluster", () => {
           "agentops-dev",
           "https://agentops-eks.eks.mock.invalid",
           `https://oidc.eks.${REGION}.mock.invalid/id/MOCKAGENTOPS-EKS`,
-          ["agentops-dev-system", "agentops-dev-spot", "agentops-dev-gpu"],
+          ["agentops-dev-system-mock", "agentops-dev-spot-mock", "agentops-dev-gpu-mock"],
           `${N}-vpc-mock-id`,
         ],
       );
@@ -1155,10 +1318,11 @@ describe("EksCluster", () => {
       for (const r of rec.resources) byType[r.type] = (byType[r.type] ?? 0) + 1;
       return { total: rec.resources.length, nat: byType[T.nat], eip: byType["aws:ec2/eip:Eip"] };
     };
+    // Each stack: two CI roles, each an access entry and an access policy association.
     assert.deepEqual(await Promise.all(STACKS.map(counts)), [
-      { total: 90, nat: 1, eip: 1 },
-      { total: 94, nat: 3, eip: 3 },
-      { total: 94, nat: 3, eip: 3 },
+      { total: 94, nat: 1, eip: 1 },
+      { total: 98, nat: 3, eip: 3 },
+      { total: 98, nat: 3, eip: 3 },
     ]);
   });
 });
@@ -1187,7 +1351,11 @@ describe("existing-cluster mode", () => {
 
   it("points the provider at the configured context", async () => {
     const { rec } = await run();
-    assert.deepEqual(rec.inputs(T.k8sProvider, `${N}-k8s`), { context: "kind-agentops" });
+    assert.deepEqual(rec.inputs(T.k8sProvider, `${N}-k8s`), {
+      context: "kind-agentops",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
+    });
   });
 
   it("passes the configured kubeconfig file to the provider", async () => {
@@ -1195,6 +1363,8 @@ describe("existing-cluster mode", () => {
     assert.deepEqual(rec.inputs(T.k8sProvider, `${N}-k8s`), {
       context: "kind-agentops",
       kubeconfig: "/home/dev/.kube/kind.yaml",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
     });
   });
 

@@ -31,19 +31,19 @@ describe("stack configuration", () => {
   describe("rejects, one line per problem as `<key path>: <bad value> — <what is allowed>`", () => {
     it("a tier out of range", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.tier = 7))), [
-        "agents[2].tier: 7 — must be 1, 2, 3 or 4",
+        "agents[2] (security-agent).tier: 7 — must be 1, 2, 3 or 4",
       ]);
     });
 
     it("a tier that is not a number", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.tier = "three"))), [
-        `agents[0].tier: "three" — must be 1, 2, 3 or 4`,
+        `agents[0] (it-ops-agent).tier: "three" — must be 1, 2, 3 or 4`,
       ]);
     });
 
     it("min replicas above max", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.replicas = { min: 8, max: 6 }))), [
-        "agents[2].replicas.min: 8 — must be <= replicas.max (6)",
+        "agents[2] (security-agent).replicas.min: 8 — must be <= replicas.max (6)",
       ]);
     });
 
@@ -53,7 +53,7 @@ describe("stack configuration", () => {
           withAgent(0, (a) => ((a.resources as { requests: { cpu: unknown } }).requests.cpu = "lots")),
         ),
         [
-          `agents[0].resources.requests.cpu: "lots" — must be a Kubernetes cpu quantity greater than 0, e.g. "500m" or "2"`,
+          `agents[0] (it-ops-agent).resources.requests.cpu: "lots" — must be a Kubernetes cpu quantity greater than 0, e.g. "500m" or "2"`,
         ],
       );
     });
@@ -64,86 +64,86 @@ describe("stack configuration", () => {
           withAgent(0, (a) => ((a.resources as { limits: { memory: unknown } }).limits.memory = "8GB")),
         ),
         [
-          `agents[0].resources.limits.memory: "8GB" — must be a Kubernetes memory quantity greater than 0, e.g. "512Mi" or "4Gi"`,
+          `agents[0] (it-ops-agent).resources.limits.memory: "8GB" — must be a Kubernetes memory quantity greater than 0, e.g. "512Mi" or "4Gi"`,
         ],
       );
     });
 
     it("a name that is not a DNS label", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.name = "IT_Ops"))), [
-        `agents[0].name: "IT_Ops" — must be a DNS-1123 label of at most 40 characters: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+        `agents[0] (IT_Ops).name: "IT_Ops" — must be a DNS-1035 label of at most 63 characters: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
       ]);
     });
 
     it("duplicate agent names", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.name = "it-ops-agent"))), [
-        `agents[2].name: "it-ops-agent" — must be unique across the stack (also agents[0].name)`,
+        `agents[2] (it-ops-agent).name: "it-ops-agent" — must be unique across the stack (also agents[0].name)`,
       ]);
     });
 
     it("an unknown tenant", () => {
       assert.deepEqual(problems(withAgent(1, (a) => (a.tenant = "finance"))), [
-        `agents[1].tenant: "finance" — must name a tenant declared under agentops:tenants (governance)`,
+        `agents[1] (nightly-report).tenant: "finance" — must name a tenant declared under agentops:tenants (governance)`,
       ]);
     });
 
     it("scheduled mode without a schedule", () => {
       assert.deepEqual(problems(withAgent(1, (a) => delete a.schedule)), [
-        "agents[1].schedule: (missing) — is required for mode scheduled: a five-field cron expression",
+        "agents[1] (nightly-report).schedule: (missing) — is required for mode scheduled: a five-field cron expression",
       ]);
     });
 
     it("a schedule with a value out of range", () => {
       assert.deepEqual(problems(withAgent(1, (a) => (a.schedule = "0 25 * * *"))), [
-        `agents[1].schedule: "0 25 * * *" — must be a valid cron expression, e.g. "0 2 * * *" (Constraint error, got value 25 expected range 0-23)`,
+        `agents[1] (nightly-report).schedule: "0 25 * * *" — must be a schedule Kubernetes' CronJob accepts: end of range (25) above maximum (23): 25`,
       ]);
     });
 
     it("a schedule that is not cron at all", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.schedule = "every night"))), [
-        `agents[2].schedule: "every night" — must be a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"; got 2 fields`,
+        `agents[2] (security-agent).schedule: "every night" — must be a schedule Kubernetes' CronJob accepts: expected exactly 5 fields, found 2: [every night] (minute hour day-of-month month day-of-week, or @hourly, @daily, @weekly, @monthly, @yearly, @every <duration>)`,
       ]);
     });
 
     it("a negative budget", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.budget = { monthlyUsd: -5 }))), [
-        "agents[0].budget.monthlyUsd: -5 — must be a number of US dollars > 0",
+        "agents[0] (it-ops-agent).budget.monthlyUsd: -5 — must be a number of US dollars > 0",
       ]);
     });
 
     it("a zero budget", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.budget = { monthlyUsd: 0 }))), [
-        "agents[0].budget.monthlyUsd: 0 — must be a number of US dollars > 0",
+        "agents[0] (it-ops-agent).budget.monthlyUsd: 0 — must be a number of US dollars > 0",
       ]);
     });
 
     it("negative GPUs", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.gpu = -1))), [
-        "agents[2].gpu: -1 — must be a whole number from 0 to 8",
+        "agents[2] (security-agent).gpu: -1 — must be a whole number from 0 to 8",
       ]);
     });
 
     it("fractional GPUs", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.gpu = 0.5))), [
-        "agents[2].gpu: 0.5 — must be a whole number from 0 to 8",
+        "agents[2] (security-agent).gpu: 0.5 — must be a whole number from 0 to 8",
       ]);
     });
 
     it("an unknown mode", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.mode = "daemon"))), [
-        `agents[0].mode: "daemon" — must be one of service, scheduled, hybrid`,
+        `agents[0] (it-ops-agent).mode: "daemon" — must be one of service, scheduled, hybrid`,
       ]);
     });
 
     it("an empty image", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.image = ""))), [
-        `agents[0].image: "" — must be a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3`,
+        `agents[0] (it-ops-agent).image: "" — must be a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3`,
       ]);
     });
 
     it("negative LLM spend", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.llm = { monthlyUsd: -1 }))), [
-        "agents[2].llm.monthlyUsd: -1 — must be a number of US dollars >= 0",
+        "agents[2] (security-agent).llm.monthlyUsd: -1 — must be a number of US dollars >= 0",
       ]);
     });
 
@@ -156,25 +156,25 @@ describe("stack configuration", () => {
               (a.resources = { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } }),
           ),
         ),
-        [`agents[0].resources.requests.cpu: "8" — must be <= resources.limits.cpu (4)`],
+        [`agents[0] (it-ops-agent).resources.requests.cpu: "8" — must be <= resources.limits.cpu (4)`],
       );
     });
 
     it("autoscaling on a scheduled-only agent", () => {
       assert.deepEqual(problems(withAgent(1, (a) => (a.autoscaling = { cpuUtilization: 70 }))), [
-        `agents[1].autoscaling: {"cpuUtilization":70} — applies only to mode service or hybrid (a scheduled agent runs no long-lived pods to scale)`,
+        `agents[1] (nightly-report).autoscaling: {"cpuUtilization":70} — applies only to mode service or hybrid (a scheduled agent runs no long-lived pods to scale)`,
       ]);
     });
 
     it("a schedule on a service-only agent", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.schedule = "0 2 * * *"))), [
-        `agents[0].schedule: "0 2 * * *" — applies only to mode scheduled or hybrid`,
+        `agents[0] (it-ops-agent).schedule: "0 2 * * *" — applies only to mode scheduled or hybrid`,
       ]);
     });
 
     it("a misspelt key", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.replica = 3))), [
-        "agents[0].replica: 3 — is not a known key here",
+        "agents[0] (it-ops-agent).replica: 3 — is not a known key here",
       ]);
     });
 
@@ -183,9 +183,9 @@ describe("stack configuration", () => {
       delete cfg.agentops.tenants;
       assert.deepEqual(problems(cfg), [
         "tenants: (missing) — is required",
-        `agents[0].tenant: "governance" — must name a tenant declared under agentops:tenants (none declared)`,
-        `agents[1].tenant: "governance" — must name a tenant declared under agentops:tenants (none declared)`,
-        `agents[2].tenant: "governance" — must name a tenant declared under agentops:tenants (none declared)`,
+        `agents[0] (it-ops-agent).tenant: "governance" — must name a tenant declared under agentops:tenants (none declared)`,
+        `agents[1] (nightly-report).tenant: "governance" — must name a tenant declared under agentops:tenants (none declared)`,
+        `agents[2] (security-agent).tenant: "governance" — must name a tenant declared under agentops:tenants (none declared)`,
       ]);
     });
 
@@ -264,9 +264,9 @@ describe("stack configuration", () => {
     });
     (cfg.agentops.agents as Record<string, unknown>[])[2]!.gpu = -2;
     assert.deepEqual(problems(cfg), [
-      "agents[0].tier: 9 — must be 1, 2, 3 or 4",
-      `agents[0].mode: "daemon" — must be one of service, scheduled, hybrid`,
-      "agents[2].gpu: -2 — must be a whole number from 0 to 8",
+      "agents[0] (it-ops-agent).tier: 9 — must be 1, 2, 3 or 4",
+      `agents[0] (it-ops-agent).mode: "daemon" — must be one of service, scheduled, hybrid`,
+      "agents[2] (security-agent).gpu: -2 — must be a whole number from 0 to 8",
     ]);
   });
 
@@ -278,7 +278,7 @@ describe("stack configuration", () => {
       assert.ok(err instanceof ConfigError);
       assert.equal(
         err.message,
-        "invalid stack configuration (1 problem):\nagents[0].tier: 0 — must be 1, 2, 3 or 4",
+        "invalid stack configuration (1 problem):\nagents[0] (it-ops-agent).tier: 0 — must be 1, 2, 3 or 4",
       );
     }
   });

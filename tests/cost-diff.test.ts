@@ -19,13 +19,19 @@ function agent(name: string, monthlyUsd: number, tier = 3, budgetUsd = 300): Age
     maxMonthlyUsd: monthlyUsd + 10,
     budgetUsd,
     tierCeilingUsd: 1000,
+    nodeGroups: ["spot"],
   };
 }
 
 function report(agents: Agent[], systemNodesUsd = 147.17): CostReport {
   const infrastructure = [
-    { name: "EKS control plane", detail: "1 × standard support", monthlyUsd: 73 },
-    { name: "node group system", detail: "2 × m7i.large (on-demand)", monthlyUsd: systemNodesUsd },
+    { name: "EKS control plane", detail: "1 × standard support", monthlyUsd: 73, maxMonthlyUsd: 73 },
+    {
+      name: "node group system",
+      detail: "2 × m7i.large (on-demand)",
+      monthlyUsd: systemNodesUsd,
+      maxMonthlyUsd: systemNodesUsd,
+    },
   ];
   const total = [...infrastructure, ...agents].reduce((s, l) => s + l.monthlyUsd, 0);
   return {
@@ -33,6 +39,9 @@ function report(agents: Agent[], systemNodesUsd = 147.17): CostReport {
     region: "us-east-1",
     pricesAsOf: "2026-11-23",
     totalMonthlyUsd: Math.round(total * 100) / 100,
+    maxMonthlyUsd: Math.round(total * 100) / 100,
+    environmentBudgetUsd: null,
+    marginUsd: null,
     infrastructure,
     agents,
   };

@@ -4,10 +4,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   agentMonthlyCost,
+  budgetSettings,
   costReport,
+  DEFAULT_NODE_GROUPS,
+  estimateStack,
   formatCostReport,
-  infrastructureInput,
   infrastructureMonthly,
+  stackCostInput,
   nodeGroupUnitPrices,
   packConfigPath,
   readPackConfig,
@@ -23,7 +26,7 @@ import { clusterSchema } from "../components/src/config/cluster";
 import { platformSchema } from "../components/src/config/platform";
 import { tenantsSchema } from "../components/src/config/tenants";
 import { readStackConfig } from "../components/src/synth/stack-file";
-import { ROOT } from "./harness";
+import { ROOT, synthStack } from "./harness";
 
 const prices = regionPrices("us-east-1");
 const close = (actual: number, expected: number, digits = 6) =>
@@ -49,10 +52,26 @@ function stackConfig(stack: string): StackConfig {
   };
 }
 
-function report(stack: string): CostReport {
-  const config = stackConfig(stack);
-  return costReport(config, tierCeilings(readPackConfig(packConfigPath(ROOT, config.environment))));
+const cents = (n: number) => Math.round(n * 100) / 100;
+const settings = (environment: string) => budgetSettings(readPackConfig(packConfigPath(ROOT, environment)));
+const toStackResources = (resources: { type: string; name: string; urn: string; inputs: unknown }[]) =>
+  resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.inputs as Record<string, unknown>,
+  }));
+
+/** The cost report of a stack as synth makes it: its synthesized resources, its pack config. */
+async function reportAndEstimate(stack: string) {
+  const { resources } = await synthStack(stack);
+  return costReport(
+    stackConfig(stack),
+    toStackResources(resources),
+    settings(stackConfig(stack).environment),
+  );
 }
+const report = async (stack: string): Promise<CostReport> => (await reportAndEstimate(stack)).report;
 
 describe("cost model: unit prices", () => {
   it("splits m7i.large ($0.1008, 2 vCPU, 8 GiB) by OpenCost's weights", () => {
@@ -112,7 +131,7 @@ describe("cost model: schedules", () => {
   it("rejects a schedule that does not parse, naming it", () => {
     assert.throws(
       () => runsPerMonth("61 * * * *"),
-      /^CostModelError: schedule: "61 \* \* \* \*" \(time zone Etc\/UTC\) — must be a cron expression/,
+      /^CostModelError: schedule: "61 \* \* \* \*" — must be a CronJob schedule Kubernetes accepts \(end of range \(61\) above maximum \(59\): 61\)$/,
     );
   });
 });
@@ -179,69 +198,114 @@ describe("cost model: agents and infrastructure", () => {
 });
 
 describe("cost report", () => {
-  it("reports dev's security-agent: 1 replica + daily 45-minute run + 10 Gi + $40 LLM", () => {
-    // system group m7i.large: pod 0.5 vCPU + 1 GiB = 0.5 × 0.0328090 + 1 × 0.0043976 = 0.0208021 $/h
-    // service 1 replica: 0.0208021 × 730 = 15.1855; job: 30.4167 runs × 0.75 h × 0.0208021 = 0.4746
-    // storage 10 × 0.08 = 0.80 → compute 16.46; at max (2 replicas) 16.46 + 15.19 + 40 = 71.65
-    const line = report("dev").agents.find((a) => a.name === "security-agent");
+  // Spot group (dev): mean of m7i/m6i/m7a/m6a.xlarge on-demand 0.19956 × 0.5 = 0.09978 $/h, 4 vCPU + 16 GiB each:
+  //   GiB-h 0.09978 / 45.842812 = 0.00217657, vCPU-h × 7.460703 = 0.01623874.
+  const spotGib = 0.09978 / (4 * VCPU_W + 16);
+  const spotCpu = spotGib * VCPU_W;
+
+  it("reports dev's security-agent on spot: 1 replica + daily 45-minute run + claims + $40 LLM", async () => {
+    // pod 0.5 vCPU + 1 GiB = 0.01029594 $/h: service 1 replica × 730 = 7.5160; job 30.4167 × 0.75 h = 0.2349;
+    // claims: 1 replica × 10 Gi + the job's 10 Gi = 20 × 0.08 = 1.60 → compute 9.35.
+    // At max: 2 replicas 15.0321 + 0.2349 + 30 Gi × 0.08 = 2.40 + 40 LLM = 57.67.
+    const pod = 0.5 * spotCpu + spotGib;
+    const runs = (365 * 730) / 8760;
+    const line = (await report("dev")).agents.find((a) => a.name === "security-agent");
     assert.deepEqual(line, {
       name: "security-agent",
       tenant: "governance",
       tier: 3,
-      computeMonthlyUsd: 16.46,
+      computeMonthlyUsd: cents(pod * 730 + runs * 0.75 * pod + 1.6),
       llmMonthlyUsd: 40,
-      monthlyUsd: 56.46,
-      maxMonthlyUsd: 71.65,
+      monthlyUsd: cents(pod * 730 + runs * 0.75 * pod + 1.6 + 40),
+      maxMonthlyUsd: cents(2 * pod * 730 + runs * 0.75 * pod + 2.4 + 40),
       budgetUsd: 150,
       tierCeilingUsd: 1000,
+      nodeGroups: ["spot"],
     });
+    assert.deepEqual([line?.computeMonthlyUsd, line?.maxMonthlyUsd], [9.35, 57.67]);
   });
 
-  it("prices dev's ai-agent weekly GPU job on the gpu group", () => {
-    // service: 2 vCPU + 4 GiB on m7i.large = 0.0832042 $/h × 730 = 60.74 (1 replica)
+  it("prices dev's ai-agent service on spot and its weekly GPU job on the gpu group", async () => {
+    // service: 2 vCPU + 4 GiB on spot = 0.04118405 $/h × 730 = 30.0644 (1 replica)
     // job: GPU group mean of g6.xlarge and g5.xlarge: GPU 0.75170 + 2 vCPU × 0.025013 + 4 GiB × 0.0033526 = 0.81514 $/h
-    //      4.3333 runs × 4 h × 0.81514 = 14.13; storage 50 × 0.08 = 4.00 → 60.74 + 14.13 + 4.00 = 78.87
-    const line = report("dev").agents.find((a) => a.name === "ai-agent");
-    assert.equal(line?.computeMonthlyUsd, 78.87);
+    //      4.3333 runs × 4 h × 0.81514 = 14.13; claims 50 + 50 Gi × 0.08 = 8.00 → 30.06 + 14.13 + 8.00 = 52.19
+    const line = (await report("dev")).agents.find((a) => a.name === "ai-agent");
+    assert.deepEqual([line?.computeMonthlyUsd, line?.nodeGroups], [52.19, ["spot", "gpu"]]);
   });
 
-  it("totals infrastructure and expected agent figures", () => {
-    const r = report("dev");
-    const sum = [...r.infrastructure, ...r.agents].reduce((s, l) => s + l.monthlyUsd, 0);
-    assert.equal(r.totalMonthlyUsd, Math.round(sum * 100) / 100);
-    assert.equal(r.totalMonthlyUsd, 765.04);
-  });
-
-  it("counts one NAT gateway per zone in prod", () => {
-    const nat = report("prod").infrastructure.find((l) => l.name.startsWith("NAT"));
-    assert.deepEqual(nat, { name: "NAT gateways", detail: "3 (hours only)", monthlyUsd: 98.55 });
-  });
-
-  it("counts no NAT gateway for an existing VPC: its gateways are the VPC owner's", () => {
-    const config = stackConfig("prod");
-    assert.equal(config.cluster.mode, "eks");
-    const network = {
-      existing: {
-        vpcId: "vpc-0a1b2c3d4e5f60718",
-        privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
-        publicSubnetIds: [],
-      },
-    };
-    assert.equal(infrastructureInput({ ...config, cluster: { ...config.cluster, network } }).natGateways, 0);
-  });
-
-  it("prints one row per agent in the table", () => {
-    const table = formatCostReport(report("dev"));
-    assert.match(
-      table,
-      /\n {2}security-agent {3}governance {5}3 {4}16\.46 {3}40\.00 {5}56\.46 {3}71\.65 {2}150\.00 {2}1000\.00\n/,
+  it("prices node groups at the nodes the capacity plan needs, at least minSize", async () => {
+    // dev: system 2 × m7i.large (minSize 2, the plan needs 2); spot 2 at min, 3 at max × 0.09978 × 730 = 72.84
+    // each; gpu 0 (the weekly job's node is priced per run, in the agent); root volumes 50 GiB per system and
+    // spot node × 0.08.
+    const r = await report("dev");
+    assert.deepEqual(
+      r.infrastructure.map((l) => [l.name, l.detail, l.monthlyUsd, l.maxMonthlyUsd]),
+      [
+        ["EKS control plane", "1 × standard support", 73, 73],
+        ["node group system", "2 × m7i.large (on-demand)", 147.17, 147.17],
+        [
+          "node group spot",
+          "2 × m7i.xlarge|m6i.xlarge|m7a.xlarge|m6a.xlarge (spot), 3 at max",
+          145.68,
+          218.52,
+        ],
+        ["node group gpu", "0 × g6.xlarge|g5.xlarge (on-demand)", 0, 0],
+        ["NAT gateways", "1 (hours only)", 32.85, 32.85],
+        ["node root volumes", "200 GiB gp3, 250 at max", 16, 20],
+      ],
     );
   });
 
-  it("requires a region", () => {
-    assert.throws(() => costReport({ ...stackConfig("dev"), region: undefined }, {}), {
-      message: "aws:region: (missing) — the cost model prices a region; set aws:region",
+  it("totals the environment without counting agents' service pods twice, and its budget margin", async () => {
+    // infrastructure + each agent's scheduled runs, claims and LLM spend: their service pods run on the nodes
+    // already priced.
+    const r = await report("dev");
+    const { estimate } = await reportAndEstimate("dev");
+    const extra = (storage: "storageUsd" | "maxStorageUsd") =>
+      estimate.agents.reduce((s, a) => s + a.cost.jobComputeUsd + a.cost[storage] + a.cost.llmUsd, 0);
+    const infra = (k: "monthlyUsd" | "maxMonthlyUsd") =>
+      estimate.infrastructure.reduce((s, l) => s + l[k], 0);
+    assert.equal(r.totalMonthlyUsd, cents(infra("monthlyUsd") + extra("storageUsd")));
+    assert.equal(r.maxMonthlyUsd, cents(infra("maxMonthlyUsd") + extra("maxStorageUsd")));
+    assert.deepEqual([r.environmentBudgetUsd, r.marginUsd], [1200, cents(1200 - r.maxMonthlyUsd)]);
+  });
+
+  it("counts one NAT gateway per zone in prod", async () => {
+    const nat = (await report("prod")).infrastructure.find((l) => l.name.startsWith("NAT"));
+    assert.deepEqual(nat, {
+      name: "NAT gateways",
+      detail: "3 (hours only)",
+      monthlyUsd: 98.55,
+      maxMonthlyUsd: 98.55,
     });
+  });
+
+  it("counts no NAT gateway and no node group for a cluster made elsewhere", () => {
+    const input = stackCostInput([], DEFAULT_NODE_GROUPS);
+    assert.deepEqual([input.natGateways, input.clusters, input.declaredNodeGroups], [0, 0, false]);
+    assert.equal(estimateStack(input, prices).plan, undefined);
+  });
+
+  it("prints one row per agent in the table, and the budget and margin", async () => {
+    const table = formatCostReport(await report("dev"));
+    assert.match(
+      table,
+      /\n {2}security-agent {3}governance {5}3 {5}9\.35 {3}40\.00 {5}49\.35 {3}57\.67 {2}150\.00 {2}1000\.00\n/,
+    );
+    assert.match(table, /\nenvironment budget {6}1200\.00\nmargin \(budget − max\) {3}\d+\.\d\d$/);
+  });
+
+  it("requires a region", async () => {
+    const { resources } = await synthStack("dev");
+    assert.throws(
+      () =>
+        costReport(
+          { ...stackConfig("dev"), region: undefined },
+          toStackResources(resources),
+          settings("dev"),
+        ),
+      { message: "aws:region: (missing) — the cost model prices a region; set aws:region" },
+    );
   });
 });
 

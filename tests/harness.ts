@@ -4,6 +4,9 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { RE2 } from "re2-wasm";
 import {
   ConfigError,
   parseStackConfig,
@@ -21,7 +24,14 @@ import {
   type SynthResult,
   readStackConfig,
 } from "@agentops/components/testing";
-import { RenderError, renderStack, type RenderResult } from "@agentops/components/render";
+import {
+  chartFile,
+  findHelm,
+  RenderError,
+  renderStack,
+  type RenderResult,
+} from "@agentops/components/render";
+import * as tar from "tar";
 import { chartCrdSchemas, CRD_GROUPS, crdProblems } from "./crd-schemas";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -162,13 +172,203 @@ export async function renderedStack(ctx: Mocha.Context, stack: string): Promise<
   try {
     return await result;
   } catch (err) {
-    if (err instanceof RenderError && err.kind === "unavailable") {
-      if (!skipReported) {
-        skipReported = true;
-        console.log(`render tests skipped: ${err.message}`);
-      }
-      ctx.skip();
-    }
+    skipIfUnavailable(ctx, err);
     throw err;
+  }
+}
+
+/**
+ * The whole program for a stack whose configuration `edit` changes first (under `agentops:`, parsed: `agents`,
+ * `tenants`, …), without writing a stack file. Not memoised.
+ */
+export function synthEdited(
+  stack: string,
+  edit: (config: Record<string, unknown>) => void,
+): Promise<SynthResult> {
+  const file = readStackConfig(ROOT, stack).config;
+  const prefix = "agentops:";
+  const parsed: Record<string, unknown> = Object.fromEntries(
+    Object.entries(file)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => {
+        try {
+          return [key.slice(prefix.length), JSON.parse(value) as unknown];
+        } catch {
+          return [key.slice(prefix.length), value];
+        }
+      }),
+  );
+  edit(parsed);
+  const config = Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [
+      `${prefix}${key}`,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+  return synthesize({ root: ROOT, stack, config });
+}
+
+/**
+ * Skips the calling test when `err` says Helm or a chart is unavailable here, printing the reason and how to
+ * fill the cache once per process: `render tests skipped: <reason> — <how to fill the cache>`.
+ */
+function skipIfUnavailable(ctx: Mocha.Context, err: unknown): void {
+  if (err instanceof RenderError && err.kind === "unavailable") {
+    if (!skipReported) {
+      skipReported = true;
+      console.log(`render tests skipped: ${err.message}`);
+    }
+    ctx.skip();
+  }
+}
+
+/** Text files of a chart package by path inside the chart (`values.yaml`, `charts/grafana/values.yaml`, …). */
+export type ChartFiles = ReadonlyMap<string, string>;
+
+const chartFilesCache = new Map<string, Promise<ChartFiles>>();
+
+/**
+ * The `Chart.yaml`, `values.yaml` and `values.schema.json` files (subcharts' included) of a pinned chart, read
+ * from its locked package in the chart cache (see `chartFile`). Skips the calling test like `renderedStack`
+ * when the package cannot be had here.
+ */
+export async function pinnedChartFiles(
+  ctx: Mocha.Context,
+  chart: string,
+  version: string,
+): Promise<ChartFiles> {
+  const key = `${chart}@${version}`;
+  let files = chartFilesCache.get(key);
+  if (!files) {
+    files = (async () => {
+      const file = await chartFile(ROOT, await findHelm(ROOT), chart, version);
+      const found = new Map<string, string>();
+      await tar.t({
+        file,
+        onReadEntry: (entry) => {
+          // Paths are `<chart>/…`; the chart's own name is dropped.
+          const inner = entry.path.slice(entry.path.indexOf("/") + 1);
+          if (!/(^|\/)(values\.yaml|Chart\.yaml|values\.schema\.json)$/.test(inner)) return entry.resume();
+          const chunks: Buffer[] = [];
+          entry.on("data", (c: Buffer) => chunks.push(c));
+          entry.on("end", () => found.set(inner, Buffer.concat(chunks).toString("utf8")));
+        },
+      });
+      return found;
+    })();
+    chartFilesCache.set(key, files);
+  }
+  try {
+    return await files;
+  } catch (err) {
+    skipIfUnavailable(ctx, err);
+    throw err;
+  }
+}
+
+/** A custom resource definition as far as validation reads it. */
+interface CrdSpec {
+  group: string;
+  names: { kind: string };
+  versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }[];
+}
+
+/**
+ * The API server's structural-schema semantics in JSON Schema terms: an object schema with `properties` and
+ * neither `additionalProperties` nor `x-kubernetes-preserve-unknown-fields` admits no other field (strict
+ * field validation, kubectl's default since 1.27), and `x-kubernetes-int-or-string` admits both.
+ * Source: https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema
+ */
+function structural(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(structural);
+  if (!schema || typeof schema !== "object") return schema;
+  const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, structural(v)])) as Record<
+    string,
+    unknown
+  >;
+  if (s["x-kubernetes-int-or-string"] === true && s.type === undefined && s.anyOf === undefined) {
+    s.type = ["integer", "string"];
+  }
+  const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
+  if (s.properties !== undefined && s.additionalProperties === undefined && !preserve) {
+    s.additionalProperties = false;
+  }
+  return s;
+}
+
+let crdAjv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+/** One Ajv for every CRD schema, with the formats and the regular-expression engine the API server uses. */
+function ajvForCrds(): Ajv {
+  if (!crdAjv) {
+    // CRD patterns are Go regular expressions (RE2: `(?i)` and the like), as the API server evaluates them.
+    const regExp = Object.assign(
+      (source: string, flags: string) => new RE2(source, flags.includes("u") ? flags : `${flags}u`),
+      { code: 'require("re2-wasm").RE2' },
+    );
+    crdAjv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp } });
+    addFormats(crdAjv);
+    // OpenAPI formats Kubernetes knows and JSON Schema does not; the API server does not check them either.
+    for (const f of ["int32", "int64", "float", "double", "byte", "binary", "password", "quantity"]) {
+      crdAjv.addFormat(f, true);
+    }
+  }
+  return crdAjv;
+}
+
+/** A custom resource validator: `validate(obj)` → problems (empty when valid). */
+export type CrdValidator = (obj: KubernetesObject) => string[];
+
+/**
+ * Validators from the `openAPIV3Schema` of every CRD the releases render, by `group/version/Kind`: the schemas
+ * the API server will use, so they never drift from the pinned charts. Compiled on first use and memoised by
+ * schema, since most CRDs are the same in every stack.
+ */
+export function crdValidators(crds: readonly KubernetesObject[]): Map<string, CrdValidator> {
+  const validators = new Map<string, CrdValidator>();
+  for (const crd of crds.filter((o) => o.kind === "CustomResourceDefinition")) {
+    const spec = crd.spec as CrdSpec;
+    for (const v of spec.versions.filter((x) => x.served !== false)) {
+      const schema = v.schema?.openAPIV3Schema;
+      if (!schema) continue;
+      const key = JSON.stringify(schema);
+      validators.set(`${spec.group}/${v.name}/${spec.names.kind}`, (obj) => {
+        let validate = compiled.get(key);
+        if (!validate) {
+          validate = ajvForCrds().compile(structural(schema) as object);
+          compiled.set(key, validate);
+        }
+        const id = `${obj.kind}/${obj.metadata.namespace ?? "-"}/${obj.metadata.name ?? "?"} (${obj.apiVersion})`;
+        if (validate(obj)) return [];
+        return (validate.errors ?? []).map(
+          (e) => `${id}: ${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+        );
+      });
+    }
+  }
+  return validators;
+}
+
+/**
+ * Problems of one object: a custom resource against its CRD's schema (from `validators`), a core kind against
+ * kubernetes-models. A custom resource whose CRD no release renders is a problem too.
+ */
+export async function manifestProblems(
+  obj: KubernetesObject,
+  validators: ReadonlyMap<string, CrdValidator>,
+): Promise<string[]> {
+  const id = `${obj.kind}/${obj.metadata.namespace ?? "-"}/${obj.metadata.name ?? "?"} (${obj.apiVersion})`;
+  const group = obj.apiVersion.includes("/") ? obj.apiVersion.split("/")[0]! : "";
+  const validate = validators.get(`${obj.apiVersion}/${obj.kind}`);
+  if (validate) return validate(obj);
+  if (group.includes(".") && !group.endsWith(".k8s.io")) {
+    return [`${id}: no CRD rendered by the platform's releases defines ${obj.apiVersion} ${obj.kind}`];
+  }
+  try {
+    await validateManifest(obj);
+    return [];
+  } catch (err) {
+    return [(err as Error).message];
   }
 }

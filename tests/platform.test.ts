@@ -361,7 +361,17 @@ describe("platform", function () {
       v.server.ha.raft.config,
       /tls_cert_file {3}= "\/vault\/userconfig\/vault-server-tls\/tls.crt"/,
     );
-    assert.deepEqual(v.server.volumes, [{ name: "tls", secret: { secretName: "vault-server-tls" } }]);
+    assert.deepEqual(v.server.volumes, [
+      { name: "tls", secret: { secretName: "vault-server-tls" } },
+      { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+    ]);
+    // Raft peers join each other by name (the certificate covers *.vault-internal), never by pod IP.
+    assert.match(
+      v.server.ha.raft.config,
+      /retry_join \{\n {4}leader_api_addr {5}= "https:\/\/vault-2\.vault-internal:8200"\n/,
+    );
+    assert.doesNotMatch(v.server.ha.raft.config, /auto_join/);
+    assert.equal(v.server.statefulSet.securityContext.container.readOnlyRootFilesystem, true);
     assert.equal(v.server.serviceAccount.name, "vault");
   });
 

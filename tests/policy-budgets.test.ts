@@ -1,16 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { regionPrices } from "../components/src/cost";
 import { readPackConfig } from "../components/src/cost/pack-config";
-import {
-  agentBudgets,
-  checkAgentBudgets,
-  estimateAgents,
-  nodeGroupOfPod,
-  nodeGroupsOfStack,
-  podRequests,
-  type AgentBudgetsConfig,
-} from "../policy/budgets";
+import { podPlacement, podRequestsOfSpec } from "../components/src/cost";
+import { agentBudgets, checkAgentBudgets, estimateOfStack, type AgentBudgetsConfig } from "../policy/budgets";
 import { withDefaults } from "../policy/define";
 import type { Finding } from "../policy/kube";
 import { asResources, aws, tenantObjects, workload } from "./fixtures/policy";
@@ -23,7 +15,8 @@ const dev = withDefaults<AgentBudgetsConfig>(
   agentBudgets.configSchema,
   readPackConfig(path.join(ROOT, "policy/config/dev.json"))["agent-budgets"] as object,
 );
-const prices = regionPrices("us-east-1");
+const estimateAgents = (resources: Parameters<typeof estimateOfStack>[0]) =>
+  estimateOfStack(resources, dev).agents;
 
 // Unit prices, hand-computed with OpenCost's weights (1 vCPU = 7.460703 GiB, 1 GPU = 224.215246 GiB):
 //   m7i.large ($0.1008, 2 vCPU, 8 GiB): GiB-h 0.1008 / 22.921406 = 0.00439765, vCPU-h 0.03280955
@@ -50,7 +43,7 @@ const check = (objects: any[], config = agentsOnly) =>
 describe("policy agent-budgets", () => {
   it("passes the fixture: 1 CPU + 2 GiB on m7i.large × 2 replicas + 5 Gi + $80 LLM = $141.14 ≤ $300", () => {
     // pod: 1 × 0.03280955 + 2 × 0.00439765 = 0.04160485 $/h × 730 = 30.3715; × 2 = 60.743; + 0.40 + 80 = 141.14
-    const [agent] = estimateAgents(asResources(tenantObjects()), prices, dev.nodeGroups);
+    const [agent] = estimateAgents(asResources(tenantObjects()));
     assert.equal(agent?.cost.maxMonthlyUsd.toFixed(2), "141.14");
     assert.deepEqual(check(tenantObjects()), []);
   });
@@ -120,17 +113,18 @@ describe("policy agent-budgets", () => {
     ]);
   });
 
-  it("flags the environment over its budget, counting infrastructure declared in the stack", () => {
-    // EKS control plane 0.10 × 730 = 73.00; agents 141.14 → 214.14
+  it("flags the environment over its budget: infrastructure plus what agents add beyond its nodes", () => {
+    // EKS control plane 0.10 × 730 = 73.00; the agent's claim 5 Gi × 0.08 = 0.40 + $80 LLM → 153.40 (its
+    // service pods are the node groups' share, not added again)
     const resources = [...asResources(tenantObjects()), aws("aws:eks/cluster:Cluster", "cluster", {})];
-    assert.deepEqual(messages(checkAgentBudgets(resources, { ...dev, environmentBudgetUsd: 200 })), [
-      "environment: estimated $214.14/month (infrastructure $73.00 + agents at max replicas $141.14) exceeds the environment budget of $200.00",
+    assert.deepEqual(messages(checkAgentBudgets(resources, { ...dev, environmentBudgetUsd: 150 })), [
+      "environment: estimated $153.40/month at max replicas (infrastructure $73.00 + agents' scheduled runs, storage and LLM $80.40) exceeds the environment budget of $150.00",
     ]);
   });
 
   it("prices a CronJob by its runs: daily × 45 minutes", () => {
     // 30.4167 runs × 0.75 h × 0.04160485 $/h = 0.9491; + $80 LLM
-    const [agent] = estimateAgents(asResources([workload("CronJob")]), prices, dev.nodeGroups);
+    const [agent] = estimateAgents(asResources([workload("CronJob")]));
     assert.equal(
       agent?.cost.maxComputeUsd.toFixed(4),
       (((365 * 730) / 8760) * 0.75 * (0.1008 / 22.921406) * (7.460703 + 2)).toFixed(4),
@@ -140,7 +134,7 @@ describe("policy agent-budgets", () => {
 
   it("sums a hybrid agent's Deployment and CronJob into one agent", () => {
     const objects = [...tenantObjects(), workload("CronJob")];
-    const agents = estimateAgents(asResources(objects), prices, dev.nodeGroups);
+    const agents = estimateAgents(asResources(objects));
     assert.deepEqual(
       agents.map((a) => [a.agent, a.cost.maxMonthlyUsd.toFixed(2)]),
       [["it-ops-agent", (141.14 + 0.95).toFixed(2)]],
@@ -160,27 +154,48 @@ describe("policy agent-budgets", () => {
         scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 1 },
       }),
     ];
-    const [agent] = estimateAgents(resources, prices, nodeGroupsOfStack(resources, dev.nodeGroups));
+    const [agent] = estimateAgents(resources);
     assert.equal(agent?.cost.maxMonthlyUsd.toFixed(2), "110.46");
   });
 
-  it("pins a pod by nodeSelector, by required affinity, and otherwise by its GPUs", () => {
-    assert.equal(nodeGroupOfPod({ nodeSelector: { "agentops.io/node-group": "spot" } }, 0), "spot");
-    const affinity = {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [
-            { matchExpressions: [{ key: "agentops.io/node-group", operator: "In", values: ["spot"] }] },
+  it("flags a node group whose maxSize cannot hold the stack at max replicas", () => {
+    // 4 replicas of 1 CPU + 2 GiB on m7i.large nodes (2 − 0.06 − 0.01 = 1.93 CPU and 8 − (11 × 29 + 255 + 100) / 1024
+    // = 7.34 GiB allocatable: one pod per node) → 4 nodes
+    const objects = stack((_d, hpa) => (hpa.spec.maxReplicas = 4));
+    const resources = [
+      ...asResources(objects),
+      aws("aws:eks/nodeGroup:NodeGroup", "system", {
+        labels: { "agentops.io/node-group": "system" },
+        instanceTypes: ["m7i.large"],
+        capacityType: "ON_DEMAND",
+        scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 3 },
+      }),
+    ];
+    assert.deepEqual(messages(checkAgentBudgets(resources, agentsOnly)), [
+      "capacity: cluster.nodeGroups.system.maxSize: 3 — the capacity plan needs 4 m7i.large nodes at max replicas (requests 4.00 CPU / 8.00 GiB, 4 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 4",
+    ]);
+  });
+
+  it("reads a pod's nodeSelector, required and preferred node affinity, and tolerations", () => {
+    const term = [{ key: "agentops.io/node-group", operator: "In", values: ["spot"] }];
+    const spec = {
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: term }] },
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 100, preference: { matchExpressions: term } },
           ],
         },
       },
+      tolerations: [{ key: "agentops.io/spot", operator: "Exists" }],
     };
-    assert.equal(nodeGroupOfPod({ affinity }, 0), "spot");
-    assert.equal(
-      nodeGroupOfPod({ tolerations: [{ key: "agentops.io/spot", operator: "Exists" }] }, 0),
-      "system",
-    );
-    assert.equal(nodeGroupOfPod({}, 1), "gpu");
+    assert.deepEqual(podPlacement(spec), {
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      required: [term],
+      preferred: [term],
+      tolerations: [{ key: "agentops.io/spot", operator: "Exists" }],
+    });
   });
 
   it("sizes a pod by its containers, or its largest init container when that is more", () => {
@@ -191,7 +206,7 @@ describe("policy agent-budgets", () => {
       ],
       initContainers: [{ resources: { requests: { cpu: "2", memory: "256Mi" } } }],
     };
-    assert.deepEqual(podRequests(spec), { cpu: 2, memoryGiB: 1.5, gpus: 0 });
+    assert.deepEqual(podRequestsOfSpec(spec), { cpu: 2, memoryGiB: 1.5, gpus: 0 });
   });
 
   it("reports a region without prices instead of failing the run", () => {

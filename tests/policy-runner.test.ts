@@ -7,8 +7,10 @@ import { stringify } from "yaml";
 import { parseArgs, runManifests, runStack } from "../policy/runner/cli";
 import { evaluate, exitCode, formatResult, readManifests, resolveConfig } from "../policy/runner/run";
 import { policies } from "../policy/policies";
-import { tenantObjects } from "./fixtures/policy";
+import { tenantObjects, workload } from "./fixtures/policy";
 import { ROOT, STACKS } from "./harness";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are edited freely */
 
 const MANIFESTS = path.join(ROOT, "tests/fixtures/policy-manifests.yaml");
 const PROGRAM = path.join(ROOT, "tests/fixtures/policy-program.ts");
@@ -64,6 +66,37 @@ describe("policy runner: manifests", () => {
       ].join("\n"),
     );
     assert.equal(exitCode(result), 1);
+  });
+
+  describe("issue 14: pod security as Kubernetes 1.35 admission judges it", () => {
+    const deployment = (edit: (spec: any) => void) => {
+      const obj = workload("Deployment");
+      edit(obj.spec.template.spec);
+      return temp("deployment.yaml", stringify(obj));
+    };
+
+    it("admits an image volume (restricted allows them since 1.33): exit 0", async () => {
+      const file = deployment((s) =>
+        s.volumes.push({ name: "model", image: { reference: "ghcr.io/agentops/model:1.0.0" } }),
+      );
+      const result = await runManifests({ file, config: DEV_CONFIG });
+      assert.deepEqual(
+        result.violations.filter((v) => v.policy === "pod-security"),
+        [],
+      );
+    });
+
+    it("refuses runAsNonRoot false on the pod though every container sets true: exit 1", async () => {
+      const file = deployment((s) => (s.securityContext.runAsNonRoot = false));
+      const result = await runManifests({ file, config: DEV_CONFIG });
+      assert.deepEqual(
+        result.violations.filter((v) => v.policy === "pod-security").map((v) => v.message),
+        [
+          "spec.template.spec.securityContext.runAsNonRoot: false — must be true or unset: false here fails the pod even when every container sets true",
+        ],
+      );
+      assert.equal(exitCode(result), 1);
+    });
   });
 
   it("passes a compliant tenant and exits 0", async () => {

@@ -9,11 +9,47 @@ import {
   RenderError,
   chartFile,
   crdApiVersions,
+  isTestHook,
   parseRendered,
 } from "@agentops/components/render";
 import type { KubernetesObject } from "@agentops/components/testing";
 import { parseArgs } from "../components/src/render/cli";
-import { renderedStack, STACKS } from "./harness";
+import { crdValidators, manifestProblems, renderedStack, STACKS } from "./harness";
+
+/**
+ * Platform containers that keep a writable root filesystem, as `<release>/<container>`, each with its reason.
+ * Every other rendered container must set `readOnlyRootFilesystem: true`.
+ */
+const WRITABLE_ROOT: Record<string, string> = {
+  "envoy-gateway/envoy-gateway":
+    "the controller creates /var/lib/eg/wasm at start; gateway-helm v1.8.2 has no writable volume for it (added upstream after v1.8.2, envoyproxy/gateway#9069)",
+  "opencost/opencost":
+    "OpenCost writes its pricing cache under its config path; the chart offers no volume for it",
+  "dcgm-exporter/exporter":
+    "root with SYS_ADMIN for profiling counters; its embedded nv-hostengine writes logs and state files and the chart mounts no writable volume for them (GPU nodes only)",
+  "nvidia-device-plugin/mps-control-daemon-mounts":
+    "MPS control daemon (init): runs only on nodes labelled nvidia.com/mps.capable=true, which no node group sets; the chart gives it no securityContext value",
+  "nvidia-device-plugin/mps-control-daemon-ctr":
+    "MPS control daemon: as above; the chart gives it no securityContext value",
+};
+
+/** `helm test` hooks rendered although the values cannot disable them (`<release>/<Kind>/<name>`), with the reason. */
+const UNAVOIDABLE_TEST_HOOKS: Record<string, string> = {
+  "vault/Pod/vault-server-test":
+    "vault 0.34.1 renders its server test whenever the server is enabled; no value turns it off",
+};
+
+/** The pod spec of a workload object, if it has one. */
+function podSpec(o: KubernetesObject): { containers: Container[]; initContainers?: Container[] } | undefined {
+  const spec = o.spec as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (o.kind === "Pod") return spec as never;
+  if (o.kind === "CronJob") return spec?.jobTemplate?.spec?.template?.spec;
+  return spec?.template?.spec;
+}
+interface Container {
+  name: string;
+  securityContext?: { readOnlyRootFilesystem?: boolean };
+}
 
 /** Runs `fn` with the chart cache pointed at `dir`, restoring the environment after. */
 async function withChartCache<T>(dir: string, fn: () => Promise<T>): Promise<T> {
@@ -157,6 +193,166 @@ describe("render: every release of every stack", function () {
       for (const r of result.releases) assert.ok(r.objects.length > 0, `${r.name} rendered nothing`);
       assert.equal(result.kubeVersion, "1.35");
       assert.ok(result.apiVersions.includes("monitoring.coreos.com/v1/ServiceMonitor"));
+    });
+  }
+});
+
+describe("render: what the releases install", function () {
+  this.timeout(300_000);
+  for (const stack of STACKS) {
+    describe(stack, () => {
+      it("validates every rendered object and every object of manifests.yaml: custom resources against the rendered CRDs, core kinds with kubernetes-models", async function () {
+        const result = await renderedStack(this, stack);
+        const rendered = result.releases.flatMap((r) => r.objects);
+        const validators = crdValidators(rendered);
+        const problems: string[] = [];
+        for (const obj of [...rendered, ...result.synth.manifests]) {
+          problems.push(...(await manifestProblems(obj, validators)));
+        }
+        assert.deepEqual(problems, []);
+      });
+
+      it("declares every custom resource after the release that renders its CRD (dependsOn, directly, through others or a parent)", async function () {
+        const { releases, synth } = await renderedStack(this, stack);
+        const crdRelease = new Map<string, string>();
+        for (const r of releases) {
+          for (const crd of r.objects.filter((o) => o.kind === "CustomResourceDefinition")) {
+            const spec = crd.spec as { group: string; names: { kind: string } };
+            crdRelease.set(`${spec.group}/${spec.names.kind}`, r.name);
+          }
+        }
+        const byUrn = new Map(synth.resources.map((r) => [r.urn, r]));
+        const releaseUrn = new Map(
+          synth.resources
+            .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
+            .map((r) => [(r.inputs as { name: string }).name, r.urn]),
+        );
+        /** Every resource `urn` waits for: its dependsOn and its ancestors', transitively. */
+        const waitsFor = (urn: string): Set<string> => {
+          const seen = new Set<string>();
+          const queue = [urn];
+          while (queue.length > 0) {
+            const r = byUrn.get(queue.pop()!);
+            if (!r) continue;
+            for (const next of [...r.dependsOn, ...(r.parent ? [r.parent] : [])]) {
+              if (!seen.has(next)) {
+                seen.add(next);
+                queue.push(next);
+              }
+            }
+          }
+          return seen;
+        };
+        const problems: string[] = [];
+        let checked = 0;
+        for (const r of synth.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) {
+          const { apiVersion, kind } = r.inputs as { apiVersion?: string; kind?: string };
+          if (!apiVersion?.includes("/")) continue;
+          const release = crdRelease.get(`${apiVersion.split("/")[0]!}/${kind!}`);
+          if (release === undefined) continue;
+          checked++;
+          if (!waitsFor(r.urn).has(releaseUrn.get(release)!)) {
+            problems.push(`${kind!} ${r.name}: does not wait for release ${release}, which installs its CRD`);
+          }
+        }
+        assert.ok(checked >= 10, `only ${checked} custom resources checked`);
+        assert.deepEqual(problems, []);
+      });
+    });
+  }
+
+  for (const stack of STACKS) {
+    it(`${stack}: every platform container has a read-only root filesystem, except those listed with a reason`, async function () {
+      const { releases } = await renderedStack(this, stack);
+      const writable: string[] = [];
+      for (const r of releases) {
+        for (const o of r.objects) {
+          const spec = podSpec(o);
+          for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+            if (c.securityContext?.readOnlyRootFilesystem !== true) writable.push(`${r.name}/${c.name}`);
+          }
+        }
+      }
+      const expected = Object.keys(WRITABLE_ROOT).filter((k) =>
+        releases.some((r) => r.name === k.split("/")[0]),
+      );
+      assert.deepEqual([...new Set(writable)].sort(), expected.sort());
+    });
+
+    it(`${stack}: installs no helm test hook; those the values cannot disable are listed with a reason`, async function () {
+      const { releases } = await renderedStack(this, stack);
+      for (const r of releases) assert.ok(!r.objects.some(isTestHook), r.name);
+      assert.deepEqual(
+        releases.flatMap((r) => r.testHooks.map((o) => `${r.name}/${o.kind}/${o.metadata.name!}`)),
+        Object.keys(UNAVOIDABLE_TEST_HOOKS),
+      );
+    });
+  }
+
+  it("the CRD schema check can fail: an unknown field and a wrong type in a Prometheus; volumeClaimTemplate passes", async function () {
+    const { releases } = await renderedStack(this, "prod");
+    const validators = crdValidators(releases.flatMap((r) => r.objects));
+    const prometheus = (spec: Record<string, unknown>) =>
+      ({
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "Prometheus",
+        metadata: { name: "p", namespace: "monitoring" },
+        spec,
+      }) as KubernetesObject;
+    const storage = { volumeClaimTemplate: { spec: { resources: { requests: { storage: "10Gi" } } } } };
+    assert.deepEqual(await manifestProblems(prometheus({ storage }), validators), []);
+    assert.deepEqual(await manifestProblems(prometheus({ replicas: "two", retentionn: "1d" }), validators), [
+      `Prometheus/monitoring/p (monitoring.coreos.com/v1): /spec must NOT have additional properties {"additionalProperty":"retentionn"}`,
+      `Prometheus/monitoring/p (monitoring.coreos.com/v1): /spec/replicas must be integer {"type":"integer"}`,
+    ]);
+  });
+});
+
+describe("render: Vault HA", function () {
+  this.timeout(300_000);
+  for (const stack of STACKS) {
+    it(`${stack}: every raft retry_join target is a server pod whose name the Vault certificate covers`, async function () {
+      const { releases, synth } = await renderedStack(this, stack);
+      const vault = releases.find((r) => r.name === "vault")!;
+      const config = vault.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "vault-config")!;
+      const hcl = Object.values(config.data as Record<string, string>).join("\n");
+      const statefulSet = vault.objects.find((o) => o.kind === "StatefulSet")!;
+      const { serviceName, replicas } = statefulSet.spec as { serviceName: string; replicas: number };
+      const cert = synth.manifests.find(
+        (m) => m.kind === "Certificate" && m.metadata.name === "vault-server-tls",
+      )!;
+      const dnsNames = (cert.spec as { dnsNames: string[] }).dnsNames;
+      // RFC 6125 §6.4.3: a wildcard stands for exactly one leftmost label.
+      const covered = (host: string) =>
+        dnsNames.some((n) =>
+          n.startsWith("*.") ? host.slice(host.indexOf(".") + 1) === n.slice(2) : host === n,
+        );
+      const joins = [...hcl.matchAll(/retry_join\s*\{([^}]*)\}/g)].map((m) => m[1]!);
+      const ha = stack !== "dev";
+      assert.equal(
+        joins.length,
+        ha ? replicas : 0,
+        `${joins.length} retry_join blocks for ${replicas} replicas`,
+      );
+      assert.doesNotMatch(hcl, /auto_join/, "auto_join dials pod IPs, which the certificate cannot name");
+      const pods = Array.from(
+        { length: replicas },
+        (_, i) => `${statefulSet.metadata.name!}-${i}.${serviceName}`,
+      );
+      const targets = joins.map((block) => {
+        const addr = /leader_api_addr\s*=\s*"([^"]+)"/.exec(block)?.[1];
+        const serverName = /leader_tls_servername\s*=\s*"([^"]+)"/.exec(block)?.[1];
+        assert.ok(addr, `retry_join without leader_api_addr: ${block}`);
+        assert.match(block, /leader_ca_cert_file\s*=\s*"\/vault\/userconfig\/vault-server-tls\/ca\.crt"/);
+        const url = new URL(addr);
+        assert.equal(url.protocol, "https:");
+        assert.ok(
+          covered(serverName ?? url.hostname),
+          `${serverName ?? url.hostname} is not in ${dnsNames.join(", ")}`,
+        );
+        return url.hostname;
+      });
+      assert.deepEqual(targets, ha ? pods : []);
     });
   }
 });

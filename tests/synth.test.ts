@@ -32,7 +32,25 @@ describe("synth CLI", function () {
       unknown
     >[];
     for (const r of resources)
-      assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "protect", "inputs"]);
+      assert.deepEqual(Object.keys(r), [
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "custom",
+        "protect",
+        "dependsOn",
+        "provider",
+        "ignoreChanges",
+        "replaceOnChanges",
+        "inputs",
+      ]);
+    // An agent's workload waits for its ConfigMap and Secret: explicit dependencies are written as URNs.
+    const byName = (name: string) => resources.find((r) => r.name === name)!;
+    assert.deepEqual(byName("security-agent-statefulset").dependsOn, [
+      byName("security-agent-config").urn,
+      byName("security-agent-external-secret").urn,
+    ]);
     const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
     for (const doc of manifests.split(/^---$/m).filter((d) => d.trim())) {
       const obj = parse(doc) as Record<string, unknown>;
@@ -67,12 +85,42 @@ describe("synth CLI", function () {
         run.stderr,
         [
           "invalid stack configuration (2 problems):",
-          `agents[1].mode: "daemon" — must be one of service, scheduled, hybrid`,
-          "agents[3].tier: 7 — must be 1, 2, 3 or 4",
+          `agents[1] (it-ops-agent).mode: "daemon" — must be one of service, scheduled, hybrid`,
+          "agents[3] (architect-agent).tier: 7 — must be 1, 2, 3 or 4",
           "",
         ].join("\n"),
       );
       assert.equal(fs.existsSync(out), false);
+    });
+  });
+
+  describe("with a time zone Kubernetes does not know (issue 14)", () => {
+    const stack = `test-zone-${process.pid}`;
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    before(() => {
+      const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+      assert.match(dev, /schedule: "0 2 \* \* \*"\n/);
+      fs.writeFileSync(
+        file,
+        dev.replace(
+          /( +)schedule: "0 2 \* \* \*"\n/,
+          '$1schedule: "0 2 * * *"\n$1timeZone: America/NewYork\n',
+        ),
+      );
+    });
+    after(() => fs.rmSync(file, { force: true }));
+
+    it("exits 2 naming timeZone, not schedule, without a stack trace", () => {
+      const run = synth(stack, "--out", path.join(tmp, stack));
+      assert.equal(run.status, 2);
+      assert.equal(
+        run.stderr,
+        [
+          "invalid stack configuration (1 problem):",
+          `agents[0] (security-agent).timeZone: "America/NewYork" — is not a time zone of the IANA database (e.g. America/New_York, Europe/Berlin, Etc/UTC)`,
+          "",
+        ].join("\n"),
+      );
     });
   });
 

@@ -43,6 +43,15 @@ function build(args: Partial<TenantArgs> = {}): Promise<Recorded> {
 const policy = (r: Recorded, name: string): any => r.manifest("NetworkPolicy", name, "team-a").spec;
 
 describe("Tenant", () => {
+  it("validates its arguments with the stack files' schema, naming the component and the field", () => {
+    const withoutGroup: Record<string, unknown> = { ...tenant };
+    delete withoutGroup.group;
+    assert.throws(() => new Tenant("team-a", { tenant: withoutGroup as typeof tenant, environment: "dev" }), {
+      name: "ComponentArgsError",
+      message: `Tenant "team-a": tenant.group: (missing) — must be a non-empty Kubernetes group name`,
+    });
+  });
+
   it("registers the namespace and its guard rails under names derived from the component's", async () => {
     const r = await build({ agents: [agent("a", true)] });
     const parent = r.get("agentops:tenancy:Tenant", "team-a").urn;
@@ -350,19 +359,21 @@ function edit(change: (tenant: Raw, agents: Raw[]) => void): RawStackConfig {
 describe("agent/tenant combinations that cannot work", () => {
   it("a GPU agent in a tenant without GPU quota", () => {
     assert.deepEqual(problems(edit((_, a) => (a[0]!.gpu = 1))), [
-      `agents[0].gpu: 1 — must be 0: tenant "governance" has quota.gpu 0 (raise it to run GPU agents there)`,
+      `agents[0] (it-ops-agent).gpu: 1 — must be 0: tenant "governance" has quota.gpu 0 (raise it to run GPU agents there)`,
     ]);
   });
 
-  it("more GPUs at replicas.max than the tenant's quota", () => {
+  it("more GPUs than the tenant's quota: a Deployment's surge pod takes its GPUs too", () => {
     assert.deepEqual(
       problems(
         edit((t, a) => {
-          t.quota.gpu = 2;
+          t.quota.gpu = 4;
           a[0]!.gpu = 2;
         }),
       ),
-      [`agents[0].gpu: 2 — needs 4 GPUs (2 at replicas.max); must fit tenant "governance" quota.gpu (2)`],
+      [
+        `tenants[0] (governance).quota.gpu: 4 — short by 2: a rollout at replicas.max plus one run of each job needs 6 GPUs — agents[0] (it-ops-agent): 6 (2 replicas.max + 1 surge pod)`,
+      ],
     );
   });
 
@@ -374,32 +385,38 @@ describe("agent/tenant combinations that cannot work", () => {
           a[2]!.job = { gpu: 3 };
         }),
       ),
-      [`agents[2].job.gpu: 3 — needs 3 GPUs (1 job run); must fit tenant "governance" quota.gpu (2)`],
-    );
-  });
-
-  it("more CPU requested at replicas.max than the tenant's quota", () => {
-    assert.deepEqual(
-      problems(
-        edit((_, a) => {
-          a[0]!.resources = { requests: { cpu: "5", memory: "2Gi" }, limits: { cpu: "8", memory: "8Gi" } };
-        }),
-      ),
       [
-        `agents[0].resources.requests.cpu: "5" — × 2 pods (2 at replicas.max) exceeds tenant "governance" quota.requests.cpu ("8")`,
+        `tenants[0] (governance).quota.gpu: 2 — short by 1: a rollout at replicas.max plus one run of each job needs 3 GPUs — agents[2] (security-agent): 3 (6 replicas.max + 1 surge pod + 1 job run)`,
       ],
     );
   });
 
-  it("more memory limits at replicas.max plus a job run than the tenant's quota", () => {
+  it("a quota that holds replicas.max but not the rollout's surge pod (issue 14)", () => {
+    assert.deepEqual(
+      problems(
+        edit((t, a) => {
+          t.quota.requests = { cpu: "2", memory: "16Gi" };
+          a.splice(1, 2);
+          a[0]!.replicas = { min: 2, max: 2 };
+          a[0]!.resources = { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } };
+        }),
+      ),
+      [
+        `tenants[0] (governance).quota.requests.cpu: "2" — short by 1: a rollout at replicas.max plus one run of each job needs 3 CPU requests — agents[0] (it-ops-agent): 3 (2 replicas.max + 1 surge pod)`,
+      ],
+    );
+  });
+
+  it("sums every agent of the tenant and lists those that contribute", () => {
     assert.deepEqual(
       problems(
         edit((_, a) => {
+          a[0]!.resources = { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } };
           a[2]!.resources = { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "5Gi" } };
         }),
       ),
       [
-        `agents[2].resources.limits.memory: "5Gi" — × 7 pods (6 at replicas.max + 1 job run) exceeds tenant "governance" quota.limits.memory ("32Gi")`,
+        `tenants[0] (governance).quota.limits.memory: "64Gi" — short by 1Gi: a rollout at replicas.max plus one run of each job needs 65Gi memory limits — agents[0] (it-ops-agent): 24Gi (2 replicas.max + 1 surge pod), agents[1] (nightly-report): 1Gi (1 job run), agents[2] (security-agent): 40Gi (6 replicas.max + 1 surge pod + 1 job run)`,
       ],
     );
   });
@@ -407,17 +424,20 @@ describe("agent/tenant combinations that cannot work", () => {
   it("a container limit above the tenant's LimitRange maximum", () => {
     assert.deepEqual(
       problems(
-        edit((_, a) => {
+        edit((t, a) => {
+          t.quota.limits.cpu = "64";
           a[1]!.resources = { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "12", memory: "1Gi" } };
         }),
       ),
-      [`agents[1].resources.limits.cpu: "12" — must be <= tenant "governance" limitRange.max.cpu ("8")`],
+      [
+        `agents[1] (nightly-report).resources.limits.cpu: "12" — must be <= tenant "governance" limitRange.max.cpu ("8")`,
+      ],
     );
   });
 
-  it("more storage at replicas.max plus the job's claim than the tenant's quota", () => {
+  it("more storage than the quota: a StatefulSet's claim per replica at max (no surge) plus the job's claim", () => {
     assert.deepEqual(problems(edit((_, a) => (a[2]!.storage = { size: "40Gi" }))), [
-      `agents[2].storage.size: "40Gi" — × 7 claims (6 at replicas.max + 1 job run) exceeds tenant "governance" quota.storage ("200Gi")`,
+      `tenants[0] (governance).quota.storage: "200Gi" — short by 80Gi: a rollout at replicas.max plus one run of each job needs 280Gi storage — agents[2] (security-agent): 280Gi (6 replicas.max + 1 job run)`,
     ]);
   });
 
@@ -430,9 +450,23 @@ describe("agent/tenant combinations that cannot work", () => {
         }),
       ),
       [
-        `agents[2].storage: {"size":"1Gi"} — needs 7 PersistentVolumeClaims (6 at replicas.max + 1 job run); must fit tenant "governance" quota.pvcs (5)`,
+        `tenants[0] (governance).quota.pvcs: 5 — short by 2: a rollout at replicas.max plus one run of each job needs 7 PersistentVolumeClaims — agents[2] (security-agent): 7 (6 replicas.max + 1 job run)`,
       ],
     );
+  });
+
+  it("agentDemand: a Deployment adds one surge pod, a StatefulSet none, a job one run", () => {
+    const cfg = parseStackConfig(edit((_, a) => (a[2]!.storage = { size: "2Gi" })));
+    const [service, scheduled, hybridWithStorage] = cfg.agents.map(agentDemand);
+    assert.deepEqual(
+      [service, scheduled, hybridWithStorage].map((d) => [d!.servicePods, d!.surgePods, d!.jobPods, d!.pvcs]),
+      [
+        [2, 1, 0, 0],
+        [0, 0, 1, 0],
+        [6, 0, 1, 7],
+      ],
+    );
+    assert.equal(service!.requests.cpu, 3);
   });
 
   it("skips agents whose tenant does not exist (reported once, by the tenant check)", () => {
@@ -443,7 +477,9 @@ describe("agent/tenant combinations that cannot work", () => {
           a[0]!.gpu = 1;
         }),
       ),
-      [`agents[0].tenant: "nobody" — must name a tenant declared under agentops:tenants (governance)`],
+      [
+        `agents[0] (it-ops-agent).tenant: "nobody" — must name a tenant declared under agentops:tenants (governance)`,
+      ],
     );
   });
 });
@@ -456,7 +492,7 @@ describe("agent/tenant combinations: reporting", () => {
           a[0]!.resources = { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } };
         }),
       ),
-      [`agents[0].resources.requests.cpu: "8" — must be <= resources.limits.cpu (4)`],
+      [`agents[0] (it-ops-agent).resources.requests.cpu: "8" — must be <= resources.limits.cpu (4)`],
     );
   });
 });

@@ -6,32 +6,67 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENTS, type Environment, type TenantConfig } from "../config";
 import { agentSchema, type AgentConfig } from "../config/agents";
-import type { Environment, TenantConfig } from "../config";
-import { ANNOTATIONS, LABELS, NODE_GROUPS, PLATFORM_ENDPOINTS } from "../lib/contract";
+import {
+  agentArgumentIssues,
+  agentOptionsSchema,
+  ComponentArgsError,
+  parseArgument,
+  type AgentInput,
+  type AgentOptions,
+  type AgentPlacementInput,
+  type PlatformEndpointsInput,
+  type SecretStoreInput,
+  type TenantInput,
+} from "../config/component-args";
+import { oneOf } from "../config/schema";
+import { tenantSchema } from "../config/tenants";
+import { ANNOTATIONS, LABELS, NODE_GROUPS } from "../lib/contract";
 import { childName } from "../lib/names";
+import { Tenant } from "../tenancy/tenant";
 
 import type * as inputs from "@pulumi/kubernetes/types/input";
 type PodSpec = inputs.core.v1.PodSpec;
 type Container = inputs.core.v1.Container;
 
 /** Where the cluster can place pods: which managed node groups exist. */
-export interface AgentPlacement {
-  /** The cluster has the `spot` node group; without it, spot agents get no spot affinity or toleration. */
-  spotNodeGroup: boolean;
-  /** The cluster has the `gpu` node group; without it, GPU pods keep their GPU requests but select no group. */
-  gpuNodeGroup: boolean;
-}
+export type AgentPlacement = AgentOptions["placement"];
 
+/**
+ * Arguments of `Agent`, in the shapes users write: the entry as in a stack file (optional fields left out),
+ * validated inside the component with the stack files' schema and checks.
+ * @throws {ComponentArgsError} naming the component and each bad field, e.g.
+ *   `Agent "summarizer": agent.replicas.min: 5 — must be <= replicas.max (2)`
+ */
 export interface AgentArgs {
-  /** The validated `agentops:agents` entry. */
-  agent: AgentConfig;
-  /** The tenant the agent runs in (its namespace and cost center); must be `agent.tenant`. */
-  tenant: TenantConfig;
+  /** One `agentops:agents` entry (see the configuration reference in README.md). */
+  agent: AgentInput;
+  /**
+   * The tenant the agent runs in (its namespace and cost center), named by `agent.tenant`: its
+   * `agentops:tenants` entry, or the `Tenant` component, whose `platform` the agent then uses by default and
+   * whose objects it waits for.
+   */
+  tenant: TenantInput | Tenant;
   /** Environment, for the Vault path `agents/<env>/<agent>` and the telemetry resource attributes. */
   environment: Environment;
-  /** The cluster's node groups (from the cluster's capabilities). */
-  placement: AgentPlacement;
+  /**
+   * The cluster's node groups (`createCluster(...).capabilities`).
+   * @default no special node groups: spot and GPU agents select none
+   */
+  placement?: AgentPlacementInput;
+  /**
+   * Where the platform's services run; the OpenTelemetry collector agents export to. Same argument as the
+   * `Tenant`'s. @default the tenant component's `platform`, else the platform's (lib/contract.ts)
+   */
+  platform?: PlatformEndpointsInput;
+  /** A ServiceMonitor for service and hybrid agents (needs the Prometheus Operator's CRDs). @default true */
+  serviceMonitor?: boolean;
+  /**
+   * The External Secrets store `secrets` come from, at key `agents/<env>/<agent>`.
+   * @default `{ kind: "ClusterSecretStore", name: "vault" }`, the platform's Vault store
+   */
+  secretStore?: SecretStoreInput;
   /**
    * The cost model's estimate; written as the `agentops.io/estimated-monthly-usd` annotation on the workloads.
    * @default no annotation
@@ -48,6 +83,62 @@ export interface AgentArgs {
 
 /** The Secret key holding an agent's LLM gateway key (its client credential), read from Vault `agents/<env>/<agent>`. */
 export const LLM_API_KEY = "LLM_API_KEY";
+/** `AgentArgs` after validation: the parsed entry and tenant, every option at its value. */
+export interface ResolvedAgentArgs {
+  agent: AgentConfig;
+  tenant: TenantConfig;
+  environment: Environment;
+  options: AgentOptions;
+  cost?: { estimatedMonthlyUsd: number };
+  llmGateway?: { env: Readonly<Record<string, string>> };
+}
+
+/**
+ * Validates `Agent` arguments with the stack files' schemas and cross-field checks. Idempotent: parsed
+ * entries (e.g. from `loadStackConfig()`) parse to themselves.
+ * @param name the component's name, for the messages
+ * @throws {ComponentArgsError} listing every problem
+ */
+export function resolveAgentArgs(name: string, args: AgentArgs): ResolvedAgentArgs {
+  const tenantComponent = args.tenant instanceof Tenant ? args.tenant : undefined;
+  const rawTenant = tenantComponent ? tenantComponent.config : args.tenant;
+  const agent = parseArgument("agent", agentSchema, args.agent);
+  const tenant = parseArgument("tenant", tenantSchema, rawTenant);
+  const environment = parseArgument("environment", oneOf(ENVIRONMENTS), args.environment);
+  const options = parseArgument("options", agentOptionsSchema, {
+    placement: args.placement,
+    platform: args.platform ?? tenantComponent?.platform,
+    serviceMonitor: args.serviceMonitor,
+    secretStore: args.secretStore,
+  });
+  const issues = [
+    ...agent.issues,
+    ...tenant.issues,
+    ...environment.issues,
+    // The options are separate arguments: name them as such, not under a made-up `options` key.
+    ...options.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^options\./, "") })),
+  ];
+  if (agent.value && tenant.value && agent.value.tenant !== tenant.value.name) {
+    issues.push({
+      path: "agent.tenant",
+      value: agent.value.tenant,
+      allowed: `must be the tenant passed in (${JSON.stringify(tenant.value.name)})`,
+    });
+  } else {
+    issues.push(...agentArgumentIssues(args.agent, rawTenant));
+  }
+  if (issues.length > 0 || !agent.value || !tenant.value || !environment.value || !options.value) {
+    throw new ComponentArgsError("Agent", name, issues);
+  }
+  return {
+    agent: agent.value,
+    tenant: tenant.value,
+    environment: environment.value,
+    options: options.value,
+    ...(args.cost ? { cost: args.cost } : {}),
+    ...(args.llmGateway ? { llmGateway: args.llmGateway } : {}),
+  };
+}
 
 /** Every object an agent consists of; absent ones do not apply to its mode and configuration. */
 export interface AgentObjects {
@@ -83,6 +174,13 @@ export const STARTING_DEADLINE_SECONDS = 600;
 export const JOB_HISTORY = { successful: 3, failed: 3 } as const;
 /** Finished jobs stay a day for their logs, then go. */
 export const JOB_TTL_SECONDS = 86_400;
+
+/**
+ * The claim template's size, which the StatefulSet ignores after creation: the API server refuses any change
+ * to `spec.volumeClaimTemplates`, so a larger `storage.size` grows the existing claims directly instead
+ * (README, "Growing an agent's storage"). A Pulumi property path, as `ignoreChanges` takes it.
+ */
+export const CLAIM_TEMPLATE_SIZE_PATH = "spec.volumeClaimTemplates[0].spec.resources.requests.storage";
 
 /** HPA targets and behaviour when the entry has no `autoscaling`: the schema's defaults. */
 export const DEFAULT_AUTOSCALING = agentSchema.shape.autoscaling.unwrap().parse({});
@@ -143,14 +241,18 @@ export function agentObjectNames(agent: AgentConfig) {
   } as const;
 }
 
-/** Builds every object of the agent. Pure: no Pulumi runtime needed. */
-export function agentObjects(args: AgentArgs): AgentObjects {
-  const { agent, tenant, environment, placement, cost } = args;
-  if (agent.tenant !== tenant.name) {
-    throw new Error(
-      `agent ${agent.name}: tenant: ${JSON.stringify(agent.tenant)} — must be the tenant passed in (${JSON.stringify(tenant.name)})`,
-    );
-  }
+/**
+ * Builds every object of the agent. Pure: no Pulumi runtime needed.
+ * @param name the component's name, for error messages @default the agent's name
+ * @throws {ComponentArgsError} on invalid arguments
+ */
+export function agentObjects(
+  args: AgentArgs | ResolvedAgentArgs,
+  name = String(args.agent.name),
+): AgentObjects {
+  const { agent, tenant, environment, options, cost, llmGateway } =
+    "options" in args ? args : resolveAgentArgs(name, args);
+  const { placement } = options;
   const names = agentObjectNames(agent);
   const namespace = tenant.name;
   const meta = (
@@ -170,7 +272,7 @@ export function agentObjects(args: AgentArgs): AgentObjects {
     ...(cost ? { [ANNOTATIONS.estimatedMonthlyUsd]: cost.estimatedMonthlyUsd.toFixed(2) } : {}),
   };
 
-  const gateway = agent.llm.monthlyUsd > 0 ? args.llmGateway : undefined;
+  const gateway = agent.llm.monthlyUsd > 0 ? llmGateway : undefined;
   const secretKeys =
     gateway && !agent.secrets.includes(LLM_API_KEY) ? [...agent.secrets, LLM_API_KEY] : agent.secrets;
   const configData = { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...agent.env, ...(gateway?.env ?? {}) };
@@ -193,7 +295,7 @@ export function agentObjects(args: AgentArgs): AgentObjects {
       metadata: meta(names.externalSecret, "agent"),
       spec: {
         refreshInterval: "1h",
-        secretStoreRef: { kind: "ClusterSecretStore", name: PLATFORM_ENDPOINTS.vaultSecretStore },
+        secretStoreRef: { kind: options.secretStore.kind, name: options.secretStore.name },
         target: {
           name: names.secret,
           creationPolicy: "Owner",
@@ -220,7 +322,7 @@ export function agentObjects(args: AgentArgs): AgentObjects {
         { configMapRef: { name: names.configMap } },
         ...(secretKeys.length > 0 ? [{ secretRef: { name: names.secret } }] : []),
       ],
-      env: otelEnv(agent, tenant, environment),
+      env: otelEnv(agent, tenant, environment, options.platform.otelCollector),
       resources: resources(agent, gpus),
       securityContext: {
         allowPrivilegeEscalation: false,
@@ -301,7 +403,9 @@ export function agentObjects(args: AgentArgs): AgentObjects {
           template,
           volumeClaimTemplates: [
             {
-              metadata: { name: names.claimTemplate, labels: agentLabels(agent, tenant, "service") },
+              // Immutable (the API refuses any change, Pulumi replaces the StatefulSet): selector labels only,
+              // never the version, tier or cost center, which change with everyday edits.
+              metadata: { name: names.claimTemplate, labels: selectorLabels(agent, "service") },
               spec: claimSpec(agent),
             },
           ],
@@ -368,16 +472,17 @@ export function agentObjects(args: AgentArgs): AgentObjects {
         unhealthyPodEvictionPolicy: "AlwaysAllow",
       },
     };
-    out.serviceMonitor = {
-      apiVersion: "monitoring.coreos.com/v1",
-      kind: "ServiceMonitor",
-      metadata: meta(names.service, "service"),
-      spec: {
-        selector: { matchLabels: selectorLabels(agent, "service") },
-        namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: "http", path: "/metrics", interval: "30s", scheme: "http" }],
-      },
-    };
+    if (options.serviceMonitor)
+      out.serviceMonitor = {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: meta(names.service, "service"),
+        spec: {
+          selector: { matchLabels: selectorLabels(agent, "service") },
+          namespaceSelector: { matchNames: [namespace] },
+          endpoints: [{ port: "http", path: "/metrics", interval: "30s", scheme: "http" }],
+        },
+      };
   }
 
   if (hasJob) {
@@ -440,8 +545,12 @@ function resources(agent: AgentConfig, gpus: number) {
   };
 }
 
-function otelEnv(agent: AgentConfig, tenant: TenantConfig, environment: Environment) {
-  const c = PLATFORM_ENDPOINTS.otelCollector;
+function otelEnv(
+  agent: AgentConfig,
+  tenant: TenantConfig,
+  environment: Environment,
+  c: AgentOptions["platform"]["otelCollector"],
+) {
   const attributes = {
     "deployment.environment.name": environment,
     "service.namespace": tenant.name,
@@ -516,23 +625,29 @@ export function placementOf(
   return {};
 }
 
-/** One agent, from one `agentops:agents` entry. Pass the Kubernetes provider in `opts`. */
+/**
+ * One agent, from one `agentops:agents` entry. Pass the Kubernetes provider in `opts`.
+ * @throws {ComponentArgsError} on invalid arguments, before anything is registered
+ */
 export class Agent extends pulumi.ComponentResource {
   /** Kubernetes names of what was created, for wiring (e.g. the Service for callers). */
   public readonly serviceName: string | undefined;
   public readonly namespace: string;
 
   constructor(name: string, args: AgentArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const resolved = resolveAgentArgs(name, args);
     super("agentops:agents:Agent", name, {}, opts);
-    const o = agentObjects(args);
-    const child = { parent: this };
+    const o = agentObjects(resolved);
+    // Given as a component, the tenant's namespace, quota and policies exist before the agent's objects.
+    const tenantDeps: pulumi.Resource[] = args.tenant instanceof Tenant ? [args.tenant] : [];
+    const child = { parent: this, dependsOn: tenantDeps };
     new k8s.core.v1.ServiceAccount(childName(name, "service-account"), o.serviceAccount, child);
     const configMap = new k8s.core.v1.ConfigMap(childName(name, "config"), o.configMap, child);
     const secret = o.externalSecret
       ? new k8s.apiextensions.CustomResource(childName(name, "external-secret"), o.externalSecret, child)
       : undefined;
     // Pods need their ConfigMap and Secret before they start, or they fail CreateContainerConfigError.
-    const podInputs = { ...child, dependsOn: [configMap, ...(secret ? [secret] : [])] };
+    const podInputs = { ...child, dependsOn: [...tenantDeps, configMap, ...(secret ? [secret] : [])] };
     const jobClaim = o.jobClaim
       ? // With WaitForFirstConsumer (gp3 on EKS) the provider counts a Pending claim as ready (since v4.16).
         new k8s.core.v1.PersistentVolumeClaim(childName(name, "job-data"), o.jobClaim, child)
@@ -541,7 +656,11 @@ export class Agent extends pulumi.ComponentResource {
     if (o.deployment)
       workload = new k8s.apps.v1.Deployment(childName(name, "deployment"), o.deployment, podInputs);
     if (o.statefulSet)
-      workload = new k8s.apps.v1.StatefulSet(childName(name, "statefulset"), o.statefulSet, podInputs);
+      workload = new k8s.apps.v1.StatefulSet(childName(name, "statefulset"), o.statefulSet, {
+        ...podInputs,
+        // The claim template keeps the size it was created with; claims grow one by one (README: Day 2).
+        ignoreChanges: [CLAIM_TEMPLATE_SIZE_PATH],
+      });
     if (o.cronJob)
       new k8s.batch.v1.CronJob(childName(name, "cronjob"), o.cronJob, {
         ...podInputs,
@@ -551,14 +670,14 @@ export class Agent extends pulumi.ComponentResource {
     if (o.hpa)
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "hpa"), o.hpa, {
         ...child,
-        dependsOn: workload ? [workload] : [],
+        dependsOn: [...tenantDeps, ...(workload ? [workload] : [])],
       });
     if (o.pdb) new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), o.pdb, child);
     if (o.serviceMonitor)
       new k8s.apiextensions.CustomResource(childName(name, "service-monitor"), o.serviceMonitor, child);
 
-    this.namespace = args.tenant.name;
-    this.serviceName = o.service ? agentObjectNames(args.agent).service : undefined;
+    this.namespace = resolved.tenant.name;
+    this.serviceName = o.service ? agentObjectNames(resolved.agent).service : undefined;
     this.registerOutputs({ namespace: this.namespace, serviceName: this.serviceName });
   }
 }

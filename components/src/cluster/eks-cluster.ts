@@ -8,7 +8,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterConfig, Environment } from "../config";
+import { EKS_ACCESS_POLICIES, type EksClusterConfig, type Environment } from "../config";
+
+/** Name suffix of an access policy association (`agentops-admin-0-cluster-admin`). */
+const ACCESS_POLICY_SUFFIX = { clusterAdmin: "cluster-admin", view: "view" } as const;
 import { WORKLOAD_IDENTITIES, type WorkloadIdentity } from "../lib/contract";
 import { childName } from "../lib/names";
 import {
@@ -34,9 +37,15 @@ import { EKS_ADDON_VERSIONS, type EksAddonName } from "./versions";
 
 /** Control plane log types always on: who called the API, what changed, and how they authenticated. */
 export const BASE_LOG_TYPES = ["api", "audit", "authenticator"] as const;
-export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 /** The default StorageClass this component declares. */
 export const STORAGE_CLASS_NAME = "gp3";
+
+/**
+ * Kubernetes provider settings that keep everyday edits in place: ConfigMaps and Secrets are updated, not
+ * replaced, when their data changes (the provider's default replaces them, pulumi-kubernetes
+ * provider/pkg/provider/diff.go `forceNewProperties`); pods roll through their config-hash annotation.
+ */
+export const KUBERNETES_PROVIDER_DAY2 = { enableConfigMapMutable: true, enableSecretMutable: true } as const;
 
 /** The EKS cluster name of an environment. */
 export const clusterNameFor = (environment: Environment): string => `agentops-${environment}`;
@@ -209,23 +218,31 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     this.clusterName = this.cluster.name;
 
-    cfg.admins.forEach((principalArn, i) => {
+    // One access entry and one cluster-scoped access policy per principal: admins, then CI's roles.
+    const accessGrants: aws.eks.AccessPolicyAssociation[] = [];
+    const grant = (id: string, principalArn: string, policy: keyof typeof EKS_ACCESS_POLICIES) => {
       const entry = new aws.eks.AccessEntry(
-        childName(name, "admin", String(i)),
+        childName(name, id),
         { clusterName: this.cluster.name, principalArn, type: "STANDARD", tags },
         parent,
       );
-      new aws.eks.AccessPolicyAssociation(
-        childName(name, "admin", String(i), "cluster-admin"),
-        {
-          clusterName: this.cluster.name,
-          principalArn,
-          policyArn: CLUSTER_ADMIN_POLICY,
-          accessScope: { type: "cluster" },
-        },
-        { parent: this, dependsOn: [entry] },
+      accessGrants.push(
+        new aws.eks.AccessPolicyAssociation(
+          childName(name, id, ACCESS_POLICY_SUFFIX[policy]),
+          {
+            clusterName: this.cluster.name,
+            principalArn,
+            policyArn: EKS_ACCESS_POLICIES[policy],
+            accessScope: { type: "cluster" },
+          },
+          { parent: this, dependsOn: [entry] },
+        ),
       );
-    });
+    };
+    cfg.admins.forEach((arn, i) => grant(`admin-${i}`, arn, "clusterAdmin"));
+    if (cfg.access.deployRoleArn !== undefined) grant("ci-deploy", cfg.access.deployRoleArn, "clusterAdmin");
+    if (cfg.access.previewRoleArn !== undefined)
+      grant("ci-preview", cfg.access.previewRoleArn, cfg.access.previewAccessPolicy);
 
     // --- add-ons that nodes need to become Ready ---
     const versions = EKS_ADDON_VERSIONS[cfg.kubernetesVersion];
@@ -297,7 +314,10 @@ export class EksCluster extends pulumi.ComponentResource {
         childName(name, group),
         {
           clusterName: this.cluster.name,
-          nodeGroupName: `${clusterName}-${group}`,
+          // A prefix, not a name: `instanceTypes`, `capacityType`, `amiType` and `subnetIds` force a new node
+          // group (terraform-provider-aws eks/node_group.go, ForceNew), and a fixed name would make the
+          // replacement fail; with a prefix the new group comes up before the old one is drained and deleted.
+          nodeGroupNamePrefix: `${clusterName}-${group}-`,
           nodeRoleArn: nodeRole.arn,
           subnetIds: privateSubnetIds,
           capacityType: spec.capacityType,
@@ -386,7 +406,12 @@ export class EksCluster extends pulumi.ComponentResource {
           this.cluster.endpoint,
           this.cluster.certificateAuthority.data,
           // Not used in the text: it makes every in-cluster object wait for nodes and add-ons.
-          pulumi.all([...afterNodes, podIdentityAgent, vpcCni, kubeProxy, coredns, ebsCsi].map((r) => r.id)),
+          // The access grants too: CI's roles can use the API from the first in-cluster object on.
+          pulumi.all(
+            [...afterNodes, podIdentityAgent, vpcCni, kubeProxy, coredns, ebsCsi, ...accessGrants].map(
+              (r) => r.id,
+            ),
+          ),
         ])
         .apply(([n, endpoint, ca]) =>
           JSON.stringify(
@@ -394,12 +419,25 @@ export class EksCluster extends pulumi.ComponentResource {
           ),
         ),
     );
-    this.provider = new k8s.Provider(childName(name, "k8s"), { kubeconfig: this.kubeconfig }, parent);
+    this.provider = new k8s.Provider(
+      childName(name, "k8s"),
+      { kubeconfig: this.kubeconfig, ...KUBERNETES_PROVIDER_DAY2 },
+      parent,
+    );
 
     new k8s.storage.v1.StorageClass(
       childName(name, STORAGE_CLASS_NAME),
       storageClassSpec(ebsKey.arn, cfg.protect),
-      { parent: this, provider: this.provider, dependsOn: [ebsCsi] },
+      {
+        parent: this,
+        provider: this.provider,
+        dependsOn: [ebsCsi],
+        // The API refuses changes to these (storage/validation ValidateStorageClassUpdate) and the provider
+        // replaces only on `parameters`/`provisioner`; replacing the class is harmless (existing volumes keep
+        // the reclaim policy they were provisioned with), so `protect` can still be switched on later.
+        replaceOnChanges: ["reclaimPolicy", "volumeBindingMode"],
+        deleteBeforeReplace: true,
+      },
     );
 
     this.registerOutputs({

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExistingClusterConfig } from "../config";
 import { childName } from "../lib/names";
-import type { ClusterCapabilities } from "./eks-cluster";
+import { KUBERNETES_PROVIDER_DAY2, type ClusterCapabilities } from "./eks-cluster";
 
 export interface ExistingClusterArgs {
   /** The validated `agentops:cluster` (`mode: existing`). */
@@ -33,7 +33,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider(
       childName(name, "k8s"),
       // `kubeconfig` takes a path or the file's contents; unset, the provider reads KUBECONFIG or ~/.kube/config.
-      { context, ...(kubeconfig !== undefined ? { kubeconfig } : {}) },
+      { context, ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...KUBERNETES_PROVIDER_DAY2 },
       { parent: this },
     );
     this.registerOutputs({ context });

@@ -1,5 +1,17 @@
 import { z } from "zod";
-import { bool, cpuMemory, cron, dnsLabel, integer, oneOf, quantity, text, usd } from "./schema";
+import {
+  bool,
+  cpuMemory,
+  cron,
+  dns1035Label,
+  integer,
+  oneOf,
+  quantity,
+  QUANTITY_MINIMUMS,
+  text,
+  timeZone,
+  usd,
+} from "./schema";
 
 export const AGENT_MODES = ["service", "scheduled", "hybrid"] as const;
 export type AgentMode = (typeof AGENT_MODES)[number];
@@ -19,8 +31,12 @@ const scalingRule = (defaults: { percent: number; pods: number; stabilizationSec
 
 /** One agent: an entry of `agentops:agents`. */
 export const agentSchema = z.strictObject({
-  /** DNS-1123 label, unique across the stack; at most 40 characters so derived names (`<name>-job-…`) fit. */
-  name: dnsLabel(40),
+  /**
+   * Unique across the stack. A DNS-1035 label (the Service's name: lowercase letters, digits, '-', starting
+   * with a letter); the names derived from it must fit Kubernetes' limits too, which caps it at 48
+   * characters (see `derivedNameIssues` in config/names.ts).
+   */
+  name: dns1035Label(),
   /** The tenant (namespace) it runs in; must name an entry of `agentops:tenants`. */
   tenant: text("the name of a tenant declared under agentops:tenants"),
   /** Governance tier, 1 (least critical) to 4; its ceiling bounds the budget. */
@@ -32,14 +48,20 @@ export const agentSchema = z.strictObject({
   ),
   /** `service`: a Deployment; `scheduled`: a CronJob; `hybrid`: both. */
   mode: oneOf(AGENT_MODES),
-  /** Cron schedule of the job (five fields, UTC unless `timeZone`); required for scheduled and hybrid. */
+  /**
+   * The CronJob's schedule in Kubernetes' dialect (five fields, day of week 0–6, names, `@daily`, `@every 2h`…;
+   * see lib/cron.ts), in `timeZone`; required for scheduled and hybrid.
+   */
   schedule: cron().optional(),
-  /** IANA time zone of the schedule. @default "Etc/UTC" */
-  timeZone: text("an IANA time zone name, e.g. Europe/Berlin").default("Etc/UTC"),
+  /** IANA time zone of the schedule, as the CronJob's `timeZone` accepts it (not `Local`). @default "Etc/UTC" */
+  timeZone: timeZone().default("Etc/UTC"),
   /** Replicas of the service; the HPA moves between them. Required for service and hybrid. */
   replicas: z.strictObject({ min: integer(1, 100), max: integer(1, 100) }).optional(),
   /** Per pod (and per job pod). */
-  resources: z.strictObject({ requests: cpuMemory(), limits: cpuMemory() }),
+  resources: z.strictObject({
+    requests: cpuMemory({ container: true }),
+    limits: cpuMemory({ container: true }),
+  }),
   /** Whole NVIDIA GPUs per pod; > 0 places the agent on the GPU node group. @default 0 */
   gpu: integer(0, 8).default(0),
   /** Monthly budget in USD: compute plus LLM spend. */
@@ -49,7 +71,8 @@ export const agentSchema = z.strictObject({
   /** A PersistentVolumeClaim mounted at `mountPath`. */
   storage: z
     .strictObject({
-      size: quantity("storage"),
+      /** Per claim; whole bytes, at least 1Gi (the smallest EBS volume). */
+      size: quantity("storage", QUANTITY_MINIMUMS.volume),
       mountPath: text("an absolute path").default("/data"),
       /** @default the cluster's default StorageClass (encrypted gp3 on EKS) */
       storageClass: text("a StorageClass name").optional(),

@@ -87,6 +87,70 @@ const endpointSchema = z
     });
   });
 
+const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const roleArn = (example: string) => {
+  const allowed = `must be an IAM role ARN, e.g. ${example}`;
+  return z.string({ error: allowed }).refine((v) => IAM_ROLE.test(v), allowed);
+};
+
+/**
+ * Labels of GitHub-hosted runners (https://docs.github.com/en/actions/using-github-hosted-runners): they run
+ * outside every VPC, so they reach the API only through a public endpoint.
+ */
+const GITHUB_HOSTED = /^(ubuntu|windows|macos)-/;
+/** A GitHub-hosted runner: the CI runner of a stack whose API endpoint is public (limited to CIDRs). */
+export const GITHUB_HOSTED_RUNNER = "ubuntu-latest";
+
+/** EKS access policies (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html). */
+export const EKS_ACCESS_POLICIES = {
+  clusterAdmin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+  view: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+} as const;
+
+/**
+ * `cluster.access`: how CI reaches and authenticates to the cluster. Each role gets an EKS access entry with a
+ * cluster-scoped access policy; `runner` is the `runs-on` label of the preview and deploy jobs of this stack.
+ */
+const accessSchema = z
+  .strictObject({
+    /**
+     * Role that `deploy.yml` assumes by OIDC to run `pulumi up`: AmazonEKSClusterAdminPolicy, cluster scope.
+     * Not the identity that created the cluster: EKS gave that one its own entry
+     * (`bootstrapClusterCreatorAdminPermissions`) and a second entry for it is refused.
+     */
+    deployRoleArn: roleArn("arn:aws:iam::123456789012:role/agentops-dev-deploy").optional(),
+    /**
+     * Role that `preview.yml` assumes by OIDC to run `pulumi preview`: AmazonEKSViewPolicy (read-only), cluster
+     * scope, or `previewAccessPolicy: clusterAdmin`.
+     */
+    previewRoleArn: roleArn("arn:aws:iam::123456789012:role/agentops-dev-preview").optional(),
+    /**
+     * Access policy of the preview role. `view` keeps pull requests read-only in the cluster; but Kubernetes
+     * authorizes a server-side dry run like the write itself (https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run-authorization),
+     * and pulumi-kubernetes previews with server-side apply are dry-run patches (pulumi/pulumi-kubernetes#2213),
+     * so with `view` the preview of in-cluster objects is refused. `clusterAdmin` gives full previews to
+     * every pull request that runs with the repository's credentials. @default view
+     */
+    previewAccessPolicy: oneOf(["view", "clusterAdmin"]).default("view"),
+    /**
+     * `runs-on` label of this stack's preview and deploy jobs: a self-hosted runner inside the VPC (e.g. an
+     * actions-runner-controller scale set) when the endpoint is private. @default ubuntu-latest, allowed only
+     * when `endpoint.publicAccessCidrs` is set
+     */
+    runner: text(
+      "a GitHub Actions runner label, e.g. agentops-dev (a self-hosted runner scale set)",
+    ).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.deployRoleArn !== undefined && a.deployRoleArn === a.previewRoleArn)
+      ctx.addIssue({
+        code: "custom",
+        path: ["previewRoleArn"],
+        input: a.previewRoleArn,
+        message: "must not be the deploy role: a pull request's role must not hold the deploy role's access",
+      });
+  });
+
 /** `network` of a new VPC: three zones, private subnets for nodes, public ones for load balancers. */
 export const newVpcNetworkSchema = z.strictObject({
   /** CIDR of the new VPC, /16 to /20: a quarter per private subnet, the last quarter for public subnets. */
@@ -188,7 +252,7 @@ const networkSchema = z
   });
 
 /** `agentops:cluster` with `mode: eks`: a new EKS cluster and its VPC. */
-export const eksClusterSchema = z.strictObject({
+const eksClusterObject = z.strictObject({
   mode: z.literal("eks"),
   /** Kubernetes minor version of the control plane: one with pinned add-on builds (cluster/versions.ts). */
   kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
@@ -213,6 +277,8 @@ export const eksClusterSchema = z.strictObject({
     )
     .default([])
     .superRefine(unique("admins")),
+  /** CI access: deploy and preview roles (EKS access entries) and the runner label. @default {} */
+  access: accessSchema.default({ previewAccessPolicy: "view" }),
   nodeGroups: z.strictObject({
     system: nodeGroup({ minInstanceTypes: 1, minSize: 1 }),
     spot: nodeGroup({
@@ -224,6 +290,39 @@ export const eksClusterSchema = z.strictObject({
   }),
   /** `protect` the cluster, its KMS keys and data stores against deletion. @default false */
   protect: bool().default(false),
+});
+
+/** `agentops:cluster` with `mode: eks`: a new EKS cluster and its VPC, and how CI reaches it. */
+export const eksClusterSchema = eksClusterObject.superRefine((c, ctx) => {
+  const privateEndpoint = c.endpoint.publicAccessCidrs.length === 0;
+  const runner = c.access.runner;
+  const usesCi = c.access.deployRoleArn !== undefined || c.access.previewRoleArn !== undefined;
+  if (privateEndpoint && runner !== undefined && GITHUB_HOSTED.test(runner))
+    ctx.addIssue({
+      code: "custom",
+      path: ["access", "runner"],
+      input: runner,
+      message:
+        "must be a self-hosted runner inside the VPC while endpoint.publicAccessCidrs is empty: a GitHub-hosted runner cannot reach a private API endpoint",
+    });
+  if (privateEndpoint && runner === undefined && usesCi)
+    ctx.addIssue({
+      code: "custom",
+      path: ["access", "runner"],
+      input: runner,
+      message:
+        "is required while endpoint.publicAccessCidrs is empty and CI roles are set: the label of a self-hosted runner inside the VPC (e.g. an actions-runner-controller scale set), or list the CI runners' CIDRs in endpoint.publicAccessCidrs",
+    });
+  c.admins.forEach((arn, i) => {
+    for (const key of ["deployRoleArn", "previewRoleArn"] as const)
+      if (c.access[key] === arn)
+        ctx.addIssue({
+          code: "custom",
+          path: ["access", key],
+          input: arn,
+          message: `must not also be in admins (admins[${i}]): one access entry per principal`,
+        });
+  });
 });
 
 /** `agentops:cluster` with `mode: existing`: a cluster made elsewhere, reached through a kubeconfig context. */
@@ -250,3 +349,8 @@ function isNetworkAddress(block: string): boolean {
 export type EksClusterConfig = z.infer<typeof eksClusterSchema>;
 export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;
 export type ClusterConfig = z.infer<typeof clusterSchema>;
+
+/** The `runs-on` label of a stack's preview and deploy jobs: `cluster.access.runner`, else GitHub-hosted. */
+export function ciRunner(cluster: ClusterConfig): string {
+  return (cluster.mode === "eks" ? cluster.access.runner : undefined) ?? GITHUB_HOSTED_RUNNER;
+}

@@ -74,3 +74,23 @@ export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[
     return [{ path: renderPath(path), value: issue.input, allowed: issue.message }];
   });
 }
+
+/**
+ * Issues whose paths start at an entry of `agents` or `tenants`, with the entry's name beside its index:
+ * `agents[0] (security-agent).schedule`, so a reader finds the entry without counting. Entries without a
+ * string name keep the bare index.
+ */
+export function withEntryNames(
+  issues: readonly ConfigIssue[],
+  config: Record<string, unknown>,
+): ConfigIssue[] {
+  return issues.map((issue) => {
+    const m = /^(agents|tenants)\[(\d+)\]/.exec(issue.path);
+    if (!m) return issue;
+    const list = config[m[1]!];
+    const entry = Array.isArray(list) ? (list[Number(m[2])] as unknown) : undefined;
+    const name = typeof entry === "object" && entry !== null ? (entry as { name?: unknown }).name : undefined;
+    if (typeof name !== "string" || name === "") return issue;
+    return { ...issue, path: `${m[0]} (${name})${issue.path.slice(m[0].length)}` };
+  });
+}

@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { parseQuantity } from "../lib/quantity";
-import { agentsSchema } from "./agents";
+import { agentSchema, agentsSchema } from "./agents";
 import { clusterSchema } from "./cluster";
-import { ConfigError, fromZodIssues, type ConfigIssue } from "./errors";
+import { ConfigError, fromZodIssues, withEntryNames, type ConfigIssue } from "./errors";
+import { derivedNameIssues } from "./names";
 import { llmGatewayIssues, platformSchema } from "./platform";
 import { oneOf, text } from "./schema";
 import { agentTenantIssues, tenantsSchema } from "./tenants";
@@ -15,6 +16,7 @@ import { agentTenantIssues, tenantsSchema } from "./tenants";
 export * from "./errors";
 export type { AgentConfig, AgentMode } from "./agents";
 export { AGENT_MODES } from "./agents";
+export { ciRunner, EKS_ACCESS_POLICIES, GITHUB_HOSTED_RUNNER } from "./cluster";
 export type {
   ClusterConfig,
   EksClusterConfig,
@@ -100,7 +102,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   }
 
   issues.push(...crossChecks(raw.agentops));
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(withEntryNames(issues, raw.agentops));
   return {
     ...(parsed as Omit<StackConfig, "region">),
     region: typeof region === "string" ? region : undefined,
@@ -110,8 +112,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 /**
  * Checks that span fields or entries. They run on the raw values, next to the schema, so a stack with a bad
  * tier and a duplicate name hears of both at once; each check skips values the schema already rejects.
+ * The components run them on their own arguments too (component-args.ts).
  */
-function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
+export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const list = (v: unknown): Record<string, unknown>[] =>
     Array.isArray(v)
@@ -202,6 +205,11 @@ function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
         allowed: "must be false for an agent with gpu > 0 (GPU agents run on the gpu node group)",
       });
     }
+  });
+
+  agents.forEach((entry, i) => {
+    const parsed = agentSchema.safeParse(entry);
+    if (parsed.success) issues.push(...derivedNameIssues(parsed.data, i));
   });
 
   // Quota fit only for agents whose own entry is consistent, so a bad entry is reported once.

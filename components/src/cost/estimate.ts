@@ -12,10 +12,13 @@
  *   group launches whichever type has capacity, so no single type is the truth, and the mean is the
  *   expectation of an even mix. Spot groups at `spotPriceRatio` × on-demand.
  * - A pod costs its REQUESTS (what it reserves on a node), not its limits or its usage.
- * - Scheduled runs per month are counted with cron-parser over the non-leap year 2025 in the schedule's time
- *   zone, × 730/8,760; each run costs its expected minutes (daily: 365 runs → 30.42 a month).
+ * - Scheduled runs per month are counted over the non-leap year 2025 in the schedule's time zone, × 730/8,760,
+ *   with the schedule parsed as Kubernetes parses it; each run costs its expected minutes (daily: 365 runs →
+ *   30.42 a month).
  */
 import { CronExpressionParser } from "cron-parser";
+import { parseKubernetesCron } from "../lib/cron";
+import { timeZoneProblem } from "../lib/time-zone";
 import { CostModelError, instanceType, type InstanceType, type RegionPrices } from "./prices";
 
 export const HOURS_PER_MONTH = 730;
@@ -105,19 +108,47 @@ const YEAR_END = new Date("2026-01-01T00:00:00Z");
 /** Past this many runs, the count over the time walked so far is extrapolated (every-minute crons). */
 const MAX_ENUMERATED_RUNS = 2_000;
 
+/** A schedule or time zone the cost model cannot count: which key, its value and what is allowed. */
+export class ScheduleError extends CostModelError {
+  constructor(
+    public readonly key: "schedule" | "timeZone",
+    public readonly value: string,
+    public readonly allowed: string,
+  ) {
+    super(`${key}: ${JSON.stringify(value)} — ${allowed}`);
+  }
+}
+
 /**
- * Runs per 730-hour month of a cron schedule.
- * @throws {CostModelError} when the schedule or time zone does not parse.
+ * Runs per 730-hour month of a CronJob schedule, parsed as Kubernetes parses it (lib/cron.ts). Five-field
+ * schedules are counted by cron-parser over 2025 in `timeZone`, from the parsed fields written out
+ * explicitly (so names, `?` and Kubernetes' day-of-week 0–6 mean what the CronJob controller makes of
+ * them); `@every <d>` runs 730 h / d times.
+ * @throws {ScheduleError} when the schedule or time zone is one Kubernetes refuses (configuration
+ *   validation refuses both first, so the program never gets here with them).
  */
 export function runsPerMonth(schedule: string, timeZone = "Etc/UTC"): number {
-  let expr;
-  try {
-    expr = CronExpressionParser.parse(schedule, { currentDate: YEAR_START, endDate: YEAR_END, tz: timeZone });
-  } catch (err) {
-    throw new CostModelError(
-      `schedule: ${JSON.stringify(schedule)} (time zone ${timeZone}) — must be a cron expression (${(err as Error).message})`,
+  const parsed = parseKubernetesCron(schedule);
+  const zoneProblem = timeZoneProblem(timeZone);
+  if (!parsed.ok) {
+    throw new ScheduleError(
+      "schedule",
+      schedule,
+      `must be a CronJob schedule Kubernetes accepts (${parsed.error})`,
     );
   }
+  if (zoneProblem !== undefined) throw new ScheduleError("timeZone", timeZone, zoneProblem);
+  const s = parsed.schedule;
+  if (s.kind === "every") return (HOURS_PER_MONTH * 3600) / s.seconds;
+  const fields = [s.minute, s.hour, s.dayOfMonth, s.month, s.dayOfWeek];
+  // A field of empty lists (",") matches nothing: the CronJob never runs.
+  if (fields.some((f) => f.values.length === 0)) return 0;
+  const explicit = fields.map((f) => (f.star ? "*" : f.values.join(","))).join(" ");
+  const expr = CronExpressionParser.parse(explicit, {
+    currentDate: YEAR_START,
+    endDate: YEAR_END,
+    tz: timeZone,
+  });
   let runs = 0;
   while (expr.hasNext()) {
     const last = expr.next().getTime();
@@ -136,8 +167,10 @@ export interface AgentCostInput {
   service?: { pod: PodRequests; unit: UnitPrices; minReplicas: number; maxReplicas: number };
   /** Scheduled runs (a CronJob); absent for a service-only agent. */
   job?: { pod: PodRequests; unit: UnitPrices; runsPerMonth: number; runMinutes: number; parallelism: number };
-  /** Persistent volume claims, priced as gp3. */
+  /** Persistent volume claims at min replicas, priced as gp3. */
   storageGiB: number;
+  /** Persistent volume claims at max replicas (a StatefulSet's claims grow with it). @default storageGiB */
+  maxStorageGiB?: number;
   /** Declared LLM API spend. */
   llmMonthlyUsd: number;
 }
@@ -147,11 +180,16 @@ export interface AgentCost {
   expectedComputeUsd: number;
   /** Service at max replicas plus scheduled runs: the figure the budget is checked against. */
   maxComputeUsd: number;
+  /** The scheduled runs' part of both compute figures. */
+  jobComputeUsd: number;
+  /** Storage at min replicas. */
   storageUsd: number;
+  /** Storage at max replicas. */
+  maxStorageUsd: number;
   llmUsd: number;
   /** expectedCompute + storage + LLM. */
   expectedMonthlyUsd: number;
-  /** maxCompute + storage + LLM. */
+  /** maxCompute + storage at max + LLM. */
   maxMonthlyUsd: number;
 }
 
@@ -166,14 +204,17 @@ export function agentMonthlyCost(input: AgentCostInput, prices: RegionPrices): A
   const expectedComputeUsd = servicePod * (input.service?.minReplicas ?? 0) + job;
   const maxComputeUsd = servicePod * (input.service?.maxReplicas ?? 0) + job;
   const storageUsd = input.storageGiB * prices.gp3PerGbMonth;
+  const maxStorageUsd = (input.maxStorageGiB ?? input.storageGiB) * prices.gp3PerGbMonth;
   const llmUsd = input.llmMonthlyUsd;
   return {
     expectedComputeUsd,
     maxComputeUsd,
+    jobComputeUsd: job,
     storageUsd,
+    maxStorageUsd,
     llmUsd,
     expectedMonthlyUsd: expectedComputeUsd + storageUsd + llmUsd,
-    maxMonthlyUsd: maxComputeUsd + storageUsd + llmUsd,
+    maxMonthlyUsd: maxComputeUsd + maxStorageUsd + llmUsd,
   };
 }
 

@@ -2,5 +2,6 @@
 export * from "./prices";
 export * from "./estimate";
 export * from "./report";
+export * from "./stack";
 export * from "./pack-config";
 export * from "./diff";

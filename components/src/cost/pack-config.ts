@@ -5,7 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CostModelError } from "./prices";
-import type { TierCeilings } from "./report";
+import { DEFAULT_NODE_GROUPS, type NodeGroupsPricing } from "./estimate";
+import type { BudgetSettings, TierCeilings } from "./report";
 
 /** Name of the pack's budget policy, whose config holds `tierCeilingsUsd`. */
 export const BUDGET_POLICY = "agent-budgets";
@@ -56,4 +57,31 @@ export function tierCeilings(packConfig: Record<string, unknown>): TierCeilings 
     );
   }
   return ceilings as TierCeilings;
+}
+
+/**
+ * What synth's cost report takes from a pack config: the tier ceilings, the environment budget and the
+ * fallback node groups, with the defaults the pack's `agent-budgets` schema gives them.
+ * @throws {CostModelError} naming the key when one has the wrong type.
+ */
+export function budgetSettings(packConfig: Record<string, unknown>): BudgetSettings {
+  const budgets = packConfig[BUDGET_POLICY];
+  const entry = typeof budgets === "object" && budgets !== null ? (budgets as Record<string, unknown>) : {};
+  const env = entry.environmentBudgetUsd;
+  if (env !== undefined && typeof env !== "number") {
+    throw new CostModelError(
+      `${BUDGET_POLICY}.environmentBudgetUsd: ${JSON.stringify(env)} — must be a USD amount, e.g. 1200`,
+    );
+  }
+  const groups = entry.nodeGroups;
+  if (groups !== undefined && (typeof groups !== "object" || groups === null)) {
+    throw new CostModelError(
+      `${BUDGET_POLICY}.nodeGroups: ${JSON.stringify(groups)} — must map system, spot and gpu to { instanceTypes, spot }`,
+    );
+  }
+  return {
+    tierCeilingsUsd: tierCeilings(packConfig),
+    environmentBudgetUsd: env,
+    nodeGroups: (groups as NodeGroupsPricing | undefined) ?? DEFAULT_NODE_GROUPS,
+  };
 }

@@ -2,30 +2,45 @@
  * The cost report of a stack, from its validated configuration: what synth writes to `out/<stack>/cost.json`
  * and prints as a table.
  */
-import type { AgentConfig, NetworkConfig, StackConfig } from "../config";
+import type { AgentConfig, StackConfig } from "../config";
+import { ConfigError } from "../config/errors";
 import { cpuCores, gibibytes } from "../lib/quantity";
 import {
   DEFAULT_NODE_GROUPS,
-  agentMonthlyCost,
-  infrastructureMonthly,
   nodeGroupFor,
   nodeGroupUnitPrices,
   runsPerMonth,
+  ScheduleError,
   type AgentCostInput,
   type CostLine,
-  type InfrastructureInput,
   type NodeGroupsPricing,
 } from "./estimate";
+import {
+  environmentMonthly,
+  estimateStack,
+  stackCostInput,
+  type StackEstimate,
+  type StackResourceLike,
+} from "./stack";
 import { CostModelError, PRICE_TABLE_DATE, regionPrices, type RegionPrices } from "./prices";
 
 /** USD ceiling of each governance tier, keyed by the tier as a string ("1" … "4"); from the pack config. */
 export type TierCeilings = Readonly<Record<string, number>>;
 
+/** What the report takes from the environment's pack config (policy/config/<env>.json, `agent-budgets`). */
+export interface BudgetSettings {
+  tierCeilingsUsd: TierCeilings;
+  /** The environment's monthly budget; `undefined` when the pack config sets none. */
+  environmentBudgetUsd: number | undefined;
+  /** Node groups to price and place on when the stack declares none. */
+  nodeGroups: NodeGroupsPricing;
+}
+
 export interface AgentCostLine {
   name: string;
   tenant: string;
   tier: number;
-  /** Compute at min replicas plus scheduled runs, plus persistent storage. */
+  /** Compute at min replicas plus scheduled runs, plus persistent storage at min replicas. */
   computeMonthlyUsd: number;
   llmMonthlyUsd: number;
   /** computeMonthlyUsd + llmMonthlyUsd: the expected figure. */
@@ -35,16 +50,30 @@ export interface AgentCostLine {
   budgetUsd: number;
   /** `null` when the pack config sets no ceiling for the tier. */
   tierCeilingUsd: number | null;
+  /** Node groups the capacity plan places its pods on. */
+  nodeGroups: string[];
 }
+
+/** An infrastructure line at the expected scale (`monthlyUsd`) and at the budget scale. */
+export type InfrastructureLine = CostLine & { maxMonthlyUsd: number };
 
 export interface CostReport {
   currency: "USD";
   region: string;
   /** The day the price table was recorded. */
   pricesAsOf: string;
-  /** Infrastructure plus every agent's expected figure. */
+  /**
+   * The environment at min replicas: infrastructure (node groups from the plan, which hold the agents'
+   * long-running pods) plus the agents' scheduled runs, claims and LLM spend ({@link environmentMonthly}).
+   */
   totalMonthlyUsd: number;
-  infrastructure: CostLine[];
+  /** The same at max replicas: what the environment budget is checked against. */
+  maxMonthlyUsd: number;
+  /** From the pack config; `null` when it sets none. */
+  environmentBudgetUsd: number | null;
+  /** environmentBudgetUsd − maxMonthlyUsd; negative when over; `null` without a budget. */
+  marginUsd: number | null;
+  infrastructure: InfrastructureLine[];
   agents: AgentCostLine[];
 }
 
@@ -59,27 +88,20 @@ export function nodeGroupsPricing(config: StackConfig): NodeGroupsPricing {
   };
 }
 
-/** Infrastructure of the stack: the control plane, node groups at their minimum size, NAT gateways, root volumes. */
-export function infrastructureInput(config: StackConfig): InfrastructureInput {
-  if (config.cluster.mode !== "eks") return { clusters: 0, nodeGroups: [], natGateways: 0 };
-  const { network, nodeGroups } = config.cluster;
-  const pricing = nodeGroupsPricing(config);
-  return {
-    clusters: 1,
-    nodeGroups: (["system", "spot", "gpu"] as const).map((name) => ({
-      name,
-      pricing: pricing[name],
-      nodes: nodeGroups[name].minSize,
-      diskGiB: nodeGroups[name].diskSizeGiB,
-    })),
-    natGateways: natGatewayCount(network),
-  };
-}
-
-/** NAT gateways the stack pays for: none in an existing VPC, whose gateways belong to its owner. */
-function natGatewayCount(network: NetworkConfig): number {
-  if ("existing" in network) return 0;
-  return network.natGateways === "single" ? 1 : network.availabilityZones.length;
+/**
+ * Runs per month of a configured agent. Validation refuses every schedule and zone the cost model cannot
+ * count; should one get through (a configuration built without `parseStackConfig`), it is still the user's
+ * configuration at fault: a ConfigError naming the agent, never a stack trace.
+ */
+function scheduledRuns(agent: AgentConfig, schedule: string): number {
+  try {
+    return runsPerMonth(schedule, agent.timeZone);
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    throw new ConfigError([
+      { path: `agents (${agent.name}).${err.key}`, value: err.value, allowed: err.allowed },
+    ]);
+  }
 }
 
 /** One agent of the configuration as the estimator's input. */
@@ -95,9 +117,13 @@ export function agentCostInput(
   const unitFor = (gpus: number) =>
     nodeGroupUnitPrices(prices, groups[nodeGroupFor({ gpus, spot: agent.spot })]);
   const input: AgentCostInput = {
-    storageGiB: agent.storage ? gibibytes(agent.storage.size) : 0,
+    storageGiB: 0,
     llmMonthlyUsd: agent.llm.monthlyUsd,
   };
+  // As the Agent component claims it: one claim per service replica (the StatefulSet's template), and one
+  // for the job.
+  const size = agent.storage ? gibibytes(agent.storage.size) : 0;
+  const jobClaim = agent.mode === "service" ? 0 : size;
   if ((agent.mode === "service" || agent.mode === "hybrid") && agent.replicas) {
     input.service = {
       pod: { ...requests, gpus: agent.gpu },
@@ -111,50 +137,72 @@ export function agentCostInput(
     input.job = {
       pod: { ...requests, gpus },
       unit: unitFor(gpus),
-      runsPerMonth: runsPerMonth(agent.schedule, agent.timeZone),
+      runsPerMonth: scheduledRuns(agent, agent.schedule),
       // The schema's default for `job.expectedRunMinutes`, also when `job` is left out.
       runMinutes: agent.job?.expectedRunMinutes ?? 30,
       parallelism: 1,
     };
   }
+  input.storageGiB = size * (input.service?.minReplicas ?? 0) + (input.job ? jobClaim : 0);
+  input.maxStorageGiB = size * (input.service?.maxReplicas ?? 0) + (input.job ? jobClaim : 0);
   return input;
 }
 
 /**
- * The monthly estimate of a stack.
- * @param ceilings tier ceilings from the pack config of the stack's environment (policy/config/<env>.json).
+ * The monthly estimate of a stack, from its synthesized resources through the same {@link stackCostInput}
+ * and {@link estimateStack} the policy pack calls; the configuration supplies the region, the agents' order,
+ * tiers and budgets.
+ * @param settings from the stack's environment's pack config ({@link budgetSettings}).
  * @throws {CostModelError} when the region or an instance type has no price.
  */
-export function costReport(config: StackConfig, ceilings: TierCeilings): CostReport {
+export function costReport(
+  config: StackConfig,
+  resources: readonly StackResourceLike[],
+  settings: BudgetSettings,
+): { report: CostReport; estimate: StackEstimate } {
   if (config.region === undefined) {
     throw new CostModelError("aws:region: (missing) — the cost model prices a region; set aws:region");
   }
   const prices = regionPrices(config.region);
-  const groups = nodeGroupsPricing(config);
-  const infrastructure = infrastructureMonthly(prices, infrastructureInput(config)).map(roundLine);
+  const estimate = estimateStack(stackCostInput(resources, settings.nodeGroups), prices);
+  const infrastructure = estimate.infrastructure.map((l) => ({
+    ...l,
+    monthlyUsd: cents(l.monthlyUsd),
+    maxMonthlyUsd: cents(l.maxMonthlyUsd),
+  }));
   const agents = config.agents.map((agent): AgentCostLine => {
-    const cost = agentMonthlyCost(agentCostInput(agent, prices, groups), prices);
-    const compute = cents(cost.expectedComputeUsd + cost.storageUsd);
+    const found = estimate.agents.find((a) => a.agent === agent.name && a.namespace === agent.tenant);
+    const cost = found?.cost;
+    const compute = cents((cost?.expectedComputeUsd ?? 0) + (cost?.storageUsd ?? 0));
+    const llm = cost?.llmUsd ?? agent.llm.monthlyUsd;
     return {
       name: agent.name,
       tenant: agent.tenant,
       tier: agent.tier,
       computeMonthlyUsd: compute,
-      llmMonthlyUsd: cents(cost.llmUsd),
-      monthlyUsd: cents(compute + cost.llmUsd),
-      maxMonthlyUsd: cents(cost.maxMonthlyUsd),
+      llmMonthlyUsd: cents(llm),
+      monthlyUsd: cents(compute + llm),
+      maxMonthlyUsd: cents(cost?.maxMonthlyUsd ?? llm),
       budgetUsd: agent.budget.monthlyUsd,
-      tierCeilingUsd: ceilings[String(agent.tier)] ?? null,
+      tierCeilingUsd: settings.tierCeilingsUsd[String(agent.tier)] ?? null,
+      nodeGroups: found?.nodeGroups ?? [],
     };
   });
-  const total = [...infrastructure, ...agents].reduce((sum, line) => sum + line.monthlyUsd, 0);
+  const { expectedUsd: total, maxUsd: max } = environmentMonthly(estimate);
+  const budget = settings.environmentBudgetUsd ?? null;
   return {
-    currency: "USD",
-    region: config.region,
-    pricesAsOf: PRICE_TABLE_DATE,
-    totalMonthlyUsd: cents(total),
-    infrastructure,
-    agents,
+    report: {
+      currency: "USD",
+      region: config.region,
+      pricesAsOf: PRICE_TABLE_DATE,
+      totalMonthlyUsd: cents(total),
+      maxMonthlyUsd: cents(max),
+      environmentBudgetUsd: budget,
+      marginUsd: budget === null ? null : cents(budget - max),
+      infrastructure,
+      agents,
+    },
+    estimate,
   };
 }
 
@@ -167,7 +215,11 @@ export function formatCostReport(report: CostReport): string {
     `monthly cost estimate (${report.currency}, ${report.region} prices as of ${report.pricesAsOf})`,
     "",
     "infrastructure",
-    ...report.infrastructure.map((l) => `  ${label(l).padEnd(infraWidth)} ${usd(l.monthlyUsd).padStart(10)}`),
+    `  ${"".padEnd(infraWidth)} ${"expected".padStart(10)} ${"at max".padStart(10)}`,
+    ...report.infrastructure.map(
+      (l) =>
+        `  ${label(l).padEnd(infraWidth)} ${usd(l.monthlyUsd).padStart(10)} ${usd(l.maxMonthlyUsd).padStart(10)}`,
+    ),
     "",
   ];
   const header = ["agent", "tenant", "tier", "compute", "llm", "expected", "at max", "budget", "ceiling"];
@@ -185,14 +237,18 @@ export function formatCostReport(report: CostReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const render = (cells: string[]) =>
     "  " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  lines.push(render(header), ...rows.map(render), "", `total (expected)  ${usd(report.totalMonthlyUsd)}`);
+  lines.push(
+    render(header),
+    ...rows.map(render),
+    "",
+    `total (expected)        ${usd(report.totalMonthlyUsd)}`,
+    `total (at max)          ${usd(report.maxMonthlyUsd)}`,
+    `environment budget      ${report.environmentBudgetUsd === null ? "(none in the pack config)" : usd(report.environmentBudgetUsd)}`,
+    ...(report.marginUsd === null ? [] : [`margin (budget − max)   ${usd(report.marginUsd)}`]),
+  );
   return lines.join("\n");
 }
 
 function cents(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-function roundLine(line: CostLine): CostLine {
-  return { ...line, monthlyUsd: cents(line.monthlyUsd) };
 }

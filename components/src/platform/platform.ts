@@ -249,7 +249,11 @@ export class Platform extends pulumi.ComponentResource {
           timeout,
           values: addon.values(ctx),
         },
-        { ...parent, dependsOn: before },
+        {
+          ...parent,
+          dependsOn: before,
+          ignoreChanges: (addon.claimTemplateValues ?? []).map((p) => `values.${p}`),
+        },
       );
       this.releases[addon.name] = release;
       if (addon.installsCrds) this.crds.push(release);

@@ -4,20 +4,26 @@
  */
 import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { aiGatewayCrdsValues, aiGatewayValues } from "./addons/ai-gateway";
-import { certManagerValues } from "./addons/cert-manager";
-import { clusterAutoscalerValues } from "./addons/cluster-autoscaler";
-import { dcgmExporterValues } from "./addons/dcgm-exporter";
-import { externalSecretsValues } from "./addons/external-secrets";
-import { gatewayValues } from "./addons/gateway";
-import { jaegerValues } from "./addons/jaeger";
-import { kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
-import { lokiValues } from "./addons/loki";
-import { metricsServerValues } from "./addons/metrics-server";
-import { nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
-import { openCostValues } from "./addons/opencost";
-import { otelCollectorValues, otelLogsValues } from "./addons/opentelemetry";
+import { certManagerFootprint, certManagerValues } from "./addons/cert-manager";
+import { clusterAutoscalerFootprint, clusterAutoscalerValues } from "./addons/cluster-autoscaler";
+import { dcgmExporterFootprint, dcgmExporterValues } from "./addons/dcgm-exporter";
+import { externalSecretsFootprint, externalSecretsValues } from "./addons/external-secrets";
+import { gatewayFootprint, gatewayValues } from "./addons/gateway";
+import { jaegerFootprint, jaegerValues } from "./addons/jaeger";
+import { kubePrometheusStackFootprint, kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
+import { lokiFootprint, lokiValues } from "./addons/loki";
+import { metricsServerFootprint, metricsServerValues } from "./addons/metrics-server";
+import { nvidiaDevicePluginFootprint, nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
+import { openCostFootprint, openCostValues } from "./addons/opencost";
+import {
+  otelCollectorFootprint,
+  otelCollectorValues,
+  otelLogsFootprint,
+  otelLogsValues,
+} from "./addons/opentelemetry";
 import { valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
-import { vaultValues } from "./addons/vault";
+import { vaultFootprint, vaultValues } from "./addons/vault";
+import type { WorkloadFootprint } from "../capacity/workloads";
 import type { AddonContext, Values } from "./context";
 
 export interface Addon {
@@ -43,9 +49,23 @@ export interface Addon {
   defaults: string | undefined;
   /** Installs CRDs that agents' or the platform's custom resources use. */
   installsCrds: boolean;
+  /**
+   * Values paths (`singleBinary.persistence.size`) the chart puts into a StatefulSet's `volumeClaimTemplates`,
+   * which the API server refuses to change (the atomic upgrade would fail and roll back). The release ignores
+   * later changes to them: claims grow by hand (README, "Growing an agent's storage"). @default none
+   */
+  claimTemplateValues?: readonly string[];
   /** Whether this add-on runs in the given context. @default always */
   enabled?: (ctx: AddonContext) => boolean;
   values: (ctx: AddonContext) => Values;
+  /**
+   * The pods the release runs with the values `values` built: workload name and kind, replicas, containers
+   * with their requests, placement. The values builder writes every container's requests from the same
+   * constants, and tests/footprint.test.ts renders the chart and compares, so a chart bump that adds a
+   * container fails there. A function of the values (not of the context), so the policy pack, which sees the
+   * Helm Release's values but not the stack configuration, computes the same capacity plan as synth.
+   */
+  footprint: (values: Values) => WorkloadFootprint[];
 }
 
 const ns = PLATFORM_NAMESPACES;
@@ -63,6 +83,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "kube-prometheus-stack",
     installsCrds: true,
     values: kubePrometheusStackValues,
+    footprint: kubePrometheusStackFootprint,
   },
   {
     name: "cert-manager",
@@ -75,6 +96,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "cert-manager",
     installsCrds: true,
     values: certManagerValues,
+    footprint: certManagerFootprint,
   },
   {
     name: "external-secrets",
@@ -87,6 +109,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "external-secrets",
     installsCrds: true,
     values: externalSecretsValues,
+    footprint: externalSecretsFootprint,
   },
   {
     name: "loki",
@@ -98,7 +121,10 @@ export const ADDONS: readonly Addon[] = [
     dependsOn: ["kube-prometheus-stack"],
     defaults: "loki-community",
     installsCrds: false,
+    // templates/_workload.tpl: `<component>.persistence.size` → volumeClaimTemplates (loki 18.11.0).
+    claimTemplateValues: ["singleBinary", "write", "backend"].map((c) => `${c}.persistence.size`),
     values: lokiValues,
+    footprint: lokiFootprint,
   },
   {
     name: "jaeger",
@@ -110,6 +136,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "jaeger",
     installsCrds: false,
     values: jaegerValues,
+    footprint: jaegerFootprint,
   },
   {
     name: "otel-collector",
@@ -121,6 +148,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "opentelemetry-collector",
     installsCrds: false,
     values: otelCollectorValues,
+    footprint: otelCollectorFootprint,
   },
   {
     name: "otel-logs",
@@ -133,6 +161,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "opentelemetry-collector",
     installsCrds: false,
     values: otelLogsValues,
+    footprint: otelLogsFootprint,
   },
   {
     name: "vault",
@@ -144,7 +173,10 @@ export const ADDONS: readonly Addon[] = [
     dependsOn: ["cert-manager"],
     defaults: "vault",
     installsCrds: false,
+    // templates/_helpers.tpl `vault.volumeclaims`: `server.dataStorage.size` → volumeClaimTemplates (vault 0.34.1).
+    claimTemplateValues: ["server.dataStorage.size"],
     values: vaultValues,
+    footprint: vaultFootprint,
   },
   {
     name: "metrics-server",
@@ -156,6 +188,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "metrics-server",
     installsCrds: false,
     values: metricsServerValues,
+    footprint: metricsServerFootprint,
   },
   {
     name: "nvidia-device-plugin",
@@ -168,6 +201,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: nvidiaDevicePluginValues,
+    footprint: nvidiaDevicePluginFootprint,
   },
   {
     // GPU metrics for the resources dashboard and the GPUIdle alert. 4.8.2 was checked with the search tool
@@ -185,6 +219,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: dcgmExporterValues,
+    footprint: dcgmExporterFootprint,
   },
   {
     name: "opencost",
@@ -197,6 +232,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: "opencost",
     installsCrds: false,
     values: openCostValues,
+    footprint: openCostFootprint,
   },
   {
     name: "cluster-autoscaler",
@@ -209,6 +245,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.cloud !== undefined,
     values: clusterAutoscalerValues,
+    footprint: clusterAutoscalerFootprint,
   },
   {
     // ingress-nginx was retired in March 2026. Envoy Gateway is maintained (CNCF Envoy), implements the
@@ -225,6 +262,7 @@ export const ADDONS: readonly Addon[] = [
     defaults: undefined,
     installsCrds: true,
     values: gatewayValues,
+    footprint: gatewayFootprint,
   },
   {
     // The LLM gateway (README, LLM gateway): Envoy AI Gateway v1.1.0, charts from envoyproxy/ai-gateway

@@ -3,7 +3,7 @@
  * External Secrets stores. Pure builders, so tests read them without the Pulumi runtime.
  */
 import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES, WORKLOAD_IDENTITIES } from "../lib/contract";
-import { VAULT_TLS_SECRET } from "./addons/vault";
+import { VAULT_PEER_SERVICE, VAULT_TLS_SECRET } from "./addons/vault";
 import type { AddonContext } from "./context";
 
 export interface CustomObject {
@@ -101,8 +101,9 @@ export function vaultCertificate(): CustomObject {
         `vault.${ns}`,
         `vault.${ns}.svc`,
         `vault.${ns}.svc.cluster.local`,
-        "*.vault-internal",
-        `*.vault-internal.${ns}.svc.cluster.local`,
+        // Raft peers join each other as vault-<i>.vault-internal (retry_join leader_api_addr).
+        `*.${VAULT_PEER_SERVICE}`,
+        `*.${VAULT_PEER_SERVICE}.${ns}.svc.cluster.local`,
         "localhost",
       ],
       ipAddresses: ["127.0.0.1"],

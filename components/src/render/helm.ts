@@ -60,7 +60,8 @@ function extract(zip: yauzl.ZipFile, entry: yauzl.Entry, to: string): Promise<vo
       const out = fs.createWriteStream(to, { mode: 0o755 });
       stream.on("error", reject);
       out.on("error", reject);
-      out.on("finish", () => resolve());
+      // "close", not "finish": the file descriptor must be closed before the binary runs (else ETXTBSY).
+      out.on("close", () => resolve());
       stream.pipe(out);
     }),
   );

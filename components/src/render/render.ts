@@ -37,8 +37,19 @@ export interface RenderedRelease {
   chart: string;
   version: string;
   namespace: string;
-  /** Every object `helm template` prints (CRDs included), in Helm's order. */
+  /** Every object `helm template` prints (CRDs included), in Helm's order, except `helm test` hooks. */
   objects: KubernetesObject[];
+  /**
+   * Objects annotated `helm.sh/hook: test`: only `helm test` creates them, a Release never installs them, so
+   * they are left out of `objects` and of the written files. Disable them in values where the chart allows.
+   */
+  testHooks: KubernetesObject[];
+}
+
+/** Whether only `helm test` creates this object (`helm.sh/hook` lists `test`). */
+export function isTestHook(obj: KubernetesObject): boolean {
+  const hooks = obj.metadata.annotations?.["helm.sh/hook"] ?? "";
+  return hooks.split(",").some((h) => h.trim() === "test");
 }
 
 export interface RenderResult {
@@ -166,12 +177,14 @@ async function template(
       `release ${release.name} (${release.chart} ${release.version}): helm template failed: ${result.stderr.trim().split("\n").join(" | ") || firstLine(result.stderr)}`,
     );
   }
+  const objects = parseRendered(release.name, result.stdout);
   return {
     name: release.name,
     chart: release.chart,
     version: release.version,
     namespace,
-    objects: parseRendered(release.name, result.stdout),
+    objects: objects.filter((o) => !isTestHook(o)),
+    testHooks: objects.filter(isTestHook),
   };
 }
 

@@ -5,15 +5,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { formatCapacityPlan, type CapacityPlan } from "../capacity";
 import { ConfigError } from "../config/errors";
 import { parseStackConfig, rawStackConfig } from "../config";
 import {
+  budgetSettings,
   CostModelError,
   costReport,
   formatCostReport,
   packConfigPath,
   readPackConfig,
-  tierCeilings,
+  type CostReport,
 } from "../cost";
 import { synthesize, type SynthResult } from "./synth";
 import { UsageError } from "./stack-file";
@@ -44,14 +46,19 @@ export function parseArgs(argv: readonly string[]): { stack: string; outDir: str
 /** Files of `out/<stack>/`: a public interface, documented in the README. */
 export function writeOutputs(result: SynthResult, dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const resources = result.resources.map(({ urn, type, name, parent, custom, protect, inputs }) => ({
-    urn,
-    type,
-    name,
-    parent: parent ?? null,
-    custom,
-    protect,
-    inputs,
+  const resources = result.resources.map((r) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent ?? null,
+    custom: r.custom,
+    protect: r.protect,
+    // Explicit dependencies (URNs), for tools that trace or order; `npm run diff` reads the rest.
+    dependsOn: r.dependsOn,
+    provider: r.provider ?? null,
+    ignoreChanges: r.ignoreChanges,
+    replaceOnChanges: r.replaceOnChanges,
+    inputs: r.inputs,
   }));
   fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
   fs.writeFileSync(
@@ -61,17 +68,63 @@ export function writeOutputs(result: SynthResult, dir: string): void {
   fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(result.outputs, null, 2) + "\n");
 }
 
+/** The cost report and capacity plan of a synthesized stack. */
+export interface CostAndPlan {
+  report: CostReport;
+  /** `undefined` for a cluster made elsewhere (no node groups in the stack). */
+  plan: CapacityPlan | undefined;
+}
+
 /**
- * Writes `<dir>/cost.json` (the cost report of the stack's configuration, with the tier ceilings of its
- * environment's policy/config/<env>.json) and returns the cost table.
+ * The cost report (with the tier ceilings, environment budget and fallback node groups of its environment's
+ * policy/config/<env>.json) and the capacity plan of a synthesized stack: the same inputs and code as the
+ * policy pack's budget check.
+ * @throws {ConfigError} when a pod fits no node group or a group's maxSize cannot hold the max scale.
+ * @throws {CostModelError} when a region or instance type has no price.
  */
-export function writeCost(root: string, result: SynthResult, dir: string): string {
+export function costAndPlan(root: string, result: SynthResult): CostAndPlan {
   // The configuration the program ran with, not a second read of the stack file.
   const config = parseStackConfig(rawStackConfig(result.config));
-  const report = costReport(config, tierCeilings(readPackConfig(packConfigPath(root, config.environment))));
+  const settings = budgetSettings(readPackConfig(packConfigPath(root, config.environment)));
+  const resources = result.resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props: r.inputs,
+  }));
+  const { report, estimate } = costReport(config, resources, settings);
+  if (estimate.errors.length > 0) {
+    // `agent/<tenant>/<name>` names the agent as the stack file does: `agents[2] (ai-agent)`.
+    const issues = estimate.errors.map((issue) => {
+      const [kind, tenant, name] = issue.path.split("/");
+      const index = config.agents.findIndex((a) => a.name === name && a.tenant === tenant);
+      return kind === "agent" && index >= 0 ? { ...issue, path: `agents[${index}] (${name})` } : issue;
+    });
+    throw new ConfigError(issues);
+  }
+  return { report, plan: estimate.plan };
+}
+
+/** `capacity.json`: the plan with figures rounded to 3 decimals (cores, GiB). */
+export function capacityJson(plan: CapacityPlan): unknown {
+  const round = (v: unknown): unknown =>
+    typeof v === "number"
+      ? Math.round(v * 1000) / 1000
+      : Array.isArray(v)
+        ? v.map(round)
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round(x)]))
+          : v;
+  return round({ nodeGroups: plan.groups, placements: plan.placements, warnings: plan.warnings });
+}
+
+/** Writes `<dir>/cost.json` and, for a stack with node groups, `<dir>/capacity.json`; returns the tables. */
+export function writeCost(dir: string, { report, plan }: CostAndPlan): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "cost.json"), JSON.stringify(report, null, 2) + "\n");
-  return formatCostReport(report);
+  if (plan)
+    fs.writeFileSync(path.join(dir, "capacity.json"), JSON.stringify(capacityJson(plan), null, 2) + "\n");
+  return [...(plan ? [formatCapacityPlan(plan), ""] : []), formatCostReport(report)].join("\n");
 }
 
 /** Resources by component (top-level component and its descendants) and by type. */
@@ -110,16 +163,21 @@ async function main(): Promise<number> {
   const result = await synthesize({ root, stack });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const dir = outDir ?? path.join(root, "out", stack);
-  writeOutputs(result, dir);
-  console.log(summary(result, seconds));
-  let written = "resources.json,manifests.yaml,outputs.json";
+  // Before anything is written: a stack that does not fit its node groups is a configuration error.
+  let cost: CostAndPlan | undefined;
   try {
-    console.log(`\n${writeCost(root, result, dir)}`);
-    written += ",cost.json";
+    cost = costAndPlan(root, result);
   } catch (err) {
     // A price the table lacks must not cost the user their synth; the resources are still written.
     if (!(err instanceof CostModelError)) throw err;
-    console.error(`\ncost: ${err.message}`);
+    console.error(`cost: ${err.message}`);
+  }
+  writeOutputs(result, dir);
+  console.log(summary(result, seconds));
+  let written = "resources.json,manifests.yaml,outputs.json";
+  if (cost) {
+    console.log(`\n${writeCost(dir, cost)}`);
+    written += cost.plan ? ",cost.json,capacity.json" : ",cost.json";
   }
   console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written}}`);
   return 0;

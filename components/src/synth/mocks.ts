@@ -20,10 +20,14 @@ export interface RecordedResource {
   /** `true` for resources a provider manages, `false` for components. */
   custom: boolean;
   protect: boolean;
-  /** URNs of the resources it explicitly depends on (`dependsOn`, including those of its parents). */
+  /** URNs of the resources it explicitly depends on, as the engine receives them (`dependsOn`; a component stands for its resources). */
   dependsOn: string[];
   /** Provider reference (`<provider urn>::<id>`) of custom resources, when one was given. */
   provider: string | undefined;
+  /** Input property paths Pulumi leaves as they were after creation (`ignoreChanges`). */
+  ignoreChanges: string[];
+  /** Input property paths whose change replaces the resource on top of the provider's own rules (`replaceOnChanges`). */
+  replaceOnChanges: string[];
   /** Inputs as the engine would receive them; secrets replaced by `"[secret]"`. */
   inputs: Record<string, unknown>;
 }
@@ -77,6 +81,8 @@ class RecordingMonitor extends MockMonitor {
           protect: req.getProtect() ?? false,
           provider: req.getProvider() || undefined,
           dependsOn: req.getDependenciesList?.() ?? [],
+          ignoreChanges: req.getIgnorechangesList?.() ?? [],
+          replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
           inputs: plain(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
         });
       }
@@ -102,6 +108,12 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Reco
         ],
         version: args.inputs.version,
         vpcConfig: { ...(args.inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-mock-${name}` },
+      };
+    case "aws:eks/nodeGroup:NodeGroup":
+      // With `nodeGroupNamePrefix` the provider appends a unique suffix; the mock's is `mock`.
+      return {
+        arn,
+        nodeGroupName: args.inputs.nodeGroupName ?? `${args.inputs.nodeGroupNamePrefix ?? name}mock`,
       };
     case "aws:iam/role:Role":
       return {

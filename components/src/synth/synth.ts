@@ -37,6 +37,11 @@ export interface SynthOptions {
   stack: string;
   /** The program. @default `<root>/index.ts` */
   program?: string;
+  /**
+   * Values that replace the stack file's, key by key (full keys, `agentops:agents`, to strings as the CLI
+   * passes them): to synthesize an edit of a stack without writing a stack file. @default none
+   */
+  config?: Record<string, string>;
 }
 
 /**
@@ -44,7 +49,9 @@ export interface SynthOptions {
  * ({@link ConfigError}); nothing is registered before configuration is valid.
  */
 export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
-  const { project, config, secretKeys } = readStackConfig(opts.root, opts.stack);
+  const file = readStackConfig(opts.root, opts.stack);
+  const { project, secretKeys } = file;
+  const config = { ...file.config, ...opts.config };
   const resources = startMockRuntime({ project, stack: opts.stack, config, secretKeys });
   const program = require.resolve(opts.program ?? path.join(opts.root, "index.ts"));
   // A fresh module each run: the program registers its resources when it is evaluated.

@@ -5,36 +5,87 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import type { AgentConfig, Environment, TenantConfig } from "../config";
-import { LABELS, PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../lib/contract";
+import { ENVIRONMENTS, type AgentConfig, type Environment, type TenantConfig } from "../config";
+import { agentsSchema } from "../config/agents";
+import {
+  ComponentArgsError,
+  parseArgument,
+  platformEndpointsSchema,
+  type AgentInput,
+  type PlatformEndpoints,
+  type PlatformEndpointsInput,
+  type TenantInput,
+} from "../config/component-args";
+import { oneOf } from "../config/schema";
+import { tenantSchema } from "../config/tenants";
+import { LABELS, PLATFORM_NAMESPACES } from "../lib/contract";
 import { childName } from "../lib/names";
 
-/** Where the platform's shared services run. */
-export interface TenantPlatform {
-  /** Namespace Prometheus scrapes from. @default PLATFORM_NAMESPACES.monitoring ("monitoring") */
-  monitoringNamespace?: string;
-  /** The OTLP collector agents send to. @default PLATFORM_ENDPOINTS.otelCollector (monitoring, 4317/4318) */
-  otelCollector?: { namespace: string; grpcPort: number; httpPort: number };
-}
-
+/**
+ * Arguments of `Tenant`, in the shapes users write (optional fields left out), validated inside the component
+ * with the stack files' schemas.
+ * @throws {ComponentArgsError} naming the component and each bad field, e.g. `Tenant "team-a": tenant.group: …`
+ */
 export interface TenantArgs {
-  /** The validated `agentops:tenants` entry. */
-  tenant: TenantConfig;
+  /** One `agentops:tenants` entry (see the configuration reference in README.md). */
+  tenant: TenantInput;
   /** Environment the tenant runs in. */
   environment: Environment;
   /**
    * The agents of this tenant (`agent.tenant === tenant.name`); those with `internetEgress` get the egress
    * policy, those with an LLM budget the gateway egress policy (with `llmGateway`). Others are ignored. @default []
    */
-  agents?: AgentConfig[];
-  /** @default the platform namespaces and endpoints of lib/contract.ts */
-  platform?: TenantPlatform;
+  agents?: AgentInput[];
+  /**
+   * Where the platform's services run: Prometheus's namespace may scrape the agents, the OpenTelemetry
+   * collector is reachable. Same argument as the `Agent`'s. @default the platform's (lib/contract.ts)
+   */
+  platform?: PlatformEndpointsInput;
   /**
    * The LLM gateway's proxy pods, when the platform runs the gateway: agents with `llm.monthlyUsd > 0` may
    * reach them on `containerPort` (the pod port behind the listener; Envoy shifts ports below 1024 by +10000).
    * @default undefined: no gateway egress policy
    */
-  llmGateway?: { namespace: string; podLabels: Readonly<Record<string, string>>; containerPort: number };
+  llmGateway?: TenantLlmGateway;
+}
+
+/** The LLM gateway's proxy pods as a tenant's network policy selects them. */
+export interface TenantLlmGateway {
+  namespace: string;
+  podLabels: Readonly<Record<string, string>>;
+  containerPort: number;
+}
+
+/** `TenantArgs` after validation. */
+export interface ResolvedTenantArgs {
+  tenant: TenantConfig;
+  environment: Environment;
+  agents: AgentConfig[];
+  platform: PlatformEndpoints;
+  llmGateway?: TenantLlmGateway;
+}
+
+/**
+ * Validates `Tenant` arguments with the stack files' schemas. Idempotent: parsed entries parse to themselves.
+ * @param name the component's name, for the messages
+ * @throws {ComponentArgsError} listing every problem
+ */
+export function resolveTenantArgs(name: string, args: TenantArgs): ResolvedTenantArgs {
+  const tenant = parseArgument("tenant", tenantSchema, args.tenant);
+  const environment = parseArgument("environment", oneOf(ENVIRONMENTS), args.environment);
+  const agents = parseArgument("agents", agentsSchema, args.agents ?? []);
+  const platform = parseArgument("platform", platformEndpointsSchema, args.platform ?? {});
+  const issues = [...tenant.issues, ...environment.issues, ...agents.issues, ...platform.issues];
+  if (issues.length > 0 || !tenant.value || !environment.value || !agents.value || !platform.value) {
+    throw new ComponentArgsError("Tenant", name, issues);
+  }
+  return {
+    tenant: tenant.value,
+    environment: environment.value,
+    agents: agents.value,
+    platform: platform.value,
+    ...(args.llmGateway ? { llmGateway: args.llmGateway } : {}),
+  };
 }
 
 type NetworkPolicy = inputs.networking.v1.NetworkPolicy;
@@ -67,11 +118,15 @@ export function tenantLabels(tenant: TenantConfig): Record<string, string> {
   };
 }
 
-/** Builds every object of the tenant. Pure: no Pulumi runtime needed. */
-export function tenantObjects(args: TenantArgs): TenantObjects {
-  const { tenant } = args;
-  const monitoring = args.platform?.monitoringNamespace ?? PLATFORM_NAMESPACES.monitoring;
-  const otel = args.platform?.otelCollector ?? PLATFORM_ENDPOINTS.otelCollector;
+/**
+ * Builds every object of the tenant. Pure: no Pulumi runtime needed.
+ * @param name the component's name, for error messages @default the tenant's name
+ * @throws {ComponentArgsError} on invalid arguments
+ */
+export function tenantObjects(args: TenantArgs, name = String(args.tenant.name)): TenantObjects {
+  const { tenant, agents, platform, llmGateway } = resolveTenantArgs(name, args);
+  const monitoring = platform.monitoringNamespace;
+  const otel = platform.otelCollector;
   const namespace = tenant.name;
   const labels = tenantLabels(tenant);
   const meta = (name: string) => ({ name, namespace, labels });
@@ -87,7 +142,7 @@ export function tenantObjects(args: TenantArgs): TenantObjects {
   });
   const q = tenant.quota;
   const limits = tenant.limitRange;
-  const egressAgents = (args.agents ?? [])
+  const egressAgents = agents
     .filter((a) => a.tenant === tenant.name && a.internetEgress)
     .map((a) => a.name)
     .sort();
@@ -165,7 +220,7 @@ export function tenantObjects(args: TenantArgs): TenantObjects {
     .filter((a) => a.tenant === tenant.name && a.llm.monthlyUsd > 0)
     .map((a) => a.name)
     .sort();
-  if (args.llmGateway && llmAgents.length > 0) {
+  if (llmGateway && llmAgents.length > 0) {
     networkPolicies["allow-llm-gateway-egress"] = policy("allow-llm-gateway-egress", {
       podSelector: { matchExpressions: [{ key: LABELS.agent, operator: "In", values: llmAgents }] },
       policyTypes: ["Egress"],
@@ -173,11 +228,11 @@ export function tenantObjects(args: TenantArgs): TenantObjects {
         {
           to: [
             {
-              namespaceSelector: namespaceNamed(args.llmGateway.namespace),
-              podSelector: { matchLabels: { ...args.llmGateway.podLabels } },
+              namespaceSelector: namespaceNamed(llmGateway.namespace),
+              podSelector: { matchLabels: { ...llmGateway.podLabels } },
             },
           ],
-          ports: [{ protocol: "TCP", port: args.llmGateway.containerPort }],
+          ports: [{ protocol: "TCP", port: llmGateway.containerPort }],
         },
       ],
     });
@@ -277,14 +332,24 @@ export function tenantObjects(args: TenantArgs): TenantObjects {
   };
 }
 
-/** One team's namespace and its guard rails. Pass the Kubernetes provider in `opts`. */
+/**
+ * One team's namespace and its guard rails. Pass the Kubernetes provider in `opts`.
+ * @throws {ComponentArgsError} on invalid arguments, before anything is registered
+ */
 export class Tenant extends pulumi.ComponentResource {
   /** The namespace's name, known once the Namespace exists: depend on it to order agents after it. */
   public readonly namespace: pulumi.Output<string>;
+  /** The validated tenant entry, defaults filled in; an `Agent` given this component reads it. */
+  public readonly config: TenantConfig;
+  /** Where the platform's services run, as this tenant opened its network to them; `Agent`'s default. */
+  public readonly platform: PlatformEndpoints;
 
   constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const resolved = resolveTenantArgs(name, args);
     super("agentops:tenancy:Tenant", name, {}, opts);
-    const o = tenantObjects(args);
+    this.config = resolved.tenant;
+    this.platform = resolved.platform;
+    const o = tenantObjects(args, name);
     const ns = new k8s.core.v1.Namespace(childName(name, "namespace"), o.namespace, { parent: this });
     // Everything else lives in the namespace, so it waits for it.
     const child = { parent: this, dependsOn: [ns] };

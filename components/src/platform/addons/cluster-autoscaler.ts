@@ -1,5 +1,21 @@
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import { resources, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
+
+const AUTOSCALER = container("aws-cluster-autoscaler", "50m", "128Mi");
+
+/** The chart's one Deployment (replicaCount 1, the chart's default: one active autoscaler per cluster). */
+export function clusterAutoscalerFootprint(_values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: "cluster-autoscaler-aws-cluster-autoscaler",
+      kind: "Deployment",
+      replicas: 1,
+      containers: [AUTOSCALER],
+      placement: ON_SYSTEM_NODES,
+    },
+  ];
+}
 
 /**
  * cluster-autoscaler rather than Karpenter: the cluster's capacity is three EKS managed node groups whose
@@ -21,7 +37,7 @@ export function clusterAutoscalerValues(ctx: AddonContext): Values {
       expander: "least-waste",
       "scale-down-unneeded-time": "10m",
     },
-    resources: resources("50m", "128Mi", "200m", "512Mi"),
+    resources: resources(AUTOSCALER, "200m", "512Mi"),
     containerSecurityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

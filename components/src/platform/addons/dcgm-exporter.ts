@@ -1,5 +1,26 @@
 import { LABELS, NODE_GROUPS } from "../../lib/contract";
-import { resources, type AddonContext, type Values } from "../context";
+import type { Placement, WorkloadFootprint } from "../../capacity/workloads";
+import { container, resources, type AddonContext, type Values } from "../context";
+
+const EXPORTER = container("exporter", "100m", "128Mi");
+const gpu = NODE_GROUPS.gpu;
+const ON_GPU_NODES: Placement = {
+  nodeSelector: { [LABELS.nodeGroup]: gpu.label },
+  tolerations: [{ key: gpu.taint.key, operator: "Exists", effect: gpu.taint.effect }],
+};
+
+/** One exporter per GPU node. */
+export function dcgmExporterFootprint(_values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: "dcgm-exporter",
+      kind: "DaemonSet",
+      replicas: 1,
+      containers: [EXPORTER],
+      placement: ON_GPU_NODES,
+    },
+  ];
+}
 
 /**
  * NVIDIA's DCGM exporter: per-GPU utilisation and memory (`DCGM_FI_DEV_*`), for the resources dashboard and
@@ -9,11 +30,10 @@ import { resources, type AddonContext, type Values } from "../context";
  * rather than the exporter's own.
  */
 export function dcgmExporterValues(_ctx: AddonContext): Values {
-  const gpu = NODE_GROUPS.gpu;
   return {
-    nodeSelector: { [LABELS.nodeGroup]: gpu.label },
-    tolerations: [{ key: gpu.taint.key, operator: "Exists", effect: gpu.taint.effect }],
-    resources: resources("100m", "128Mi", "200m", "512Mi"),
+    nodeSelector: ON_GPU_NODES.nodeSelector,
+    tolerations: ON_GPU_NODES.tolerations,
+    resources: resources(EXPORTER, "200m", "512Mi"),
     serviceMonitor: { enabled: true, honorLabels: true },
   };
 }

@@ -1,5 +1,42 @@
+import type { WorkloadFootprint } from "../../capacity/workloads";
 import { PLATFORM_NAMESPACES } from "../../lib/contract";
-import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
+import {
+  container,
+  controllerReplicas,
+  ON_SYSTEM_NODES,
+  resources,
+  type AddonContext,
+  type Values,
+} from "../context";
+
+const C = {
+  controller: container("envoy-gateway", "100m", "256Mi"),
+  certgen: container("envoy-gateway-certgen", "10m", "32Mi"),
+};
+
+/**
+ * The controller and its certgen hook. The Envoy proxy pods the controller creates for a Gateway (only with
+ * `certManager.acmeEmail`) are not part of the chart and not counted.
+ */
+export function gatewayFootprint(values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: "envoy-gateway",
+      kind: "Deployment",
+      replicas: values.deployment.replicas,
+      containers: [C.controller],
+      placement: ON_SYSTEM_NODES,
+    },
+    {
+      name: "envoy-gateway-gateway-helm-certgen",
+      kind: "Job",
+      replicas: 1,
+      containers: [C.certgen],
+      placement: ON_SYSTEM_NODES,
+      hook: true,
+    },
+  ];
+}
 
 /**
  * Envoy Gateway's own configuration for the LLM gateway: the values of envoyproxy/ai-gateway
@@ -68,8 +105,9 @@ export function gatewayValues(ctx: AddonContext): Values {
   return {
     deployment: {
       replicas: controllerReplicas(ctx),
-      envoyGateway: { resources: resources("100m", "256Mi", "500m", "1Gi") },
+      envoyGateway: { resources: resources(C.controller, "500m", "1Gi") },
     },
+    certgen: { job: { resources: resources(C.certgen, "100m", "64Mi") } },
     podDisruptionBudget: { minAvailable: ctx.config.highAvailability ? 1 : 0 },
     ...(ctx.config.llmGateway.enabled ? { config: { envoyGateway: llmGatewayConfig(ctx) } } : {}),
   };

@@ -1,5 +1,21 @@
 import { PLATFORM_ENDPOINTS } from "../../lib/contract";
-import { resources, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
+
+const JAEGER = container("jaeger", "100m", "256Mi");
+
+/** One Jaeger pod (Badger is single-writer). */
+export function jaegerFootprint(values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: "jaeger",
+      kind: "Deployment",
+      replicas: values.jaeger.replicas,
+      containers: [JAEGER],
+      placement: ON_SYSTEM_NODES,
+    },
+  ];
+}
 
 /** The PersistentVolumeClaim Badger keeps traces on (made by the platform, mounted by the chart). */
 export const JAEGER_BADGER_CLAIM = "jaeger-badger";
@@ -42,7 +58,7 @@ export function jaegerValues(ctx: AddonContext): Values {
         ? [{ name: "badger", persistentVolumeClaim: { claimName: JAEGER_BADGER_CLAIM } }]
         : [],
       extraVolumeMounts: badger ? [{ name: "badger", mountPath: "/badger" }] : [],
-      resources: resources("100m", "256Mi", "1", badger ? "2Gi" : "1Gi"),
+      resources: resources(JAEGER, "1", badger ? "2Gi" : "1Gi"),
     },
     userconfig: {
       service: {

@@ -1,7 +1,100 @@
 import { LABELS, PLATFORM_NAMESPACES } from "../../lib/contract";
 import { ALERT_WEBHOOK, alertmanagerConfig } from "../../observability/alerting";
 import { GRAFANA_DASHBOARD_LABEL, PROMETHEUS_DATASOURCE_UID } from "../../observability/dashboards";
-import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import {
+  container,
+  controllerReplicas,
+  ON_SYSTEM_NODES,
+  resources,
+  RESTRICTED_CONTAINER,
+  type AddonContext,
+  type Values,
+} from "../context";
+
+const C = {
+  prometheus: container("prometheus", "200m", "1Gi"),
+  alertmanager: container("alertmanager", "20m", "64Mi"),
+  /** The operator's config-reloader, beside Prometheus and Alertmanager and as their init container. */
+  reloader: container("config-reloader", "10m", "32Mi"),
+  operator: container("kube-prometheus-stack", "50m", "128Mi"),
+  grafana: container("grafana", "50m", "128Mi"),
+  /** Both Grafana sidecars (dashboards, datasources) take `grafana.sidecar.resources`. */
+  sidecar: container("grafana-sc-dashboard", "10m", "64Mi"),
+  kubeStateMetrics: container("kube-state-metrics", "20m", "64Mi"),
+  nodeExporter: container("node-exporter", "20m", "32Mi"),
+  /** The admission webhook's certificate Jobs (hooks) take `admissionWebhooks.patch.resources`. */
+  admissionJob: container("create", "10m", "32Mi"),
+};
+
+/**
+ * The chart's workloads, plus the Prometheus and Alertmanager StatefulSets the operator creates from the
+ * custom resources the chart renders (`operated`: not a rendered pod template).
+ */
+export function kubePrometheusStackFootprint(values: Values): WorkloadFootprint[] {
+  const d = (
+    name: string,
+    replicas: number,
+    containers: WorkloadFootprint["containers"],
+  ): WorkloadFootprint => ({
+    name,
+    kind: "Deployment",
+    replicas,
+    containers,
+    placement: ON_SYSTEM_NODES,
+  });
+  const init = [{ ...C.reloader, name: "init-config-reloader" }];
+  return [
+    {
+      ...d("prometheus-kube-prometheus-stack-prometheus", values.prometheus.prometheusSpec.replicas, [
+        C.prometheus,
+        C.reloader,
+      ]),
+      kind: "StatefulSet",
+      initContainers: init,
+      operated: true,
+    },
+    {
+      ...d("alertmanager-kube-prometheus-stack-alertmanager", values.alertmanager.alertmanagerSpec.replicas, [
+        C.alertmanager,
+        C.reloader,
+      ]),
+      kind: "StatefulSet",
+      initContainers: init,
+      operated: true,
+    },
+    d("kube-prometheus-stack-operator", 1, [C.operator]),
+    d("kube-prometheus-stack-grafana", values.grafana.replicas, [
+      C.sidecar,
+      { ...C.sidecar, name: "grafana-sc-datasources" },
+      C.grafana,
+    ]),
+    d("kube-prometheus-stack-kube-state-metrics", 1, [C.kubeStateMetrics]),
+    {
+      name: "kube-prometheus-stack-prometheus-node-exporter",
+      kind: "DaemonSet",
+      replicas: 1,
+      containers: [C.nodeExporter],
+      // The chart's defaults: Linux nodes, not Fargate or virtual kubelets, every NoSchedule taint tolerated.
+      placement: {
+        nodeSelector: { "kubernetes.io/os": "linux" },
+        required: [
+          [
+            { key: "eks.amazonaws.com/compute-type", operator: "NotIn", values: ["fargate"] },
+            { key: "type", operator: "NotIn", values: ["virtual-kubelet"] },
+          ],
+        ],
+        tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+      },
+    },
+    { ...d("kube-prometheus-stack-admission-create", 1, [C.admissionJob]), kind: "Job", hook: true },
+    {
+      ...d("kube-prometheus-stack-admission-patch", 1, [{ ...C.admissionJob, name: "patch" }]),
+      kind: "Job",
+      hook: true,
+    },
+  ];
+}
 
 /** The Secret holding Grafana's generated admin password; the chart reads it, the values never hold it. */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -34,7 +127,7 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
         ruleSelectorNilUsesHelmValues: false,
         probeSelectorNilUsesHelmValues: false,
         scrapeConfigSelectorNilUsesHelmValues: false,
-        resources: resources("200m", "1Gi", "2", "4Gi"),
+        resources: resources(C.prometheus, "2", "4Gi"),
       },
     },
     alertmanager: {
@@ -46,16 +139,25 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
         secrets: [ALERT_WEBHOOK.secret],
         replicas,
         storage: volume("5Gi"),
-        resources: resources("20m", "64Mi", "200m", "256Mi"),
+        resources: resources(C.alertmanager, "200m", "256Mi"),
       },
     },
-    prometheusOperator: { resources: resources("50m", "128Mi", "500m", "512Mi") },
+    prometheusOperator: {
+      resources: resources(C.operator, "500m", "512Mi"),
+      prometheusConfigReloader: { resources: resources(C.reloader, "100m", "64Mi") },
+      admissionWebhooks: { patch: { resources: resources(C.admissionJob, "100m", "64Mi") } },
+    },
     grafana: {
       replicas,
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
-      resources: resources("50m", "128Mi", "500m", "512Mi"),
+      resources: resources(C.grafana, "500m", "512Mi"),
+      // Grafana writes only to its volumes (/var/lib/grafana, the sidecars' folders) and logs to the console.
+      containerSecurityContext: RESTRICTED_CONTAINER,
+      // The chart's `helm test` pod: a Release never runs it, so it is not rendered at all.
+      testFramework: { enabled: false },
       // Dashboards come from ConfigMaps in `monitoring` only: tenants cannot ship dashboards into Grafana.
       sidecar: {
+        resources: resources(C.sidecar, "100m", "128Mi"),
         dashboards: {
           enabled: true,
           label: GRAFANA_DASHBOARD_LABEL.key,
@@ -63,6 +165,8 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
           searchNamespace: monitoring,
         },
         datasources: { uid: PROMETHEUS_DATASOURCE_UID },
+        // k8s-sidecar writes only into the shared emptyDir folders.
+        securityContext: RESTRICTED_CONTAINER,
       },
       additionalDataSources: [
         {
@@ -84,12 +188,12 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
     "kube-state-metrics": {
       // kube_pod_labels carries these, so rules can map pods (and their OpenCost costs) to agents.
       metricLabelsAllowlist: [`pods=[${[LABELS.agent, LABELS.tenant, LABELS.tier].join(",")}]`],
-      resources: resources("20m", "64Mi", "200m", "256Mi"),
+      resources: resources(C.kubeStateMetrics, "200m", "256Mi"),
     },
     "prometheus-node-exporter": {
       // Host network, PID and paths: kept out of `monitoring` in the one privileged namespace.
       namespaceOverride: PLATFORM_NAMESPACES.nodeAgents,
-      resources: resources("20m", "32Mi", "200m", "128Mi"),
+      resources: resources(C.nodeExporter, "200m", "128Mi"),
     },
   };
 }

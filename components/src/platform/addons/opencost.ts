@@ -1,6 +1,23 @@
 import { PLATFORM_NAMESPACES } from "../../lib/contract";
 import { OPENCOST_PRICING_CONFIGMAP } from "../../observability/opencost-pricing";
-import { resources, RESTRICTED_CONTAINER, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import {
+  container,
+  ON_SYSTEM_NODES,
+  resources,
+  RESTRICTED_CONTAINER,
+  type AddonContext,
+  type Values,
+} from "../context";
+
+const OPENCOST = container("opencost", "10m", "128Mi");
+
+/** One exporter (the UI is off). */
+export function openCostFootprint(_values: Values): WorkloadFootprint[] {
+  return [
+    { name: "opencost", kind: "Deployment", replicas: 1, containers: [OPENCOST], placement: ON_SYSTEM_NODES },
+  ];
+}
 
 /**
  * OpenCost: allocation costs (`container_*_allocation`, `node_*_hourly_cost`) that the cost dashboard and the
@@ -15,7 +32,7 @@ export function openCostValues(ctx: AddonContext): Values {
     opencost: {
       exporter: {
         defaultClusterId: `agentops-${ctx.environment}`,
-        resources: resources("10m", "128Mi", "500m", "1Gi"),
+        resources: resources(OPENCOST, "500m", "1Gi"),
         // OpenCost writes its cache under its config path; its root filesystem stays writable.
         securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: false },
         extraEnv: {

@@ -1,6 +1,9 @@
 import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../../lib/contract";
+import type { WorkloadFootprint } from "../../capacity/workloads";
 import {
+  container,
   controllerReplicas,
+  ON_SYSTEM_NODES,
   resources,
   RESTRICTED_CONTAINER,
   type AddonContext,
@@ -9,6 +12,37 @@ import {
 
 const monitoring = PLATFORM_NAMESPACES.monitoring;
 const { otelCollector } = PLATFORM_ENDPOINTS;
+const COLLECTOR = container("opentelemetry-collector", "100m", "256Mi");
+const LOG_COLLECTOR = container("opentelemetry-collector", "50m", "128Mi");
+/** Every node, GPU and spot included: their pods log too. */
+const EVERY_NODE = { tolerations: [{ operator: "Exists" as const, effect: "NoSchedule" as const }] };
+
+/** The gateway collector's Deployment. */
+export function otelCollectorFootprint(values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: otelCollector.service,
+      kind: "Deployment",
+      replicas: values.replicaCount,
+      containers: [COLLECTOR],
+      placement: ON_SYSTEM_NODES,
+    },
+  ];
+}
+
+/** The log collector: one pod per node. */
+export function otelLogsFootprint(_values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: "otel-logs-agent",
+      kind: "DaemonSet",
+      replicas: 1,
+      containers: [LOG_COLLECTOR],
+      placement: EVERY_NODE,
+    },
+  ];
+}
+
 /** The contrib distribution: it has the filelog receiver, the k8sattributes processor and the Loki OTLP path. */
 const IMAGE = "otel/opentelemetry-collector-contrib";
 
@@ -26,7 +60,7 @@ export function otelCollectorValues(ctx: AddonContext): Values {
     podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
     podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
     securityContext: RESTRICTED_CONTAINER,
-    resources: resources("100m", "256Mi", "1", "1Gi"),
+    resources: resources(COLLECTOR, "1", "1Gi"),
     presets: { kubernetesAttributes: { enabled: true } },
     config: {
       receivers: {
@@ -87,8 +121,7 @@ export function otelLogsValues(_ctx: AddonContext): Values {
       logsCollection: { enabled: true, includeCollectorLogs: false, storeCheckpoints: true },
       kubernetesAttributes: { enabled: true },
     },
-    // Every node, GPU and spot included: their pods log too.
-    tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+    tolerations: EVERY_NODE.tolerations,
     securityContext: {
       runAsUser: 0,
       runAsGroup: 0,
@@ -97,7 +130,7 @@ export function otelLogsValues(_ctx: AddonContext): Values {
       capabilities: { drop: ["ALL"] },
       seccompProfile: { type: "RuntimeDefault" },
     },
-    resources: resources("50m", "128Mi", "500m", "512Mi"),
+    resources: resources(LOG_COLLECTOR, "500m", "512Mi"),
     config: {
       exporters: {
         "otlphttp/loki": { endpoint: `http://loki-gateway.${monitoring}.svc.cluster.local/otlp` },

@@ -1,23 +1,61 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import { resources, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
+
+const VAULT = container("vault", "100m", "256Mi");
+
+/** The server StatefulSet: one pod standalone, `ha.replicas` in HA, never two on a node (chart's anti-affinity). */
+export function vaultFootprint(values: Values): WorkloadFootprint[] {
+  const server = values.server;
+  return [
+    {
+      name: "vault",
+      kind: "StatefulSet",
+      replicas: server.ha.enabled ? server.ha.replicas : 1,
+      containers: [VAULT],
+      placement: ON_SYSTEM_NODES,
+      onePerNode: true,
+    },
+  ];
+}
 
 /** The Secret cert-manager writes Vault's serving certificate to (tls.crt, tls.key, ca.crt). */
 export const VAULT_TLS_SECRET = "vault-server-tls";
 const TLS_DIR = `/vault/userconfig/${VAULT_TLS_SECRET}`;
 
+/**
+ * The chart's headless Service of the server pods (`<fullname>-internal`; the release is named `vault`, so
+ * the fullname is `vault`): each pod is `vault-<ordinal>.vault-internal` in its namespace.
+ */
+export const VAULT_PEER_SERVICE = "vault-internal";
+
+/** The API addresses of the raft peers, one per replica, by the stable names the certificate covers. */
+export function vaultPeerAddresses(replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => `https://vault-${i}.${VAULT_PEER_SERVICE}:8200`);
+}
+
 /** Vault's server configuration (HCL): TLS listener, storage, and auto-unseal with AWS KMS on EKS. */
 export function vaultConfig(ctx: AddonContext): pulumi.Output<string> {
   const { ha } = ctx.config.vault;
   const cloud = ctx.cluster.cloud;
+  // One retry_join per peer, by its stable DNS name (`vault-<i>.vault-internal`, which the certificate's
+  // `*.vault-internal` covers). `auto_join` would dial the pods' IPs, which the certificate cannot name, so
+  // TLS verification of the leader would fail and HA would never form ("x509: certificate is valid for …, not
+  // vault-N.vault-internal"). Per-peer leader_api_addr is the chart's documented fix:
+  // https://developer.hashicorp.com/vault/docs/platform/k8s/helm/examples/ha-tls
+  const joins = vaultPeerAddresses(ctx.config.vault.replicas)
+    .map(
+      (addr) => `  retry_join {
+    leader_api_addr     = "${addr}"
+    leader_ca_cert_file = "${TLS_DIR}/ca.crt"
+  }`,
+    )
+    .join("\n");
   const storage = ha
     ? `storage "raft" {
   path = "/vault/data"
-  retry_join {
-    auto_join             = "provider=k8s label_selector=\\"app.kubernetes.io/name=vault,component=server\\" namespace=\\"{{ .Release.Namespace }}\\""
-    auto_join_scheme      = "https"
-    leader_ca_cert_file   = "${TLS_DIR}/ca.crt"
-  }
+${joins}
 }
 service_registration "kubernetes" {}`
     : `storage "file" {
@@ -57,12 +95,20 @@ export function vaultValues(ctx: AddonContext): Values {
     global: { tlsDisable: false },
     injector: { enabled: false },
     server: {
-      resources: resources("100m", "256Mi", "1", "1Gi"),
+      resources: resources(VAULT, "1", "1Gi"),
       serviceAccount: { create: true, name: WORKLOAD_IDENTITIES.vault.serviceAccount },
       dataStorage: { enabled: true, size: vault.storageSize },
       extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt`, VAULT_ADDR: "https://127.0.0.1:8200" },
-      volumes: [{ name: "tls", secret: { secretName: VAULT_TLS_SECRET } }],
-      volumeMounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
+      // /tmp: the chart's start command writes the effective config to /tmp/storageconfig.hcl, and the root
+      // filesystem is read-only.
+      volumes: [
+        { name: "tls", secret: { secretName: VAULT_TLS_SECRET } },
+        { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+      ],
+      volumeMounts: [
+        { name: "tls", mountPath: TLS_DIR, readOnly: true },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
       // A new Vault is uninitialised and sealed until `vault operator init`: counted ready anyway, or the first
       // atomic install would wait for it and roll back. Only the active node is selected by `vault-active`.
       readinessProbe: { path: "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204" },
@@ -77,7 +123,11 @@ export function vaultValues(ctx: AddonContext): Values {
             fsGroup: 1000,
             seccompProfile: { type: "RuntimeDefault" },
           },
-          container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+          container: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+          },
         },
       },
     },

@@ -1,0 +1,231 @@
+/**
+ * CronJob schedules in Kubernetes' own dialect. The API server validates `spec.schedule` with
+ * `cron.ParseStandard` of github.com/robfig/cron/v3 and then rejects any schedule containing `TZ`
+ * (k8s.io/kubernetes pkg/apis/batch/validation/validation.go, `validateScheduleFormat`, since 1.27:
+ * "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"); the CronJob controller parses it the
+ * same way. This module re-implements exactly that grammar (robfig/cron v3 parser.go and spec.go), so a
+ * schedule is accepted here if and only if the API server accepts it:
+ *
+ * - five fields separated by whitespace: minute 0–59, hour 0–23, day of month 1–31, month 1–12,
+ *   day of week 0–6 (Sunday is 0; 7 is rejected, unlike Vixie cron);
+ * - each field a comma-separated list of `*`, `?` (same as `*`), `n`, `a-b`, each optionally `/step`
+ *   (`n/step` means `n-max/step`); month names `jan`…`dec` and day names `sun`…`sat`, any case;
+ * - or a whole-spec descriptor: `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`,
+ *   `@hourly`, or `@every <Go duration>` (e.g. `@every 1h30m`; under one second counts as one second).
+ *
+ * Quirks kept on purpose because the API server has them: empty list items are skipped (`1,,2`), the part
+ * after `*-` is ignored (`*-5` is `*`), and numbers may carry a `+` sign (Go's `strconv.Atoi`).
+ */
+
+/** Allowed values of one field, with robfig/cron's names. */
+interface Bounds {
+  min: number;
+  max: number;
+  names?: Record<string, number>;
+}
+
+const MINUTES: Bounds = { min: 0, max: 59 };
+const HOURS: Bounds = { min: 0, max: 23 };
+const DOM: Bounds = { min: 1, max: 31 };
+const MONTHS: Bounds = {
+  min: 1,
+  max: 12,
+  names: {
+    jan: 1,
+    feb: 2,
+    mar: 3,
+    apr: 4,
+    may: 5,
+    jun: 6,
+    jul: 7,
+    aug: 8,
+    sep: 9,
+    oct: 10,
+    nov: 11,
+    dec: 12,
+  },
+};
+const DOW: Bounds = { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } };
+
+/** One parsed field: the values it matches and whether it was written as `*` or `?` (robfig's star bit). */
+export interface CronField {
+  values: number[];
+  star: boolean;
+}
+
+/** A parsed schedule: five fields, or a constant interval (`@every`). */
+export type CronSchedule =
+  | {
+      kind: "fields";
+      minute: CronField;
+      hour: CronField;
+      dayOfMonth: CronField;
+      month: CronField;
+      dayOfWeek: CronField;
+    }
+  | { kind: "every"; seconds: number };
+
+/** The result of parsing: the schedule, or the error the API server would give (robfig/cron's text). */
+export type CronParse = { ok: true; schedule: CronSchedule } | { ok: false; error: string };
+
+class CronSyntaxError extends Error {}
+
+/**
+ * Parses a CronJob `spec.schedule` as the Kubernetes 1.35 API server does.
+ * Never throws: an invalid schedule gives `{ ok: false, error }` with the API server's message.
+ */
+export function parseKubernetesCron(spec: string): CronParse {
+  // pkg/apis/batch/validation refuses any "TZ" in a new CronJob's schedule (robfig/cron would take a
+  // `TZ=<zone>` or `CRON_TZ=<zone>` prefix): the zone belongs in `timeZone`.
+  if (spec.includes("TZ")) {
+    return { ok: false, error: "cannot use TZ or CRON_TZ in schedule, use timeZone field instead" };
+  }
+  try {
+    return { ok: true, schedule: parseStandard(spec) };
+  } catch (err) {
+    if (err instanceof CronSyntaxError) return { ok: false, error: err.message };
+    throw err;
+  }
+}
+
+function fail(message: string): never {
+  throw new CronSyntaxError(message);
+}
+
+/** robfig/cron v3 `ParseStandard` (Minute | Hour | Dom | Month | Dow | Descriptor). */
+function parseStandard(spec: string): CronSchedule {
+  if (spec.length === 0) fail("empty spec string");
+  if (spec.startsWith("@")) return parseDescriptor(spec);
+  const fields = spec.split(/\s+/).filter((f) => f !== "");
+  if (fields.length !== 5) {
+    fail(`expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]`);
+  }
+  const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  return {
+    kind: "fields",
+    minute: getField(minute, MINUTES),
+    hour: getField(hour, HOURS),
+    dayOfMonth: getField(dom, DOM),
+    month: getField(month, MONTHS),
+    dayOfWeek: getField(dow, DOW),
+  };
+}
+
+function getField(field: string, bounds: Bounds): CronField {
+  const values = new Set<number>();
+  let star = false;
+  for (const expr of field.split(",").filter((r) => r !== "")) {
+    const range = getRange(expr, bounds);
+    range.values.forEach((v) => values.add(v));
+    star ||= range.star;
+  }
+  return { values: [...values].sort((a, b) => a - b), star };
+}
+
+function getRange(expr: string, bounds: Bounds): CronField {
+  const rangeAndStep = expr.split("/");
+  const lowAndHigh = rangeAndStep[0]!.split("-");
+  const singleDigit = lowAndHigh.length === 1;
+  let start: number;
+  let end: number;
+  let star = false;
+  if (lowAndHigh[0] === "*" || lowAndHigh[0] === "?") {
+    start = bounds.min;
+    end = bounds.max;
+    star = true;
+  } else {
+    start = parseIntOrName(lowAndHigh[0]!, bounds.names);
+    if (lowAndHigh.length === 1) end = start;
+    else if (lowAndHigh.length === 2) end = parseIntOrName(lowAndHigh[1]!, bounds.names);
+    else fail(`too many hyphens: ${expr}`);
+  }
+  let step = 1;
+  if (rangeAndStep.length === 2) {
+    step = mustParseInt(rangeAndStep[1]!);
+    if (singleDigit) end = bounds.max;
+    if (step > 1) star = false;
+  } else if (rangeAndStep.length > 2) {
+    fail(`too many slashes: ${expr}`);
+  }
+  if (start < bounds.min) fail(`beginning of range (${start}) below minimum (${bounds.min}): ${expr}`);
+  if (end > bounds.max) fail(`end of range (${end}) above maximum (${bounds.max}): ${expr}`);
+  if (start > end) fail(`beginning of range (${start}) beyond end of range (${end}): ${expr}`);
+  if (step === 0) fail(`step of range should be a positive number: ${expr}`);
+  const values: number[] = [];
+  for (let v = start; v <= end; v += step) values.push(v);
+  return { values, star };
+}
+
+function parseIntOrName(expr: string, names: Record<string, number> | undefined): number {
+  const named = names?.[expr.toLowerCase()];
+  return named ?? mustParseInt(expr);
+}
+
+/** Go's `strconv.Atoi` (optional sign, decimal digits), then robfig's non-negative check. */
+function mustParseInt(expr: string): number {
+  if (!/^[+-]?\d+$/.test(expr)) {
+    fail(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`);
+  }
+  const num = Number(expr);
+  if (!Number.isSafeInteger(num)) {
+    fail(
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`,
+    );
+  }
+  if (num < 0) fail(`negative number (${num}) not allowed: ${expr}`);
+  return num;
+}
+
+const DESCRIPTORS: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+function parseDescriptor(descriptor: string): CronSchedule {
+  const fields = DESCRIPTORS[descriptor];
+  if (fields !== undefined) return parseStandard(fields);
+  const every = "@every ";
+  if (descriptor.startsWith(every)) {
+    const seconds = parseGoDuration(descriptor.slice(every.length));
+    if (seconds === undefined) fail(`failed to parse duration ${descriptor}`);
+    // robfig/cron `Every`: rounded down to whole seconds, at least one second.
+    return { kind: "every", seconds: Math.max(1, Math.floor(seconds)) };
+  }
+  fail(`unrecognized descriptor: ${descriptor}`);
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6,
+  μs: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3600,
+};
+
+/** Go's `time.ParseDuration` in seconds (`1h30m`, `90s`, `1.5h`, `-1h`, `0`), or `undefined`. */
+export function parseGoDuration(text: string): number | undefined {
+  const m = /^([-+]?)(.*)$/s.exec(text)!;
+  const sign = m[1] === "-" ? -1 : 1;
+  const body = m[2]!;
+  if (body === "0") return 0;
+  if (body === "") return undefined;
+  const part = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  let at = 0;
+  while (at < body.length) {
+    part.lastIndex = at;
+    const p = part.exec(body);
+    if (!p || (p[1] === "" && (p[2] ?? "") === "")) return undefined;
+    total += Number(`${p[1] || "0"}.${p[2] ?? ""}0`) * DURATION_UNITS[p[3]!]!;
+    at = part.lastIndex;
+  }
+  return sign * total;
+}

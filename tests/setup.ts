@@ -1,0 +1,9 @@
+/**
+ * Tests run @agentops/components from its TypeScript source: the `agentops-source` export condition (see
+ * components/package.json) is on for mocha (.mocharc.json `node-option`) and, through NODE_OPTIONS, for every
+ * process a test starts (the synth and policy CLIs), so no test depends on a prior `npm run build`.
+ */
+const flag = "--conditions=agentops-source";
+if (!(process.env.NODE_OPTIONS ?? "").includes(flag)) {
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, flag].filter(Boolean).join(" ");
+}
