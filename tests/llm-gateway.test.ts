@@ -6,7 +6,7 @@ import {
   gatewayPrometheusRule,
   LLM_GATEWAY_AGENT_ENV,
   LLM_PRICES,
-  llmGatewayFootprint,
+  llmGatewayCoreObjects,
   METRICS,
   monthlyLimitMicroUsd,
   rawStackConfig,
@@ -15,9 +15,11 @@ import {
   type StackConfig,
 } from "@agentops/components";
 import { readStackConfig, type KubernetesObject } from "@agentops/components/testing";
-import { crdProblems, schemasOf } from "./crd-schemas";
+import { DEFAULT_NODE_GROUPS, estimateStack, regionPrices, stackCostInput } from "../components/src/cost";
 import {
   configProblems,
+  crdValidators,
+  manifestProblems,
   record,
   renderedStack,
   ROOT,
@@ -28,6 +30,7 @@ import {
 } from "./harness";
 
 const GATEWAY_NS = "envoy-gateway-system";
+const cents = (n: number) => Math.round(n * 100) / 100;
 const GATEWAY_GROUPS = /^(gateway\.envoyproxy\.io|aigateway\.envoyproxy\.io)\//;
 
 /** The raw `agentops:` keys of a stack file, to edit one value for an error test. */
@@ -82,7 +85,7 @@ describe("LLM gateway", function () {
       const raw = rawOf("dev");
       (raw.agentops.agents as { llm: { monthlyUsd: number } }[])[1]!.llm.monthlyUsd = 5000;
       assert.deepEqual(configProblems(raw), [
-        "agents[1].llm.monthlyUsd: 5000 — must be at most 4294 while platform.llmGateway is enabled: the gateway's monthly limit is a uint32 count of micro-USD (at most 4,294,967,295)",
+        "agents[1] (it-ops-agent).llm.monthlyUsd: 5000 — must be at most 4294 while platform.llmGateway is enabled: the gateway's monthly limit is a uint32 count of micro-USD (at most 4,294,967,295)",
       ]);
     });
 
@@ -443,29 +446,71 @@ describe("LLM gateway", function () {
       assert.deepEqual(rec.ofType("aws:elasticache/replicationGroup:ReplicationGroup"), []);
     });
 
-    it("reports what the capacity plan and cost model need: the gateway's pods and its store", () => {
-      const prod = stackConfig("prod").platform;
-      assert.deepEqual(llmGatewayFootprint(prod, true), {
-        pods: [
-          {
-            role: "envoy-proxy",
-            namespace: GATEWAY_NS,
-            replicas: 2,
-            requests: { cpu: "100m", memory: "256Mi" },
-          },
-          {
-            role: "ai-gateway-controller",
-            namespace: "envoy-ai-gateway-system",
-            replicas: 2,
-            requests: { cpu: "100m", memory: "128Mi" },
-          },
+    it("counts the gateway's pods in the capacity plan and its ElastiCache nodes in the infrastructure cost", async () => {
+      const synth = await synthStack("prod");
+      const resources = synth.resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: r.inputs,
+      }));
+      const input = stackCostInput(resources, DEFAULT_NODE_GROUPS);
+      const gateway = input.workloads
+        .filter(
+          (w) =>
+            w.owner === "release/ai-gateway" ||
+            w.workload.includes("envoy-ratelimit") ||
+            w.workload.includes("llm-gateway"),
+        )
+        .map((w) => [
+          w.owner,
+          w.workload,
+          w.replicas.min,
+          cents(w.requests.cpu),
+          cents(w.requests.memoryGiB * 1024),
+        ]);
+      assert.deepEqual(gateway, [
+        // envoy + shutdown-manager + ai-gateway-extproc: 100m + 10m + 100m, 256 + 32 + 128 MiB.
+        ["release/envoy-gateway", "Deployment/envoy-gateway-system/envoy-ratelimit", 2, 0.05, 64],
+        [
+          "release/envoy-gateway",
+          "Deployment/envoy-gateway-system/envoy-envoy-gateway-system-llm-gateway",
+          2,
+          0.21,
+          416,
         ],
-        store: { kind: "elasticache", engine: "valkey", nodeType: "cache.t4g.small", nodes: 2 },
+        ["release/ai-gateway", "Deployment/envoy-ai-gateway-system/ai-gateway-controller", 2, 0.1, 128],
+      ]);
+      assert.deepEqual(input.cacheNodes, [{ nodeType: "cache.t4g.small", nodes: 2 }]);
+      const line = estimateStack(input, regionPrices("us-east-1")).infrastructure.find(
+        (l) => l.name === "ElastiCache nodes",
+      );
+      // 2 nodes × $0.0256 per node-hour × 730 hours.
+      assert.deepEqual([line?.detail, cents(line?.monthlyUsd ?? 0)], ["2 × cache.t4g.small", 37.38]);
+    });
+
+    it("sets the requests the footprints declare on the objects Envoy Gateway builds the pods from", () => {
+      /* eslint-disable @typescript-eslint/no-explicit-any -- custom resources' specs are free-form */
+      const objects = llmGatewayCoreObjects(2);
+      const proxy = objects.find((o) => o.kind === "EnvoyProxy")!.spec as any;
+      const deployment = proxy.provider.kubernetes.envoyDeployment;
+      assert.deepEqual(deployment.container.resources.requests, { cpu: "100m", memory: "256Mi" });
+      assert.deepEqual(deployment.patch.value.spec.template.spec.containers, [
+        {
+          name: "shutdown-manager",
+          resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+        },
+      ]);
+      const config = objects.find((o) => o.kind === "GatewayConfig")!;
+      assert.deepEqual((config.spec as any).extProc.kubernetes.resources.requests, {
+        cpu: "100m",
+        memory: "128Mi",
       });
-      assert.deepEqual(llmGatewayFootprint(stackConfig("dev").platform, false)?.store, {
-        kind: "valkey",
-        inCluster: true,
+      const gateway = objects.find((o) => o.kind === "Gateway")!;
+      assert.deepEqual(gateway.metadata.annotations, {
+        "aigateway.envoyproxy.io/gateway-config": config.metadata.name,
       });
+      /* eslint-enable @typescript-eslint/no-explicit-any */
     });
   });
 
@@ -571,7 +616,10 @@ describe("LLM gateway", function () {
     it("prod: renders the gateway charts and validates its objects against the CRDs Helm rendered", async function () {
       const result = await renderedStack(this, "prod");
       const release = (name: string) => result.releases.find((r) => r.name === name)!;
-      const schemas = schemasOf([...release("envoy-gateway").objects, ...release("ai-gateway-crds").objects]);
+      const validators = crdValidators([
+        ...release("envoy-gateway").objects,
+        ...release("ai-gateway-crds").objects,
+      ]);
       const objects = gatewayObjectsOf(result.synth.manifests).filter((o) =>
         GATEWAY_GROUPS.test(o.apiVersion),
       );
@@ -585,12 +633,10 @@ describe("LLM gateway", function () {
         "BackendSecurityPolicy/openai",
         "BackendTrafficPolicy/llm-gateway-budgets",
         "EnvoyProxy/llm-gateway",
+        "GatewayConfig/llm-gateway",
         "SecurityPolicy/llm-gateway-clients",
       ]);
-      assert.deepEqual(
-        objects.flatMap((o) => crdProblems(schemas, o).map((p) => `${o.kind}/${o.metadata.name}: ${p}`)),
-        [],
-      );
+      assert.deepEqual((await Promise.all(objects.map((o) => manifestProblems(o, validators)))).flat(), []);
       // The controller maps the client-id header to the `agent` metric label.
       const controller = release("ai-gateway").objects.find(
         (o) => o.kind === "Deployment" && o.metadata.name === "ai-gateway-controller",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../gateway/prices";
 import type { ConfigIssue } from "./errors";
-import { bool, dnsLabel, integer, oneOf, quantity, text } from "./schema";
+import { bool, dns1123Label, integer, oneOf, quantity, text } from "./schema";
 
 /** Prometheus retention, e.g. `15d` or `12h`. */
 const duration = () =>
@@ -15,8 +15,14 @@ export const LLM_GATEWAY_MAX_MONTHLY_USD = 4294;
 /** One LLM provider the gateway routes to; its API key is read from Vault at `platform/<env>/llm/<name>`. */
 const llmProviderSchema = z
   .strictObject({
-    /** DNS-1123 label, unique; names the provider's gateway objects and its Vault path. */
-    name: dnsLabel(40),
+    /**
+     * DNS-1123 label (object names: Backend, AIServiceBackend, the Secret `llm-provider-<name>`) of at most 40
+     * characters so the prefixed Secret name stays a label; unique; also its Vault path segment.
+     */
+    name: dns1123Label().refine(
+      (v) => v.length <= 40,
+      "must be at most 40 characters (it names the Secret llm-provider-<name>)",
+    ),
     /** The provider's API: `OpenAI` or `Anthropic` (the AIServiceBackend schema). */
     schema: oneOf(LLM_SCHEMAS),
     /** Host name of the provider's API, reached over TLS on 443, e.g. `api.openai.com`. */

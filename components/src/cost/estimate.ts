@@ -19,7 +19,13 @@
 import { CronExpressionParser } from "cron-parser";
 import { parseKubernetesCron } from "../lib/cron";
 import { timeZoneProblem } from "../lib/time-zone";
-import { CostModelError, instanceType, type InstanceType, type RegionPrices } from "./prices";
+import {
+  CostModelError,
+  elastiCacheNodeHourly,
+  instanceType,
+  type InstanceType,
+  type RegionPrices,
+} from "./prices";
 
 export const HOURS_PER_MONTH = 730;
 const HOURS_PER_YEAR = 8760;
@@ -230,6 +236,11 @@ export interface InfrastructureInput {
    * depends on the agents' LLM calls and image pulls, which the stack does not declare.
    */
   natGbPerMonth?: number;
+  /**
+   * ElastiCache nodes (the LLM gateway's counter store on EKS): node type and count per replication group.
+   * @default none
+   */
+  cacheNodes?: readonly { nodeType: string; nodes: number }[];
 }
 
 export interface CostLine {
@@ -262,6 +273,17 @@ export function infrastructureMonthly(prices: RegionPrices, input: Infrastructur
       name: "NAT gateways",
       detail: `${input.natGateways} (hours${gb > 0 ? ` + ${gb} GB` : " only"})`,
       monthlyUsd: input.natGateways * prices.natGatewayHourly * HOURS_PER_MONTH + gb * prices.natGatewayPerGb,
+    });
+  }
+  const cache = input.cacheNodes ?? [];
+  if (cache.length > 0) {
+    lines.push({
+      name: "ElastiCache nodes",
+      detail: cache.map((c) => `${c.nodes} × ${c.nodeType}`).join(" + "),
+      monthlyUsd: cache.reduce(
+        (sum, c) => sum + c.nodes * elastiCacheNodeHourly(prices, c.nodeType) * HOURS_PER_MONTH,
+        0,
+      ),
     });
   }
   const diskGiB = input.nodeGroups.reduce((sum, ng) => sum + ng.nodes * ng.diskGiB, 0);

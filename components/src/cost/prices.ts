@@ -33,6 +33,11 @@ export interface RegionPrices {
   natGatewayPerGb: number;
   /** EBS gp3 storage, USD per GB-month (baseline 3,000 IOPS and 125 MB/s included). */
   gp3PerGbMonth: number;
+  /**
+   * ElastiCache for Valkey on-demand nodes (node-based, not serverless), USD per node-hour, by node type: the
+   * LLM gateway's counter store.
+   */
+  elastiCacheValkeyNodeHourly: Readonly<Record<string, number>>;
 }
 
 /** The day the figures below were recorded. */
@@ -47,6 +52,8 @@ export const PRICE_SOURCES = {
   eks: "https://aws.amazon.com/eks/pricing/ ($0.10 per cluster-hour, standard support)",
   natGateway: "https://aws.amazon.com/vpc/pricing/ ($0.045 per NAT gateway-hour, $0.045 per GB processed)",
   ebs: "https://aws.amazon.com/ebs/pricing/ (gp3 $0.08 per GB-month)",
+  elastiCache:
+    "https://aws.amazon.com/elasticache/pricing/ (on-demand nodes, US East (N. Virginia)): Redis OSS cache.t4g.micro $0.016, cache.t4g.small $0.032, cache.t4g.medium $0.065, cache.m7g.large $0.158, cache.r7g.large $0.219 per node-hour; Valkey nodes are priced 20% below Redis OSS (https://aws.amazon.com/about-aws/whats-new/2024/10/amazon-elasticache-valkey/, 2024-10-08), so the Valkey figures are 0.8 × those. Recorded from memory of those pages, not re-read live on the table's date: re-check before trusting to the cent",
 } as const;
 
 /** Instance shapes from https://aws.amazon.com/ec2/instance-types/ (m7i, m6i, m7a, m6a, g6, g5). */
@@ -67,6 +74,13 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
     natGatewayHourly: 0.045,
     natGatewayPerGb: 0.045,
     gp3PerGbMonth: 0.08,
+    elastiCacheValkeyNodeHourly: {
+      "cache.t4g.micro": 0.0128,
+      "cache.t4g.small": 0.0256,
+      "cache.t4g.medium": 0.052,
+      "cache.m7g.large": 0.1264,
+      "cache.r7g.large": 0.1752,
+    },
   },
 };
 
@@ -92,6 +106,17 @@ export function instanceType(prices: RegionPrices, name: string, region = "the r
   if (!found) {
     throw new CostModelError(
       `instance type: ${JSON.stringify(name)} — no price for ${region} in components/src/cost/prices.ts (priced: ${Object.keys(prices.instances).join(", ")})`,
+    );
+  }
+  return found;
+}
+
+/** The hourly price of one ElastiCache for Valkey node. @throws {CostModelError} when the table does not know it. */
+export function elastiCacheNodeHourly(prices: RegionPrices, nodeType: string, region = "the region"): number {
+  const found = prices.elastiCacheValkeyNodeHourly[nodeType];
+  if (found === undefined) {
+    throw new CostModelError(
+      `ElastiCache node type: ${JSON.stringify(nodeType)} — no price for ${region} in components/src/cost/prices.ts (priced: ${Object.keys(prices.elastiCacheValkeyNodeHourly).join(", ")})`,
     );
   }
   return found;

@@ -13,6 +13,8 @@
  * - the platform: each `kubernetes:helm.sh/v3:Release` of a registry add-on, through its footprint of the
  *   Release's values;
  * - the EKS managed add-ons: each `aws:eks/addon:Addon`, through capacity/eks-addons.ts;
+ * - ElastiCache: each `aws:elasticache/replicationGroup:ReplicationGroup` (`nodeType`, `numCacheClusters`,
+ *   else 1 node), priced per node-hour;
  * - agents: Deployments, StatefulSets and CronJobs labelled `agentops.io/agent` (requests, nodeSelector, node
  *   affinity, tolerations; replicas from their HorizontalPodAutoscaler, else `spec.replicas`; a CronJob is one
  *   run: `parallelism` pods), their claims (a StatefulSet's claim templates once per replica), the budget,
@@ -89,6 +91,8 @@ export interface StackCostInput {
   nodeGroups: PlanNodeGroup[];
   /** Whether `nodeGroups` are the stack's own: only then is the capacity plan the stack's. */
   declaredNodeGroups: boolean;
+  /** ElastiCache replication groups (the LLM gateway's counter store on EKS): node type and nodes each. */
+  cacheNodes: { nodeType: string; nodes: number }[];
   /** Every workload: platform footprints, EKS add-ons, agents. */
   workloads: PlannedWorkload[];
   agents: StackAgentInput[];
@@ -409,6 +413,12 @@ export function stackCostInput(
   return {
     clusters: resources.filter((r) => r.type === "aws:eks/cluster:Cluster").length,
     natGateways: resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length,
+    cacheNodes: resources
+      .filter((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")
+      .map((r) => ({
+        nodeType: String(r.props.nodeType),
+        nodes: typeof r.props.numCacheClusters === "number" ? r.props.numCacheClusters : 1,
+      })),
     nodeGroups: declared.length > 0 ? declared : fallbackNodeGroups(fallback),
     declaredNodeGroups: declared.length > 0,
     workloads: [...platformWorkloads(resources), ...workloads],
@@ -448,6 +458,7 @@ export function estimateStack(input: StackCostInput, prices: RegionPrices): Stac
     infrastructureMonthly(prices, {
       clusters: input.clusters,
       natGateways: input.natGateways,
+      cacheNodes: input.cacheNodes,
       nodeGroups: input.declaredNodeGroups
         ? plan.groups.map((g) => ({
             name: g.name,

@@ -1,75 +1,80 @@
 /**
- * What the LLM gateway runs, as data, for the cost model and the capacity plan: its pods (requests and
- * replicas) and its counter store. One place, read by whoever prices or packs the platform.
+ * What the LLM gateway's pods request, as footprint containers: the one place these requests are written. The
+ * values builders (envoy-gateway, ai-gateway, valkey) and the gateway's EnvoyProxy and GatewayConfig objects set
+ * them from here, and the registry's footprints declare them, so the capacity plan and the cost model count what
+ * the cluster runs. The counter store on EKS (ElastiCache) is no pod: the cost model prices its
+ * ReplicationGroup's nodes (cost/stack.ts).
  */
+import type { WorkloadFootprint } from "../capacity/workloads";
 import type { PlatformConfig } from "../config";
-import { PLATFORM_NAMESPACES } from "../lib/contract";
-import { ELASTICACHE_ENGINE } from "./counter-store";
+import { PLATFORM_ENDPOINTS } from "../lib/contract";
+import { container, ON_SYSTEM_NODES, type Values } from "../platform/context";
 
-/** One kind of pod the gateway adds, with its per-pod requests. */
-export interface GatewayPods {
-  /** What runs: `envoy-proxy` (the LLM Gateway's proxies, with the AI Gateway's ext_proc sidecar), `ai-gateway-controller`, `counter-store`. */
-  role: string;
-  namespace: string;
-  replicas: number;
-  /** Per pod, Kubernetes quantities. */
-  requests: { cpu: string; memory: string };
-}
+/**
+ * Requests of the gateway's containers. Names are those of the pods as created: Envoy Gateway names the proxy
+ * containers `envoy` and `shutdown-manager` and the rate-limit container `envoy-ratelimit`; the AI Gateway's
+ * mutating webhook adds `ai-gateway-extproc` to each proxy pod; the charts name theirs after the chart or
+ * release (rendered: ai-gateway-helm v1.1.0, valkey 0.11.0).
+ */
+export const LLM_GATEWAY_CONTAINERS = {
+  /** The Envoy proxy of the LLM Gateway (EnvoyProxy `envoyDeployment.container`). */
+  envoy: container("envoy", "100m", "256Mi"),
+  /** Envoy Gateway's drain helper beside each proxy (set through the EnvoyProxy's deployment patch). */
+  shutdownManager: container("shutdown-manager", "10m", "32Mi"),
+  /** The AI Gateway's external processor in each proxy pod (GatewayConfig `extProc.kubernetes.resources`). */
+  extProc: container("ai-gateway-extproc", "100m", "128Mi"),
+  /** Envoy Gateway's global rate-limit service (EnvoyGateway `rateLimitDeployment.container`). */
+  rateLimit: container("envoy-ratelimit", "50m", "64Mi"),
+  /** The AI Gateway controller (ai-gateway-helm `controller.resources`). */
+  controller: container("ai-gateway-helm", "100m", "128Mi"),
+  /** In-cluster Valkey counter store (valkey chart `resources`). */
+  valkey: container("llm-gateway-store-valkey", "50m", "64Mi"),
+  /** Its init script (valkey chart `initResources`). */
+  valkeyInit: container("llm-gateway-store-valkey-init", "10m", "16Mi"),
+} as const;
 
-export interface LlmGatewayFootprint {
-  pods: GatewayPods[];
-  /** ElastiCache on EKS (billed per node-hour); the Valkey pod on an existing cluster (in `pods`). */
-  store:
-    | { kind: "elasticache"; engine: string; nodeType: string; nodes: number }
-    | { kind: "valkey"; inCluster: true };
-}
-
-/** Proxy replicas of the LLM Gateway: two when the platform is highly available. */
+/**
+ * Replicas of the LLM Gateway's proxies and of the rate-limit service: two when the platform is highly
+ * available. Both are created by Envoy Gateway, the proxies from the EnvoyProxy, the rate-limit service from
+ * Envoy Gateway's `rateLimitDeployment` values, which is where the footprint reads the count back.
+ */
 export function llmGatewayReplicas(config: PlatformConfig): number {
   return config.highAvailability ? 2 : 1;
 }
 
-/** Requests of one Envoy proxy pod of the LLM Gateway (set on its EnvoyProxy). */
-export const PROXY_REQUESTS = { cpu: "100m", memory: "256Mi" } as const;
-/** Requests of the AI Gateway controller (its chart values). */
-export const CONTROLLER_REQUESTS = { cpu: "100m", memory: "128Mi" } as const;
-/** Requests of the in-cluster Valkey store (its chart values). */
-export const VALKEY_REQUESTS = { cpu: "50m", memory: "64Mi" } as const;
+const GW = PLATFORM_ENDPOINTS.llmGateway;
 
 /**
- * The gateway's pods and store for this platform configuration, or undefined when the gateway is off.
- * `eks`: the store is ElastiCache (else the Valkey chart). The ext_proc sidecar the AI Gateway injects into each
- * proxy pod is not counted: its requests are set by the controller, not by this project.
+ * The pods Envoy Gateway creates for the LLM gateway, from its release's values (present when
+ * `config.envoyGateway.rateLimit` is): the rate-limit Deployment `envoy-ratelimit` and the proxies of the
+ * `llm-gateway` Gateway (Envoy Gateway names that Deployment `envoy-<namespace>-<gateway>-<hash>`; the hash is
+ * left out here). Both are `operated`: no chart template renders them. Replicas: the rate-limit Deployment's,
+ * which {@link llmGatewayReplicas} sets for both.
  */
-export function llmGatewayFootprint(config: PlatformConfig, eks: boolean): LlmGatewayFootprint | undefined {
-  if (!config.llmGateway.enabled) return undefined;
-  const ns = { gateway: PLATFORM_NAMESPACES.gateway, ai: PLATFORM_NAMESPACES.aiGateway };
-  const pods: GatewayPods[] = [
+export function llmGatewayOperatedFootprint(values: Values): WorkloadFootprint[] {
+  const kubernetes = values.config?.envoyGateway?.provider?.kubernetes;
+  if (values.config?.envoyGateway?.rateLimit === undefined || kubernetes?.rateLimitDeployment === undefined) {
+    return [];
+  }
+  const replicas = Number(kubernetes.rateLimitDeployment.replicas ?? 1);
+  const C = LLM_GATEWAY_CONTAINERS;
+  return [
     {
-      role: "envoy-proxy",
-      namespace: ns.gateway,
-      replicas: llmGatewayReplicas(config),
-      requests: PROXY_REQUESTS,
+      name: "envoy-ratelimit",
+      kind: "Deployment",
+      replicas,
+      containers: [C.rateLimit],
+      placement: ON_SYSTEM_NODES,
+      operated: true,
     },
     {
-      role: "ai-gateway-controller",
-      namespace: ns.ai,
-      replicas: llmGatewayReplicas(config),
-      requests: CONTROLLER_REQUESTS,
+      name: `envoy-${GW.namespace}-${GW.name}`,
+      kind: "Deployment",
+      replicas,
+      // ai-gateway-extproc runs as a sidecar for the pod's whole life, so its requests add to the pod's.
+      containers: [C.envoy, C.shutdownManager, C.extProc],
+      placement: ON_SYSTEM_NODES,
+      operated: true,
     },
   ];
-  if (!eks) {
-    pods.push({ role: "counter-store", namespace: ns.gateway, replicas: 1, requests: VALKEY_REQUESTS });
-    return { pods, store: { kind: "valkey", inCluster: true } };
-  }
-  const store = config.llmGateway.store;
-  return {
-    pods,
-    store: {
-      kind: "elasticache",
-      engine: ELASTICACHE_ENGINE.engine,
-      nodeType: store.nodeType,
-      nodes: store.multiAz ? 2 : 1,
-    },
-  };
 }

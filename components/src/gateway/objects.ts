@@ -14,14 +14,20 @@
 import type { AgentConfig, Environment, LlmGatewayConfig, LlmProviderConfig } from "../config";
 import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
-import { PROXY_REQUESTS } from "./footprint";
+import { resources } from "../platform/context";
+import { LLM_GATEWAY_CONTAINERS } from "./footprint";
 import { LLM_PRICES, type LlmSchema } from "./prices";
 
 /** A namespaced custom or core object, as the API server receives it. */
 export interface GatewayObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
 }
 
@@ -32,6 +38,7 @@ export const COST_METADATA_NAMESPACE = "io.envoy.ai_gateway";
 export const COST_METADATA_KEY = "llm_cost_micro_usd";
 const AI_GROUP = "aigateway.envoyproxy.io/v1beta1";
 const EG_GROUP = "gateway.envoyproxy.io/v1alpha1";
+const C = LLM_GATEWAY_CONTAINERS;
 const LABELS = { "app.kubernetes.io/part-of": "agentops", "app.kubernetes.io/component": "llm-gateway" };
 
 /** Names of the gateway's objects, so tests, the tenant's policies and agents agree with the builders. */
@@ -39,6 +46,7 @@ export const llmGatewayNames = {
   gateway: GW.name,
   gatewayClass: GW.name,
   envoyProxy: GW.name,
+  gatewayConfig: GW.name,
   route: GW.name,
   securityPolicy: childName(GW.name, "clients"),
   budgetPolicy: childName(GW.name, "budgets"),
@@ -168,7 +176,8 @@ export function providerObjects(provider: LlmProviderConfig, environment: Enviro
 
 /**
  * The Gateway agents call: its own GatewayClass, an EnvoyProxy that gives its Service a fixed name (the URL in
- * agents' environment) and `replicas` proxies, and one HTTP listener for routes of its own namespace.
+ * agents' environment), `replicas` proxies and their containers' requests (gateway/footprint.ts), a
+ * GatewayConfig with the external processor's requests, and one HTTP listener for routes of its own namespace.
  */
 export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
   return [
@@ -189,8 +198,25 @@ export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
             envoyService: { name: GW.name, type: "ClusterIP" },
             envoyDeployment: {
               replicas,
-              container: {
-                resources: { requests: { ...PROXY_REQUESTS }, limits: { memory: "1Gi" } },
+              container: { resources: resources(C.envoy, "1", "1Gi") },
+              // Envoy Gateway has no field for the shutdown manager's resources: a strategic-merge patch of
+              // the Deployment sets them, so the footprint's figure is what the pod requests.
+              patch: {
+                type: "StrategicMerge",
+                value: {
+                  spec: {
+                    template: {
+                      spec: {
+                        containers: [
+                          {
+                            name: C.shutdownManager.name,
+                            resources: resources(C.shutdownManager, "100m", "64Mi"),
+                          },
+                        ],
+                      },
+                    },
+                  },
+                },
               },
             },
           },
@@ -198,9 +224,22 @@ export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
       },
     },
     {
+      // The AI Gateway's external processor in each proxy pod: its requests (GatewayConfig, referenced by the
+      // Gateway's `aigateway.envoyproxy.io/gateway-config` annotation, same namespace).
+      apiVersion: AI_GROUP,
+      kind: "GatewayConfig",
+      metadata: { name: llmGatewayNames.gatewayConfig, namespace: GW.namespace, labels: LABELS },
+      spec: { extProc: { kubernetes: { resources: resources(C.extProc, "500m", "512Mi") } } },
+    },
+    {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "Gateway",
-      metadata: { name: llmGatewayNames.gateway, namespace: GW.namespace, labels: LABELS },
+      metadata: {
+        name: llmGatewayNames.gateway,
+        namespace: GW.namespace,
+        labels: LABELS,
+        annotations: { "aigateway.envoyproxy.io/gateway-config": llmGatewayNames.gatewayConfig },
+      },
       spec: {
         gatewayClassName: llmGatewayNames.gatewayClass,
         infrastructure: {

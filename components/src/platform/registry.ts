@@ -3,7 +3,12 @@
  * the add-ons each must follow, and its values builder. Adding an add-on is one file and one entry here.
  */
 import { PLATFORM_NAMESPACES } from "../lib/contract";
-import { aiGatewayCrdsValues, aiGatewayValues } from "./addons/ai-gateway";
+import {
+  aiGatewayCrdsFootprint,
+  aiGatewayCrdsValues,
+  aiGatewayFootprint,
+  aiGatewayValues,
+} from "./addons/ai-gateway";
 import { certManagerFootprint, certManagerValues } from "./addons/cert-manager";
 import { clusterAutoscalerFootprint, clusterAutoscalerValues } from "./addons/cluster-autoscaler";
 import { dcgmExporterFootprint, dcgmExporterValues } from "./addons/dcgm-exporter";
@@ -21,7 +26,7 @@ import {
   otelLogsFootprint,
   otelLogsValues,
 } from "./addons/opentelemetry";
-import { valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
+import { valkeyFootprint, valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
 import { vaultFootprint, vaultValues } from "./addons/vault";
 import type { WorkloadFootprint } from "../capacity/workloads";
 import type { AddonContext, Values } from "./context";
@@ -277,6 +282,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: true,
     enabled: (ctx) => ctx.config.llmGateway.enabled,
     values: aiGatewayCrdsValues,
+    footprint: aiGatewayCrdsFootprint,
   },
   {
     name: "ai-gateway",
@@ -290,6 +296,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.config.llmGateway.enabled,
     values: aiGatewayValues,
+    footprint: aiGatewayFootprint,
   },
   {
     // The LLM gateway's counter store on an existing cluster (on EKS: ElastiCache, declared by the platform).
@@ -304,6 +311,7 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.config.llmGateway.enabled && ctx.cluster.cloud === undefined,
     values: valkeyValues,
+    footprint: valkeyFootprint,
   },
 ];
 

@@ -216,7 +216,7 @@ export function tenantObjects(args: TenantArgs, name = String(args.tenant.name))
     });
   }
 
-  const llmAgents = (args.agents ?? [])
+  const llmAgents = agents
     .filter((a) => a.tenant === tenant.name && a.llm.monthlyUsd > 0)
     .map((a) => a.name)
     .sort();

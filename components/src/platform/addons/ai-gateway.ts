@@ -1,10 +1,32 @@
 import { PLATFORM_ENDPOINTS } from "../../lib/contract";
-import { CONTROLLER_REQUESTS } from "../../gateway/footprint";
-import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
+import type { WorkloadFootprint } from "../../capacity/workloads";
+import { LLM_GATEWAY_CONTAINERS } from "../../gateway/footprint";
+import { controllerReplicas, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
 
 /** The AI Gateway's CRDs (AIGatewayRoute, AIServiceBackend, BackendSecurityPolicy, …): nothing to set. */
 export function aiGatewayCrdsValues(): Values {
   return {};
+}
+
+/** CRDs only: no pods. */
+export function aiGatewayCrdsFootprint(): WorkloadFootprint[] {
+  return [];
+}
+
+/**
+ * The controller Deployment (the chart's `fullnameOverride`, `ai-gateway-controller`). The external processor
+ * it injects into the LLM Gateway's proxy pods is counted with those pods (envoy-gateway's footprint).
+ */
+export function aiGatewayFootprint(values: Values): WorkloadFootprint[] {
+  return [
+    {
+      name: "ai-gateway-controller",
+      kind: "Deployment",
+      replicas: values.controller.replicaCount,
+      containers: [LLM_GATEWAY_CONTAINERS.controller],
+      placement: ON_SYSTEM_NODES,
+    },
+  ];
 }
 
 /**
@@ -18,7 +40,7 @@ export function aiGatewayValues(ctx: AddonContext): Values {
     controller: {
       replicaCount: controllerReplicas(ctx),
       podDisruptionBudget: { enabled: ha, minAvailable: 1 },
-      resources: resources(CONTROLLER_REQUESTS.cpu, CONTROLLER_REQUESTS.memory, "500m", "512Mi"),
+      resources: resources(LLM_GATEWAY_CONTAINERS.controller, "500m", "512Mi"),
       metricsRequestHeaderAttributes: `${PLATFORM_ENDPOINTS.llmGateway.clientIdHeader}:agent`,
     },
   };

@@ -1,4 +1,9 @@
 import type { WorkloadFootprint } from "../../capacity/workloads";
+import {
+  LLM_GATEWAY_CONTAINERS,
+  llmGatewayOperatedFootprint,
+  llmGatewayReplicas,
+} from "../../gateway/footprint";
 import { PLATFORM_NAMESPACES } from "../../lib/contract";
 import {
   container,
@@ -15,8 +20,9 @@ const C = {
 };
 
 /**
- * The controller and its certgen hook. The Envoy proxy pods the controller creates for a Gateway (only with
- * `certManager.acmeEmail`) are not part of the chart and not counted.
+ * The controller and its certgen hook; with the LLM gateway, the rate-limit service and the LLM Gateway's proxy
+ * pods the controller creates (gateway/footprint.ts). The proxy pods of the public Gateway (only with
+ * `certManager.acmeEmail`) are not counted.
  */
 export function gatewayFootprint(values: Values): WorkloadFootprint[] {
   return [
@@ -35,6 +41,7 @@ export function gatewayFootprint(values: Values): WorkloadFootprint[] {
       placement: ON_SYSTEM_NODES,
       hook: true,
     },
+    ...llmGatewayOperatedFootprint(values),
   ];
 }
 
@@ -57,7 +64,9 @@ function llmGatewayConfig(ctx: AddonContext): Values {
       type: "Kubernetes",
       kubernetes: {
         rateLimitDeployment: {
+          replicas: llmGatewayReplicas(ctx.config),
           container: {
+            resources: resources(LLM_GATEWAY_CONTAINERS.rateLimit, "500m", "256Mi"),
             env: [
               {
                 name: "REDIS_AUTH",
