@@ -277,8 +277,9 @@ describe("capacity: the stacks", function () {
   }
 
   it("refuses a stack whose system group is too small, naming the group and the numbers", async () => {
-    // dev's platform and EKS add-ons: 1.91 CPU and 36 pods (DaemonSet pods on both nodes included) — more pods
-    // than one m7i.large's 29 slots, so 2 nodes.
+    // dev's platform and EKS add-ons: 2.27 CPU and 39 pods (DaemonSet pods on both nodes included; the LLM
+    // gateway's controller, proxy and rate-limit pods add 0.36 CPU, 0.59 GiB and 3 pods) — more pods than one
+    // m7i.large's 29 slots, so 2 nodes.
     const synth = await synthStack("dev");
     const resources = synth.resources.map((r) =>
       r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "agentops-system"
@@ -290,7 +291,7 @@ describe("capacity: the stacks", function () {
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(err.lines, [
-          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 1.91 CPU / 4.59 GiB, 36 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
+          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.27 CPU / 5.18 GiB, 39 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
         ]);
         return true;
       },

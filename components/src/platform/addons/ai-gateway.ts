@@ -1,7 +1,14 @@
 import { PLATFORM_ENDPOINTS } from "../../lib/contract";
 import type { WorkloadFootprint } from "../../capacity/workloads";
 import { LLM_GATEWAY_CONTAINERS } from "../../gateway/footprint";
-import { controllerReplicas, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
+import {
+  controllerReplicas,
+  ON_SYSTEM_NODES,
+  resources,
+  RESTRICTED_CONTAINER,
+  type AddonContext,
+  type Values,
+} from "../context";
 
 /** The AI Gateway's CRDs (AIGatewayRoute, AIServiceBackend, BackendSecurityPolicy, …): nothing to set. */
 export function aiGatewayCrdsValues(): Values {
@@ -42,6 +49,9 @@ export function aiGatewayValues(ctx: AddonContext): Values {
       podDisruptionBudget: { enabled: ha, minAvailable: 1 },
       resources: resources(LLM_GATEWAY_CONTAINERS.controller, "500m", "512Mi"),
       metricsRequestHeaderAttributes: `${PLATFORM_ENDPOINTS.llmGateway.clientIdHeader}:agent`,
+      // The chart's own context (user 65532, no privilege) plus a read-only root: the controller writes
+      // nothing but reads its webhook certificate from a mounted Secret.
+      securityContext: { ...RESTRICTED_CONTAINER, privileged: false, runAsUser: 65532, runAsGroup: 65532 },
     },
   };
 }
