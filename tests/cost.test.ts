@@ -182,6 +182,33 @@ describe("cost model: agents and infrastructure", () => {
     );
   });
 
+  it("prices ElastiCache nodes per node-hour and names a node type the table lacks", () => {
+    const lines = infrastructureMonthly(prices, {
+      clusters: 0,
+      nodeGroups: [],
+      natGateways: 0,
+      cacheNodes: [{ nodeType: "cache.t4g.small", nodes: 2 }],
+    });
+    // 2 × 0.0256 × 730
+    assert.deepEqual(
+      lines.map((l) => [l.name, l.detail, l.monthlyUsd.toFixed(3)]),
+      [["ElastiCache nodes", "2 × cache.t4g.small", "37.376"]],
+    );
+    assert.throws(
+      () =>
+        infrastructureMonthly(prices, {
+          clusters: 0,
+          nodeGroups: [],
+          natGateways: 0,
+          cacheNodes: [{ nodeType: "cache.x9.huge", nodes: 1 }],
+        }),
+      {
+        message:
+          'ElastiCache node type: "cache.x9.huge" — no price for the region in components/src/cost/prices.ts (priced: cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m7g.large, cache.r7g.large)',
+      },
+    );
+  });
+
   it("counts NAT data when a GB figure is given: 3 × 0.045 × 730 + 100 GB × 0.045 = 103.05", () => {
     const [nat] = infrastructureMonthly(prices, {
       clusters: 0,
@@ -236,7 +263,7 @@ describe("cost report", () => {
   it("prices node groups at the nodes the capacity plan needs, at least minSize", async () => {
     // dev: system 2 × m7i.large (minSize 2, the plan needs 2); spot 2 at min, 3 at max × 0.09978 × 730 = 72.84
     // each; gpu 0 (the weekly job's node is priced per run, in the agent); root volumes 50 GiB per system and
-    // spot node × 0.08.
+    // spot node × 0.08; the LLM gateway's ElastiCache store, 1 × cache.t4g.micro × 0.0128 × 730 = 9.34.
     const r = await report("dev");
     assert.deepEqual(
       r.infrastructure.map((l) => [l.name, l.detail, l.monthlyUsd, l.maxMonthlyUsd]),
@@ -251,6 +278,7 @@ describe("cost report", () => {
         ],
         ["node group gpu", "0 × g6.xlarge|g5.xlarge (on-demand)", 0, 0],
         ["NAT gateways", "1 (hours only)", 32.85, 32.85],
+        ["ElastiCache nodes", "1 × cache.t4g.micro", 9.34, 9.34],
         ["node root volumes", "200 GiB gp3, 250 at max", 16, 20],
       ],
     );
