@@ -277,18 +277,25 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         agentNamed(c, "architect-agent").name = "design-agent";
       }),
       [
-        "8 create, 2 update, 0 replace, 8 delete; exit 1",
+        "9 create, 5 update, 0 replace, 9 delete; exit 1",
         "delete StatefulSet governance/architect-agent [dangerous]",
         "delete ConfigMap governance/architect-agent-config",
+        // The LLM gateway: the agent's gateway key under its old client id goes, one under the new comes; its
+        // limit rule, key reference and egress policy change in place (a new client id starts a new counter).
+        "delete ExternalSecret envoy-gateway-system/llm-client-architect-agent",
         "delete ExternalSecret governance/architect-agent",
         "delete HorizontalPodAutoscaler governance/architect-agent",
         "delete PodDisruptionBudget governance/architect-agent",
         "delete Service governance/architect-agent",
         "delete ServiceAccount governance/architect-agent",
         "delete ServiceMonitor governance/architect-agent",
+        "update BackendTrafficPolicy envoy-gateway-system/llm-gateway-budgets: spec.rateLimit.global.rules[3].clientSelectors[0].headers[0].value",
         "update NetworkPolicy governance/allow-internet-egress: spec.podSelector.matchExpressions[0].values[1]",
+        "update NetworkPolicy governance/allow-llm-gateway-egress: spec.podSelector.matchExpressions[0].values[1]",
         "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[6].labels.agent, spec.groups[0].rules[7].labels.agent",
+        "update SecurityPolicy envoy-gateway-system/llm-gateway-clients: spec.apiKeyAuth.credentialRefs[3].name",
         "create ConfigMap governance/design-agent-config",
+        "create ExternalSecret envoy-gateway-system/llm-client-design-agent",
         "create ExternalSecret governance/design-agent",
         "create HorizontalPodAutoscaler governance/design-agent",
         "create PodDisruptionBudget governance/design-agent",

@@ -159,10 +159,12 @@ describe("GitHub workflows", () => {
         });
       }
 
-      it("fails ci.yml as it was: repositoryOpts.repo is null for the OCI-hosted Envoy Gateway chart", async () => {
+      it("fails ci.yml as it was: repositoryOpts.repo is null for the OCI-hosted Envoy Gateway and AI Gateway charts", async () => {
         const { resources } = await synthStack("dev");
         assert.deepEqual(resourceReadProblems("ci.yml", asWas.get("ci.yml")!, resources), [
+          "ci.yml jobs.charts: jq -r '.inputs.repositoryOpts.repo' is null for kubernetes:helm.sh/v3:Release platform-ai-gateway-crds",
           "ci.yml jobs.charts: jq -r '.inputs.repositoryOpts.repo' is null for kubernetes:helm.sh/v3:Release platform-envoy-gateway",
+          "ci.yml jobs.charts: jq -r '.inputs.repositoryOpts.repo' is null for kubernetes:helm.sh/v3:Release platform-ai-gateway",
         ]);
       });
 
