@@ -7,7 +7,7 @@
  * What is read:
  * - node groups: `aws:eks/nodeGroup:NodeGroup` (label `agentops.io/node-group`, instance types, capacity type,
  *   taints, scaling config) and the root volume size of its launch template (`aws:ec2/launchTemplate`, matched
- *   by property dependency or by its instances' `Name` tag = the node group's name), else `diskSize`, else
+ *   by property dependency or by its instances' `Name` tag = the node group's name prefix without its dash), else `diskSize`, else
  *   EKS's default of 20 GiB; none (a cluster made elsewhere): the fallback groups, for prices and placement
  *   only, with no plan;
  * - the platform: each `kubernetes:helm.sh/v3:Release` of a registry add-on, through its footprint of the
@@ -139,11 +139,15 @@ function nodeGroupsOf(resources: readonly StackResourceLike[]): PlanNodeGroup[] 
       const labels = isRecord(r.props.labels) ? (r.props.labels as Record<string, string>) : {};
       const spot = r.props.capacityType === "SPOT";
       const byDependency = r.propertyDependencies?.launchTemplate?.map((d) => d.urn) ?? [];
+      // Node groups are named by prefix (`<cluster>-<group>-`, so an instance type change can replace them);
+      // their instances' Name tag is the prefix without its dash.
+      const prefix = r.props.nodeGroupNamePrefix;
+      const baseName = typeof prefix === "string" ? prefix.replace(/-$/, "") : r.props.nodeGroupName;
       const template = templates.find(
         (t) =>
           byDependency.includes(t.urn) ||
           asArray(t.props.tagSpecifications).some(
-            (s) => get(s, "resourceType") === "instance" && get(s, "tags.Name") === r.props.nodeGroupName,
+            (s) => get(s, "resourceType") === "instance" && get(s, "tags.Name") === baseName,
           ),
       );
       const volume = template && get(asArray(template.props.blockDeviceMappings)[0], "ebs.volumeSize");
