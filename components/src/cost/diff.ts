@@ -34,7 +34,9 @@ export function readCostReports(outDir: string): Map<string, CostReport> {
     try {
       reports.set(stack, JSON.parse(fs.readFileSync(file, "utf8")) as CostReport);
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message} — must be a cost.json written by npm run synth`);
+      throw new Error(`${file}: ${(err as Error).message} — must be a cost.json written by npm run synth`, {
+        cause: err,
+      });
     }
   }
   if (reports.size === 0) {
