@@ -271,6 +271,18 @@ describe("Agent", () => {
       assert.notEqual(h(a), h(c));
     });
 
+    it("rolls the pods when a secret key is added, so envFrom picks it up", async () => {
+      const hash = async (secrets: string[]) => {
+        const spec = (await build(agent({ secrets }))).manifest("Deployment", "helper").spec as {
+          template: { metadata: { annotations: Record<string, string> } };
+        };
+        return spec.template.metadata.annotations["agentops.io/config-hash"];
+      };
+      const [a, b, c] = await Promise.all([hash(["A"]), hash(["A"]), hash(["A", "B"])]);
+      assert.equal(a, b);
+      assert.notEqual(a, c);
+    });
+
     it("ExternalSecret: one entry per key from agents/<env>/<agent> into <agent>-secrets", async () => {
       const r = await build(agent({ secrets: ["LLM_API_KEY", "HF_TOKEN"] }));
       const s = spec(r, "ExternalSecret", "helper");

@@ -35,6 +35,19 @@ describe("stack configuration", () => {
       ]);
     });
 
+    it("a secret named twice", () => {
+      assert.deepEqual(
+        problems(withAgent(0, (a) => (a.secrets = ["LLM_API_KEY", "GITHUB_TOKEN", "LLM_API_KEY"]))),
+        [`agents[0] (it-ops-agent).secrets[2]: "LLM_API_KEY" — must be unique (also secrets[0])`],
+      );
+    });
+
+    it("an env key that is not an environment variable name, saying what is allowed", () => {
+      assert.deepEqual(problems(withAgent(0, (a) => (a.env = { "log-level": "debug" }))), [
+        `agents[0] (it-ops-agent).env.log-level: "log-level" — keys must be environment variable names`,
+      ]);
+    });
+
     it("a tier that is not a number", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.tier = "three"))), [
         `agents[0] (it-ops-agent).tier: "three" — must be 1, 2, 3 or 4`,

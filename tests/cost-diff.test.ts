@@ -164,5 +164,28 @@ describe("cost diff", () => {
         `${path.join(tmp, "nope")}: (missing) — must be a synth output directory (out/) holding <stack>/cost.json`,
       );
     });
+
+    it("exits 2 on a stack folder where the out/ root is meant, naming its parent", () => {
+      const stack = [...base.keys()][0]!;
+      const r = run(`base/${stack}`, "head");
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr.trim(),
+        `${path.join(tmp, "base", stack)}: no <stack>/cost.json — must be a synth output directory (out/) holding <stack>/cost.json; it is a stack folder: pass its parent (${path.join(tmp, "base")})`,
+      );
+    });
+
+    it("exits 2 naming a cost.json that is not JSON", () => {
+      fs.mkdirSync(path.join(tmp, "corrupt", "dev"), { recursive: true });
+      fs.writeFileSync(path.join(tmp, "corrupt", "dev", "cost.json"), "{ nope");
+      const r = run("corrupt", "head");
+      assert.equal(r.status, 2);
+      assert.match(
+        r.stderr.trim(),
+        new RegExp(
+          `^${path.join(tmp, "corrupt", "dev", "cost.json")}: .+ — must be a cost\\.json written by npm run synth$`,
+        ),
+      );
+    });
   });
 });

@@ -130,14 +130,16 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
     );
   });
 
-  it("a new entry in secrets: the ExternalSecret alone", async () => {
+  it("a new entry in secrets: the ExternalSecret, and the pods roll by hash to read the new key", async () => {
+    const hash = 'metadata.annotations["agentops.io/config-hash"]';
     assert.deepEqual(
       await after((c) => {
         agentNamed(c, "it-ops-agent").secrets.push("GITHUB_TOKEN");
       }),
       [
-        "0 create, 1 update, 0 replace, 0 delete; exit 0",
+        "0 create, 2 update, 0 replace, 0 delete; exit 0",
         "update ExternalSecret governance/it-ops-agent: spec.data[2]",
+        `update StatefulSet governance/it-ops-agent: spec.template.${hash}`,
       ],
     );
   });
@@ -667,6 +669,21 @@ describe("npm run diff", function () {
         2,
         "",
         `base: ${missing} — no such directory (a synth output: npm run synth -- <stack> --out <dir>)\n`,
+      ],
+    );
+  });
+
+  it("exit 2 when base and head are outputs of different stacks, naming both", () => {
+    const prod = { ...dep, urn: dep.urn.replace("urn:pulumi:dev::", "urn:pulumi:prod::") };
+    const base = out("stack-dev", [dep]);
+    const head = out("stack-prod", [prod]);
+    const r = run(base, head);
+    assert.deepEqual(
+      [r.status, r.stdout, r.stderr],
+      [
+        2,
+        "",
+        `head: ${head} — is stack "prod", base ${base} is stack "dev": compare two outputs of the same stack\n`,
       ],
     );
   });

@@ -11,6 +11,7 @@ import {
   crdApiVersions,
   isTestHook,
   parseRendered,
+  withReleaseNamespaces,
 } from "@agentops/components/render";
 import type { KubernetesObject } from "@agentops/components/testing";
 import { parseArgs } from "../components/src/render/cli";
@@ -72,6 +73,50 @@ async function renderError(promise: Promise<unknown>): Promise<RenderError> {
   }
   assert.fail("no error");
 }
+
+describe("rendered objects' namespaces", () => {
+  it("puts namespaced objects a chart renders without a namespace into the release's, as helm install does", () => {
+    const obj = (apiVersion: string, kind: string, namespace?: string): KubernetesObject => ({
+      apiVersion,
+      kind,
+      metadata: { name: "x", ...(namespace ? { namespace } : {}) },
+    });
+    const crd: KubernetesObject = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "clusterthings.example.com" },
+      spec: { group: "example.com", scope: "Cluster", names: { kind: "ClusterThing" }, versions: [] },
+    };
+    const [release] = withReleaseNamespaces([
+      {
+        name: "r",
+        chart: "c",
+        version: "1",
+        namespace: "monitoring",
+        testHooks: [],
+        objects: [
+          obj("apps/v1", "Deployment"),
+          obj("v1", "Service", "elsewhere"),
+          obj("rbac.authorization.k8s.io/v1", "ClusterRole"),
+          obj("example.com/v1", "ClusterThing"),
+          obj("example.com/v1", "Thing"),
+          crd,
+        ],
+      },
+    ]);
+    assert.deepEqual(
+      release!.objects.map((o) => `${o.kind}:${o.metadata.namespace ?? "-"}`),
+      [
+        "Deployment:monitoring",
+        "Service:elsewhere",
+        "ClusterRole:-",
+        "ClusterThing:-",
+        "Thing:monitoring",
+        "CustomResourceDefinition:-",
+      ],
+    );
+  });
+});
 
 describe("chart lock", () => {
   it("locks every chart and version of the add-on registry, with its repository, and nothing else", () => {

@@ -139,6 +139,29 @@ describe("synth CLI", function () {
     assert.match(run.stderr, /^--outdir: unknown option — allowed: --out <dir>$/m);
   });
 
+  it("refuses an --out that is a file before doing any work, naming it", () => {
+    const file = path.join(tmp, "a-file");
+    fs.writeFileSync(file, "");
+    const run = synth("dev", "--out", file);
+    assert.equal(run.status, 2);
+    assert.equal(
+      run.stderr.trim(),
+      `--out: ${JSON.stringify(file)} — must be a directory this user can write (it is a file)`,
+    );
+    assert.equal(run.stdout, "");
+  });
+
+  it("refuses an --out below a file, naming the file", () => {
+    const file = path.join(tmp, "another-file");
+    fs.writeFileSync(file, "");
+    const run = synth("dev", "--out", path.join(file, "dev"));
+    assert.equal(run.status, 2);
+    assert.equal(
+      run.stderr.trim(),
+      `--out: ${JSON.stringify(path.join(file, "dev"))} — must be a directory this user can write (${file} is a file)`,
+    );
+  });
+
   it("rejects a missing stack argument", () => {
     const run = synth();
     assert.equal(run.status, 2);

@@ -164,7 +164,7 @@ export interface AgentObjects {
 export const AGENT_UID = 65532;
 /** Name of the agent's container in every pod. */
 export const AGENT_CONTAINER = "agent";
-/** Pod annotation whose change rolls the pods when the ConfigMap changes (it is updated in place). */
+/** Pod annotation whose change rolls the pods when the ConfigMap or the Secret's key names change (both update in place). */
 export const CONFIG_HASH_ANNOTATION = "agentops.io/config-hash";
 export const DEFAULT_LOG_LEVEL = "info";
 /** Scratch space at /tmp: the root filesystem is read-only. */
@@ -276,7 +276,12 @@ export function agentObjects(
   const secretKeys =
     gateway && !agent.secrets.includes(LLM_API_KEY) ? [...agent.secrets, LLM_API_KEY] : agent.secrets;
   const configData = { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...agent.env, ...(gateway?.env ?? {}) };
-  const configHash = createHash("sha256").update(JSON.stringify(configData)).digest("hex").slice(0, 16);
+  // The Secret's key names count too: pods read it through envFrom, so a key added or removed reaches them only
+  // when they restart (a value rotated in Vault does not change the hash).
+  const configHash = createHash("sha256")
+    .update(JSON.stringify({ config: configData, secretKeys }))
+    .digest("hex")
+    .slice(0, 16);
   const hasService = agent.mode !== "scheduled";
   const hasJob = agent.mode !== "service";
 

@@ -10,6 +10,7 @@ import {
   QUANTITY_MINIMUMS,
   text,
   timeZone,
+  unique,
   usd,
 } from "./schema";
 
@@ -101,6 +102,7 @@ export const agentSchema = z.strictObject({
     .array(
       z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name, e.g. OPENAI_API_KEY"),
     )
+    .superRefine(unique("secrets"))
     .default([]),
   /** Allow egress to the internet on TCP 443 (LLM APIs). @default false */
   internetEgress: bool().default(false),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { gpusPerNode, NVIDIA_GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS } from "../cluster/versions";
-import { bool, cidr, integer, oneOf, text } from "./schema";
+import { bool, cidr, integer, oneOf, text, unique } from "./schema";
 
 /** The whole IPv4 internet; never an API endpoint allow-list entry unless asked for by name. */
 export const ANYWHERE = "0.0.0.0/0";
@@ -8,22 +8,6 @@ export const ANYWHERE = "0.0.0.0/0";
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 const AVAILABILITY_ZONE = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-
-/** Flags every repeated entry of a list, naming the first occurrence. */
-const unique =
-  (what: string) =>
-  (values: readonly string[], ctx: z.core.$RefinementCtx<readonly string[]>): void => {
-    values.forEach((v, i) => {
-      const first = values.indexOf(v);
-      if (first !== i)
-        ctx.addIssue({
-          code: "custom",
-          path: [i],
-          input: v,
-          message: `must be unique (also ${what}[${first}])`,
-        });
-    });
-  };
 
 const instanceType = text("an EC2 instance type, e.g. m7i.large").refine(
   (v) => INSTANCE_TYPE.test(v),

@@ -71,6 +71,13 @@ export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[
       const input = issue.input as Record<string, unknown> | undefined;
       return [{ path: renderPath(path), value: input?.[issue.discriminator], allowed: issue.message }];
     }
+    if (issue.code === "invalid_key") {
+      // A record's key failed its schema: zod says "Invalid key in record"; the key schema's own message says
+      // what is allowed.
+      return [
+        { path: renderPath(path), value: issue.input, allowed: issue.issues[0]?.message ?? issue.message },
+      ];
+    }
     return [{ path: renderPath(path), value: issue.input, allowed: issue.message }];
   });
 }

@@ -195,3 +195,19 @@ export const cpuMemory = (opts: { container: boolean }) =>
     cpu: quantity("cpu"),
     memory: quantity("memory", opts.container ? QUANTITY_MINIMUMS.containerMemory : undefined),
   });
+
+/** Flags every repeated entry of a list, naming the first occurrence: `<key>[2]: "x" — must be unique (also <key>[0])`. */
+export const unique =
+  (what: string) =>
+  (values: readonly string[], ctx: z.core.$RefinementCtx<readonly string[]>): void => {
+    values.forEach((v, i) => {
+      const first = values.indexOf(v);
+      if (first !== i)
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          input: v,
+          message: `must be unique (also ${what}[${first}])`,
+        });
+    });
+  };

@@ -30,7 +30,23 @@ export function readCostReports(outDir: string): Map<string, CostReport> {
   }
   for (const stack of fs.readdirSync(outDir).sort()) {
     const file = path.join(outDir, stack, "cost.json");
-    if (fs.existsSync(file)) reports.set(stack, JSON.parse(fs.readFileSync(file, "utf8")) as CostReport);
+    if (!fs.existsSync(file)) continue;
+    try {
+      reports.set(stack, JSON.parse(fs.readFileSync(file, "utf8")) as CostReport);
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message} — must be a cost.json written by npm run synth`, {
+        cause: err,
+      });
+    }
+  }
+  if (reports.size === 0) {
+    // The usual slip: a stack folder (out/dev) where the out/ root is meant, which would diff nothing.
+    const hint = fs.existsSync(path.join(outDir, "cost.json"))
+      ? `; it is a stack folder: pass its parent (${path.dirname(outDir)})`
+      : "";
+    throw new Error(
+      `${outDir}: no <stack>/cost.json — must be a synth output directory (out/) holding <stack>/cost.json${hint}`,
+    );
   }
   return reports;
 }

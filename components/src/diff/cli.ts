@@ -47,7 +47,16 @@ export function parseDiffArgs(argv: readonly string[]): {
 
 function main(): number {
   const { base, head, format } = parseDiffArgs(process.argv.slice(2));
-  const report = changeReport(readSynthResources(base, "base"), readSynthResources(head, "head"));
+  const [b, h] = [readSynthResources(base, "base"), readSynthResources(head, "head")];
+  // Two different stacks would read as "delete everything, create everything": refuse instead.
+  const stackOf = (rs: typeof b) => /^urn:pulumi:([^:]+)::/.exec(rs[0]?.urn ?? "")?.[1];
+  const [bs, hs] = [stackOf(b), stackOf(h)];
+  if (bs !== undefined && hs !== undefined && bs !== hs) {
+    throw new ChangeReportInputError(
+      `head: ${head} — is stack ${JSON.stringify(hs)}, base ${base} is stack ${JSON.stringify(bs)}: compare two outputs of the same stack`,
+    );
+  }
+  const report = changeReport(b, h);
   console.log(formatChangeReport(report, format));
   return report.exitCode;
 }

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { runCli } from "../lib/cli";
-import { readStackConfig, UsageError } from "../synth/stack-file";
+import { checkOutDir, readStackConfig, UsageError } from "../synth/stack-file";
 import { RenderError } from "./errors";
 import { renderStack, type RenderResult } from "./render";
 
@@ -52,6 +52,7 @@ async function main(): Promise<number> {
   // A stack that does not exist is reported before anything runs.
   readStackConfig(root, stack);
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
+  checkOutDir(dir);
   const started = process.hrtime.bigint();
   const result = await renderStack({ root, stack, outDir: dir });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -9,6 +9,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../cluster/versions";
 import { parseStackConfig, rawStackConfig } from "../config";
 import { ADDONS } from "../platform/registry";
+import { writingTo } from "../synth/stack-file";
 import { synthesize, type KubernetesObject, type SynthResult } from "../synth/synth";
 import { chartFile, firstLine, run } from "./charts";
 import { RenderError } from "./errors";
@@ -120,6 +121,65 @@ async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) =>
   return results;
 }
 
+/**
+ * Cluster-scoped kinds of the built-in APIs (Kubernetes 1.35, `kubectl api-resources --namespaced=false`);
+ * custom kinds are cluster-scoped when their CRD says `scope: Cluster`.
+ */
+const CLUSTER_SCOPED_KINDS = new Set([
+  "APIService",
+  "CertificateSigningRequest",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ClusterTrustBundle",
+  "ComponentStatus",
+  "CSIDriver",
+  "CSINode",
+  "CustomResourceDefinition",
+  "DeviceClass",
+  "FlowSchema",
+  "IngressClass",
+  "IPAddress",
+  "MutatingAdmissionPolicy",
+  "MutatingAdmissionPolicyBinding",
+  "MutatingWebhookConfiguration",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "PriorityClass",
+  "PriorityLevelConfiguration",
+  "ResourceSlice",
+  "RuntimeClass",
+  "ServiceCIDR",
+  "StorageClass",
+  "StorageVersionMigration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+  "VolumeAttachment",
+  "VolumeAttributesClass",
+]);
+
+/**
+ * Gives every namespaced object that a chart renders without `metadata.namespace` its release's namespace, as
+ * `helm install --namespace` does (Helm sends such objects to the release namespace), so the rendered files are
+ * what the release installs and policies judge them in the right namespace.
+ */
+export function withReleaseNamespaces(releases: readonly RenderedRelease[]): RenderedRelease[] {
+  const clusterScoped = new Set(CLUSTER_SCOPED_KINDS);
+  for (const crd of releases.flatMap((r) => r.objects).filter((o) => o.kind === "CustomResourceDefinition")) {
+    const spec = crd.spec as { scope?: string; names?: { kind?: string } };
+    if (spec.scope === "Cluster" && spec.names?.kind) clusterScoped.add(spec.names.kind);
+  }
+  return releases.map((r) => ({
+    ...r,
+    objects: r.objects.map((o) =>
+      o.metadata.namespace !== undefined || clusterScoped.has(o.kind)
+        ? o
+        : { ...o, metadata: { ...o.metadata, namespace: r.namespace } },
+    ),
+  }));
+}
+
 /** The objects of Helm's multi-document output; empty documents dropped. */
 export function parseRendered(release: string, text: string): KubernetesObject[] {
   return parseAllDocuments(text).flatMap((doc) => {
@@ -174,7 +234,7 @@ async function template(
   if (result.code !== 0) {
     throw new RenderError(
       "helm",
-      `release ${release.name} (${release.chart} ${release.version}): helm template failed: ${result.stderr.trim().split("\n").join(" | ") || firstLine(result.stderr)}`,
+      `release ${release.name} (${release.chart} ${release.version}): helm template (${helm}) failed with exit code ${result.code}: ${result.stderr.trim().split("\n").join(" | ") || firstLine(result.stderr)}`,
     );
   }
   const objects = parseRendered(release.name, result.stdout);
@@ -233,7 +293,9 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
       }
     }
     lastApiVersions.set(kubeVersion, apiVersions);
-    if (opts.outDir !== undefined) writeRendered(opts.outDir, rendered);
+    rendered = withReleaseNamespaces(rendered);
+    const outDir = opts.outDir;
+    if (outDir !== undefined) writingTo(outDir, () => writeRendered(outDir, rendered));
     return { stack: opts.stack, synth, kubeVersion, apiVersions, releases: rendered };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

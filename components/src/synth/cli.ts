@@ -18,7 +18,7 @@ import {
   type CostReport,
 } from "../cost";
 import { synthesize, type SynthResult } from "./synth";
-import { UsageError } from "./stack-file";
+import { checkOutDir, UsageError, writingTo } from "./stack-file";
 import { runCli } from "../lib/cli";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
@@ -159,10 +159,11 @@ export function summary(result: SynthResult, seconds: number): string {
 async function main(): Promise<number> {
   const root = process.cwd();
   const { stack, outDir } = parseArgs(process.argv.slice(2));
+  const dir = outDir ?? path.join(root, "out", stack);
+  checkOutDir(dir);
   const started = process.hrtime.bigint();
   const result = await synthesize({ root, stack });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const dir = outDir ?? path.join(root, "out", stack);
   // Before anything is written: a stack that does not fit its node groups is a configuration error.
   let cost: CostAndPlan | undefined;
   try {
@@ -172,11 +173,12 @@ async function main(): Promise<number> {
     if (!(err instanceof CostModelError)) throw err;
     console.error(`cost: ${err.message}`);
   }
-  writeOutputs(result, dir);
+  writingTo(dir, () => writeOutputs(result, dir));
   console.log(summary(result, seconds));
   let written = "resources.json,manifests.yaml,outputs.json";
   if (cost) {
-    console.log(`\n${writeCost(dir, cost)}`);
+    const table = writingTo(dir, () => writeCost(dir, cost));
+    console.log(`\n${table}`);
     written += cost.plan ? ",cost.json,capacity.json" : ",cost.json";
   }
   console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written}}`);

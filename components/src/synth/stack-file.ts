@@ -18,6 +18,46 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/**
+ * Checks, before any work, that `--out <dir>` can be written: `dir` is a directory or can be made as one under
+ * its nearest existing ancestor. Creates nothing.
+ * @throws {UsageError} naming `--out`, the value and why not
+ */
+export function checkOutDir(dir: string): void {
+  const bad = (why: string) =>
+    new UsageError(`--out: ${JSON.stringify(dir)} — must be a directory this user can write (${why})`);
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at)) {
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  if (!fs.statSync(at).isDirectory()) {
+    throw bad(at === path.resolve(dir) ? "it is a file" : `${at} is a file`);
+  }
+  try {
+    fs.accessSync(at, fs.constants.W_OK);
+  } catch {
+    throw bad(`${at} is not writable`);
+  }
+}
+
+/**
+ * Runs `write`, turning a file-system refusal (a read-only or special file system, a full disk) into a
+ * UsageError naming `--out`, so even a late failure is one line, not a stack trace.
+ */
+export function writingTo<T>(dir: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== "string") throw err;
+    throw new UsageError(
+      `--out: ${JSON.stringify(dir)} — must be a directory this user can write (${code}: ${(err as Error).message})`,
+    );
+  }
+}
+
 /** The stacks that have a `Pulumi.<stack>.yaml` in `root`. */
 export function listStacks(root: string): string[] {
   return fs
