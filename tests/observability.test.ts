@@ -6,6 +6,7 @@ import {
   ALERT_WEBHOOK_URL_FILE,
   alertGroup,
   budgetGroup,
+  costDashboard,
   DASHBOARDS,
   GRAFANA_DASHBOARD_LABEL,
   METRICS,
@@ -23,6 +24,7 @@ import {
   type RecordingRule,
   type StackConfig,
 } from "@agentops/components";
+import { spendGroups } from "../components/src/gateway/observability";
 import { record, stackConfig, synthStack, validateManifest } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -46,12 +48,15 @@ function expressions(): { where: string; expr: string }[] {
   const rules = [...recordingGroups(), budgetGroup(devConfig().agents), alertGroup()].flatMap((g) =>
     g.rules.map((r) => ({ where: `${g.name}/${"record" in r ? r.record : r.alert}`, expr: r.expr })),
   );
-  const panels = DASHBOARDS.flatMap((build) => {
-    const d = build();
-    return d.panels.flatMap((p) =>
-      p.targets.map((t) => ({ where: `${d.uid}/${p.title}/${t.refId}`, expr: t.expr })),
-    );
-  });
+  // Both variants: with and without the LLM gateway's measured spend.
+  const panels = DASHBOARDS.flatMap((build) =>
+    [false, true].flatMap((measuredLlmSpend) => {
+      const d = build({ measuredLlmSpend });
+      return d.panels.flatMap((p) =>
+        p.targets.map((t) => ({ where: `${d.uid}/${p.title}/${t.refId}`, expr: t.expr })),
+      );
+    }),
+  );
   return [...rules, ...panels];
 }
 
@@ -157,7 +162,7 @@ describe("observability", function () {
         "agent-otel-sdk": "otel-collector",
       };
       const recorded = new Set(
-        [...recordingGroups(), budgetGroup(devConfig().agents)].flatMap((g) =>
+        [...recordingGroups(), budgetGroup(devConfig().agents), ...spendGroups()].flatMap((g) =>
           g.rules.map((r) => ("record" in r ? r.record : "")),
         ),
       );
@@ -353,6 +358,24 @@ describe("observability", function () {
           ["agentops-slo", "AgentOps / SLO"],
         ],
       );
+    });
+
+    it("Cost: shows the LLM spend the gateway measured beside the limit when the gateway runs, else the declared spend", () => {
+      const table = (measuredLlmSpend: boolean) =>
+        costDashboard({ measuredLlmSpend }).panels.find(
+          (p) => p.title === "Projected and budget, USD a month",
+        )!;
+      const exprs = (measured: boolean) =>
+        table(measured).targets.map((t) => [t.expr.replace(/\{.*\}$/, ""), t.legendFormat]);
+      assert.deepEqual(exprs(true), [
+        ["agentops:agent_projected_monthly_usd", "{{tenant}}/{{agent}} projected"],
+        ["agentops:agent_budget_monthly_usd", "{{tenant}}/{{agent}} budget"],
+        ["agentops:agent_llm_spend_monthly_usd", "{{tenant}}/{{agent}} LLM (measured, projected)"],
+        ["agentops:agent_llm_monthly_usd", "{{tenant}}/{{agent}} LLM limit"],
+      ]);
+      assert.deepEqual(exprs(false).slice(2), [
+        ["agentops:agent_llm_monthly_usd", "{{tenant}}/{{agent}} LLM (declared)"],
+      ]);
     });
 
     it("gives every panel an id unique within its dashboard and a place inside the 24-column grid", () => {

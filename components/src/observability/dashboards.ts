@@ -288,14 +288,30 @@ export function resourcesDashboard(): Dashboard {
   ]);
 }
 
-export function costDashboard(): Dashboard {
+/** Options of the dashboards that depend on what the platform runs. */
+export interface DashboardOptions {
+  /**
+   * The LLM gateway runs: the Cost dashboard shows the LLM spend it measured
+   * (`agentops:agent_llm_spend_monthly_usd`) beside each agent's limit, and its projection (the recording rule
+   * `agentops:agent_projected_monthly_usd`, see rules.ts) counts the measured spend. @default false
+   */
+  measuredLlmSpend?: boolean;
+}
+
+export function costDashboard(opts: DashboardOptions = {}): Dashboard {
   const vars = [...agentVars("agentops:agent_budget_monthly_usd")];
+  const llm = opts.measuredLlmSpend ? "the LLM spend the gateway measured" : "the declared LLM spend";
+  const llmRows: [string, string][] = opts.measuredLlmSpend
+    ? [
+        [`agentops:agent_llm_spend_monthly_usd${sel}`, "{{tenant}}/{{agent}} LLM (measured, projected)"],
+        [`agentops:agent_llm_monthly_usd${sel}`, "{{tenant}}/{{agent}} LLM limit"],
+      ]
+    : [[`agentops:agent_llm_monthly_usd${sel}`, "{{tenant}}/{{agent}} LLM (declared)"]];
   return dashboard("agentops-cost", "AgentOps / Cost", vars, [
     {
       type: "bargauge",
       title: "Projected monthly cost against budget",
-      description:
-        "Compute measured by OpenCost over the last day × 730 h, plus the declared LLM spend; 100% is the budget.",
+      description: `Compute measured by OpenCost over the last day × 730 h, plus ${llm}; 100% is the budget.`,
       unit: "percentunit",
       min: 0,
       max: 1.5,
@@ -314,7 +330,7 @@ export function costDashboard(): Dashboard {
       queries: [
         [`agentops:agent_projected_monthly_usd${sel}`, "{{tenant}}/{{agent}} projected"],
         [`agentops:agent_budget_monthly_usd${sel}`, "{{tenant}}/{{agent}} budget"],
-        [`agentops:agent_llm_monthly_usd${sel}`, "{{tenant}}/{{agent}} LLM (declared)"],
+        ...llmRows,
       ],
     },
     {
@@ -383,7 +399,7 @@ export function sloDashboard(): Dashboard {
   ]);
 }
 
-export const DASHBOARDS: readonly (() => Dashboard)[] = [
+export const DASHBOARDS: readonly ((opts?: DashboardOptions) => Dashboard)[] = [
   agentOverviewDashboard,
   resourcesDashboard,
   costDashboard,
@@ -396,9 +412,9 @@ export interface DashboardConfigMap {
 }
 
 /** One ConfigMap per dashboard, labelled for the sidecar, in the monitoring namespace. */
-export function dashboardConfigMaps(): DashboardConfigMap[] {
+export function dashboardConfigMaps(opts: DashboardOptions = {}): DashboardConfigMap[] {
   return DASHBOARDS.map((build) => {
-    const d = build();
+    const d = build(opts);
     return {
       metadata: {
         name: `dashboard-${d.uid}`,

@@ -184,12 +184,17 @@ export const METRICS: readonly MetricSpec[] = [
   rule(
     "agentops:agent_projected_monthly_usd",
     AGENT_TIER,
-    "Compute (last day's mean × 730 h) plus declared LLM",
+    "Compute (last day's mean × 730 h) plus LLM: measured by the gateway where it runs, else declared",
   ),
   rule("agentops:agent_budget_monthly_usd", AGENT_TIER, "The agent's budget from the stack configuration"),
   rule(
     "agentops:agent_llm_monthly_usd",
     AGENT_TIER,
     "The agent's declared LLM spend from the stack configuration",
+  ),
+  rule(
+    "agentops:agent_llm_spend_monthly_usd",
+    AGENT_TIER,
+    "LLM spend the gateway measured, projected to a month (gateway/observability.ts; only with the gateway)",
   ),
 ];

@@ -40,10 +40,10 @@ export class Observability extends pulumi.ComponentResource {
     super("agentops:observability:Observability", name, {}, opts);
     const monitoring = { parent: this, dependsOn: args.monitoringReady ?? [] };
 
-    const dashboards = dashboardConfigMaps();
+    const gateway = args.llmGateway?.enabled ? args.llmGateway : undefined;
+    const dashboards = dashboardConfigMaps({ measuredLlmSpend: gateway !== undefined });
     for (const cm of dashboards) new k8s.core.v1.ConfigMap(childName(name, cm.metadata.name), cm, monitoring);
 
-    const gateway = args.llmGateway?.enabled ? args.llmGateway : undefined;
     const rules = [
       ...prometheusRules(args.agents ?? [], { measuredLlmSpend: gateway !== undefined }),
       ...(gateway ? [gatewayPrometheusRule(gateway)] : []),
