@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { runCli } from "../lib/cli";
-import { checkOutDir, readStackConfig, UsageError } from "../synth/stack-file";
+import { checkOutDir, parseStackArgs, readStackConfig, UsageError } from "../synth/stack-file";
 import { RenderError } from "./errors";
 import { renderStack, type RenderResult } from "./render";
 
@@ -13,23 +13,7 @@ const USAGE = "usage: npm run render -- <stack> [--out <dir>]   (stack: the name
 
 /** The stack and output folder from the command line. @throws UsageError naming the bad argument. */
 export function parseArgs(argv: readonly string[]): { stack: string; outDir: string | undefined } {
-  const positional: string[] = [];
-  let outDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--out") {
-      outDir = argv[++i];
-      if (!outDir) throw new UsageError(`--out: (missing) — needs a directory\n${USAGE}`);
-    } else if (arg.startsWith("-")) {
-      throw new UsageError(`${arg}: unknown option — allowed: --out <dir>\n${USAGE}`);
-    } else positional.push(arg);
-  }
-  if (positional.length !== 1) {
-    throw new UsageError(
-      `stack: ${positional.length === 0 ? "(missing)" : JSON.stringify(positional)} — exactly one stack name\n${USAGE}`,
-    );
-  }
-  return { stack: positional[0]!, outDir };
+  return parseStackArgs(argv, USAGE);
 }
 
 /** Objects per release and in all, and the wall time. */

@@ -18,29 +18,14 @@ import {
   type CostReport,
 } from "../cost";
 import { synthesize, type SynthResult } from "./synth";
-import { checkOutDir, UsageError, writingTo } from "./stack-file";
+import { checkOutDir, parseStackArgs, UsageError, writingTo } from "./stack-file";
 import { runCli } from "../lib/cli";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
 
+/** The stack and output folder from the command line. @throws UsageError naming the bad argument. */
 export function parseArgs(argv: readonly string[]): { stack: string; outDir: string | undefined } {
-  const positional: string[] = [];
-  let outDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--out") {
-      outDir = argv[++i];
-      if (!outDir) throw new UsageError(`--out: (missing) — needs a directory\n${USAGE}`);
-    } else if (arg.startsWith("-")) {
-      throw new UsageError(`${arg}: unknown option — allowed: --out <dir>\n${USAGE}`);
-    } else positional.push(arg);
-  }
-  if (positional.length !== 1) {
-    throw new UsageError(
-      `stack: ${positional.length === 0 ? "(missing)" : JSON.stringify(positional)} — exactly one stack name\n${USAGE}`,
-    );
-  }
-  return { stack: positional[0]!, outDir };
+  return parseStackArgs(argv, USAGE);
 }
 
 /** Files of `out/<stack>/`: a public interface, documented in the README. */

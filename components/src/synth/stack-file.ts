@@ -19,6 +19,34 @@ export class UsageError extends Error {
 }
 
 /**
+ * `<stack> [--out <dir>]`, the arguments of the commands that work on one stack (synth, render).
+ * @param usage the command's usage line, printed under every error
+ * @throws {UsageError} naming the bad argument
+ */
+export function parseStackArgs(
+  argv: readonly string[],
+  usage: string,
+): { stack: string; outDir: string | undefined } {
+  const positional: string[] = [];
+  let outDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--out") {
+      outDir = argv[++i];
+      if (!outDir) throw new UsageError(`--out: (missing) — needs a directory\n${usage}`);
+    } else if (arg.startsWith("-")) {
+      throw new UsageError(`${arg}: unknown option — allowed: --out <dir>\n${usage}`);
+    } else positional.push(arg);
+  }
+  if (positional.length !== 1) {
+    throw new UsageError(
+      `stack: ${positional.length === 0 ? "(missing)" : JSON.stringify(positional)} — exactly one stack name\n${usage}`,
+    );
+  }
+  return { stack: positional[0]!, outDir };
+}
+
+/**
  * Checks, before any work, that `--out <dir>` can be written: `dir` is a directory or can be made as one under
  * its nearest existing ancestor. Creates nothing.
  * @throws {UsageError} naming `--out`, the value and why not
