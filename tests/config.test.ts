@@ -35,6 +35,15 @@ describe("stack configuration", () => {
       ]);
     });
 
+    it("a job deadline shorter than the expected run", () => {
+      assert.deepEqual(
+        problems(withAgent(1, (a) => (a.job = { expectedRunMinutes: 45, activeDeadlineSeconds: 600 }))),
+        [
+          "agents[1] (nightly-report).job.activeDeadlineSeconds: 600 — must be at least expectedRunMinutes × 60 (2700): the Job controller stops a run at its deadline",
+        ],
+      );
+    });
+
     it("a secret named twice", () => {
       assert.deepEqual(
         problems(withAgent(0, (a) => (a.secrets = ["LLM_API_KEY", "GITHUB_TOKEN", "LLM_API_KEY"]))),

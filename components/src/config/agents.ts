@@ -117,6 +117,18 @@ export const agentSchema = z.strictObject({
       /** Whole GPUs per job pod (e.g. training), independent of the service's `gpu`. @default the agent's `gpu` */
       gpu: integer(0, 8).optional(),
     })
+    // The Job controller stops a run at its deadline: one shorter than the expected run would kill every run
+    // while the cost model counts it whole.
+    .superRefine((job, ctx) => {
+      if (job.activeDeadlineSeconds < job.expectedRunMinutes * 60) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["activeDeadlineSeconds"],
+          input: job.activeDeadlineSeconds,
+          message: `must be at least expectedRunMinutes × 60 (${job.expectedRunMinutes * 60}): the Job controller stops a run at its deadline`,
+        });
+      }
+    })
     .optional(),
   /** HPA targets and behaviour; service and hybrid only. */
   autoscaling: z
