@@ -2,7 +2,7 @@
  * Plain-object views shared by the policies: Kubernetes objects, the pod spec inside each workload kind, and
  * the resources of a stack as both @pulumi/policy and the offline runner hand them over.
  */
-import { renderValue } from "@agentops/components/model";
+import { renderValue, type StackResourceLike } from "@agentops/components/model";
 
 /** The subset of a Kubernetes object the policies read. Fields are `unknown` until checked. */
 export interface KubeObject {
@@ -18,16 +18,11 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-/** A resource of a stack: what a stack policy sees, and what a finding points at. */
-export interface StackResource {
-  type: string;
-  name: string;
-  urn: string;
-  /** Inputs (the runner) or outputs (the Pulumi engine). */
-  props: Record<string, unknown>;
-  /** Resources each property's value came from (the engine fills it; the runner may not). */
-  propertyDependencies?: Record<string, readonly { urn: string }[]>;
-}
+/**
+ * A resource of a stack: what a stack policy sees, and what a finding points at. The cost model's own type, so
+ * the budget policy hands the engine's resources to it unchanged.
+ */
+export type StackResource = StackResourceLike;
 
 /** One violation of a stack policy: the resource it concerns (if any) and the message. */
 export interface Finding {

@@ -54,6 +54,7 @@ export interface StackResourceLike {
   urn: string;
   /** Inputs (synth, the offline runner) or outputs (the Pulumi engine). */
   props: Record<string, unknown>;
+  /** Resources each property's value came from (the engine fills it; synth and the offline runner may not). */
   propertyDependencies?: Record<string, readonly { urn: string }[]>;
 }
 
