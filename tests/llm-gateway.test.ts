@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import {
   Platform,
+  bedrockInvokePolicy,
   budgetPolicy,
   costExpression,
   gatewayPrometheusRule,
@@ -9,6 +10,8 @@ import {
   llmGatewayCoreObjects,
   METRICS,
   monthlyLimitMicroUsd,
+  parseStackConfig,
+  providerObjects,
   rawStackConfig,
   tenantObjects,
   type AgentConfig,
@@ -25,6 +28,7 @@ import {
   ROOT,
   STACKS,
   stackConfig,
+  synthEdited,
   synthStack,
   requirePinnedCrds,
   validateManifest,
@@ -102,7 +106,7 @@ describe("LLM gateway", function () {
       const gw = (raw.agentops.platform as { llmGateway: { providers: { models: string[] }[] } }).llmGateway;
       gw.providers[1]!.models = ["gpt-4o"];
       assert.deepEqual(configProblems(raw), [
-        'platform.llmGateway.providers[1].models[0]: "gpt-4o" — must be a Anthropic model of the gateway\'s price table (claude-haiku-4-5, claude-opus-4-1, claude-sonnet-4-5)',
+        'platform.llmGateway.providers[1].models[0]: "gpt-4o" — must be one of the Anthropic models of the gateway\'s price table (claude-haiku-4-5, claude-opus-5-5, claude-sonnet-5-5)',
       ]);
     });
 
@@ -123,6 +127,40 @@ describe("LLM gateway", function () {
       ]);
     });
 
+    it("refuses a Bedrock provider whose host is not a Bedrock runtime endpoint", () => {
+      const raw = rawOf("staging");
+      const gw = (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway;
+      gw.providers.push({
+        name: "bedrock",
+        schema: "AWSBedrock",
+        host: "bedrock.us-east-1.amazonaws.com",
+        models: ["amazon.nova-lite-v1:0"],
+      });
+      assert.deepEqual(configProblems(raw), [
+        'platform.llmGateway.providers[2].host: "bedrock.us-east-1.amazonaws.com" — must be a Bedrock runtime endpoint bedrock-runtime.<region>.amazonaws.com (or bedrock-runtime-fips.<region>.amazonaws.com) for schema AWSBedrock',
+      ]);
+    });
+
+    it("refuses, on EKS, an ElastiCache node type or instance type the cost model cannot price", () => {
+      const raw = rawOf("dev");
+      const platform = raw.agentops.platform as { llmGateway: { store: { nodeType: string } } };
+      platform.llmGateway.store.nodeType = "cache.t4g.nano";
+      const cluster = raw.agentops.cluster as { nodeGroups: Record<string, { instanceTypes: string[] }> };
+      cluster.nodeGroups.spot!.instanceTypes = ["m7i.xlarge", "m7i.xlrage", "m6i.xlarge"];
+      assert.deepEqual(configProblems(raw), [
+        'cluster.nodeGroups.spot.instanceTypes[1]: "m7i.xlrage" — must be an instance type priced in components/src/cost/prices.ts for us-east-1 (m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge); add its price there to use it',
+        'platform.llmGateway.store.nodeType: "cache.t4g.nano" — must be an ElastiCache node type priced in components/src/cost/prices.ts for us-east-1 (cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m7g.large, cache.r7g.large); add its price there to use it',
+      ]);
+    });
+
+    it("leaves a region the price table does not know to the cost model", () => {
+      const raw = rawOf("dev");
+      raw.region = "eu-central-1";
+      (raw.agentops.platform as { llmGateway: { store: { nodeType: string } } }).llmGateway.store.nodeType =
+        "cache.t4g.nano";
+      assert.equal(parseStackConfig(raw).platform.llmGateway.store.nodeType, "cache.t4g.nano");
+    });
+
     it("fails closed in prod and staging, open in dev, from the stack files", () => {
       assert.deepEqual(
         STACKS.map((s) => [s, stackConfig(s).platform.llmGateway.failClosed]),
@@ -141,7 +179,14 @@ describe("LLM gateway", function () {
       celModule = await import("@marcbachmann/cel-js/evaluator");
       cel = celEnvironment(celModule);
     });
-    const models = ["gpt-4o", "gpt-4o-mini", "claude-haiku-4-5", "claude-sonnet-4-5"];
+    const models = [
+      "gpt-4o",
+      "gpt-4o-mini",
+      "claude-haiku-4-5",
+      "claude-sonnet-5-5",
+      "amazon.nova-micro-v1:0",
+      "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    ];
     const expr = costExpression(models);
 
     it("type-checks in the gateway's variables as a uint", () => {
@@ -155,7 +200,10 @@ describe("LLM gateway", function () {
         ["gpt-4o-mini", 1_000_000, 0, 150_000n], // 1M × 0.15 = $0.15
         ["gpt-4o-mini", 0, 1_000_000, 600_000n], // 1M × 0.60
         ["claude-haiku-4-5", 1234, 567, 4069n], // 1234 × 1 + 567 × 5
-        ["claude-sonnet-4-5", 20_000, 2_000, 90_000n], // 20000 × 3 + 2000 × 15
+        ["claude-sonnet-5-5", 20_000, 2_000, 60_000n], // 20000 × 2 + 2000 × 10
+        ["amazon.nova-micro-v1:0", 1000, 1000, 175n], // 1000 × 0.035 + 1000 × 0.14
+        ["us.anthropic.claude-haiku-4-5-20251001-v1:0", 10_000, 1000, 16_500n], // 10000 × 1.1 + 1000 × 5.5
+        ["amazon.nova-micro-v1:0", 3, 0, 1n], // 3 × 0.035 = 0.105, rounded up
         ["gpt-4o-mini", 1, 1, 1n], // 0.15 + 0.6 = 0.75, rounded up
         ["gpt-4o-mini", 0, 0, 0n],
       ];
@@ -166,8 +214,8 @@ describe("LLM gateway", function () {
     });
 
     it("charges a model outside the table at the highest input and output prices", () => {
-      // claude-sonnet-4-5 has the highest input (3) and output (15) prices of these models.
-      assert.equal(costOf(expr, "some-new-model", 1000, 1000), 18_000n);
+      // gpt-4o has the highest input price (2.5), gpt-4o and claude-sonnet-5-5 the highest output price (10).
+      assert.equal(costOf(expr, "some-new-model", 1000, 1000), 12_500n);
     });
 
     it("is the route's CEL cost, stored under the key the budget rules charge", async () => {
@@ -512,6 +560,196 @@ describe("LLM gateway", function () {
         "aigateway.envoyproxy.io/gateway-config": config.metadata.name,
       });
       /* eslint-enable @typescript-eslint/no-explicit-any */
+    });
+  });
+
+  describe("Amazon Bedrock", () => {
+    const BEDROCK = {
+      name: "bedrock",
+      schema: "AWSBedrock",
+      host: "bedrock-runtime.us-west-2.amazonaws.com",
+      models: ["amazon.nova-lite-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"],
+    } as const;
+    const withBedrock = (config: Record<string, unknown>) =>
+      (config.platform as { llmGateway: { providers: object[] } }).llmGateway.providers.push({
+        ...BEDROCK,
+        models: [...BEDROCK.models],
+      });
+    const INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+
+    it("lets the role invoke exactly the configured models: foundation models in the region, profiles through themselves", () => {
+      const scope = { partition: "aws", region: "us-west-2", accountId: "123456789012" };
+      const profile = (id: string) => `arn:aws:bedrock:us-west-2:123456789012:inference-profile/${id}`;
+      const usHaiku = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+      const globalHaiku = "global.anthropic.claude-haiku-4-5-20251001-v1:0";
+      assert.deepEqual(bedrockInvokePolicy(scope, ["amazon.nova-lite-v1:0", usHaiku, globalHaiku]), {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "InvokeFoundationModels",
+            Effect: "Allow",
+            Action: INVOKE,
+            Resource: ["arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0"],
+          },
+          {
+            Sid: "InvokeInferenceProfiles",
+            Effect: "Allow",
+            Action: INVOKE,
+            Resource: [profile(globalHaiku), profile(usHaiku)],
+          },
+          {
+            // Wherever the profile routes (a `*` region also matches a global profile's region-less ARN),
+            // but only through one of these profiles.
+            Sid: "InvokeProfileModelsThroughProfiles",
+            Effect: "Allow",
+            Action: INVOKE,
+            Resource: ["arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"],
+            Condition: {
+              StringEquals: { "bedrock:InferenceProfileArn": [profile(globalHaiku), profile(usHaiku)] },
+            },
+          },
+        ],
+      });
+      assert.throws(() => bedrockInvokePolicy(scope, []), /no models/);
+    });
+
+    it("EKS: the proxies' service account gets a Pod Identity role for the provider's region, and no AWS key exists", async () => {
+      const { resources, manifests } = await synthEdited("staging", withBedrock);
+      const one = (type: string) => {
+        const found = resources.filter((r) => r.type === type && r.name.includes("llm-gateway-bedrock"));
+        assert.equal(found.length, 1, type);
+        return found[0]!;
+      };
+      const role = one("aws:iam/role:Role");
+      assert.deepEqual(JSON.parse((role.inputs as { assumeRolePolicy: string }).assumeRolePolicy), {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "AllowEksAuthToAssumeRoleForPodIdentity",
+            Effect: "Allow",
+            Principal: { Service: "pods.eks.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: {
+              StringEquals: {
+                "aws:SourceAccount": "000000000000",
+                "aws:RequestTag/eks-cluster-name": "agentops-staging",
+                "aws:RequestTag/kubernetes-namespace": GATEWAY_NS,
+                "aws:RequestTag/kubernetes-service-account": "llm-gateway",
+              },
+            },
+          },
+        ],
+      });
+      const policy = JSON.parse((one("aws:iam/rolePolicy:RolePolicy").inputs as { policy: string }).policy);
+      const expected = bedrockInvokePolicy(
+        { partition: "aws", region: "us-west-2", accountId: "000000000000" },
+        BEDROCK.models,
+      );
+      assert.deepEqual(policy, {
+        ...expected,
+        Statement: expected.Statement.map((st) => ({ ...st, Sid: `${st.Sid}uswest2` })),
+      });
+      const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+      assert.deepEqual(
+        [
+          (association.inputs as { namespace: string }).namespace,
+          (association.inputs as { serviceAccount: string }).serviceAccount,
+        ],
+        [GATEWAY_NS, "llm-gateway"],
+      );
+      // The association exists (with its policy) before the gateway's proxies and backends are declared.
+      assert.ok(association.dependsOn.includes(one("aws:iam/rolePolicy:RolePolicy").urn));
+      const securityPolicy = resources.find((r) => r.name === "platform-backendsecuritypolicy-bedrock")!;
+      assert.ok(securityPolicy.dependsOn.includes(association.urn));
+      const find = (kind: string, name: string) =>
+        manifests.find(
+          (m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === GATEWAY_NS,
+        );
+      assert.deepEqual(find("BackendSecurityPolicy", "bedrock")?.spec, {
+        targetRefs: [{ group: "aigateway.envoyproxy.io", kind: "AIServiceBackend", name: "bedrock" }],
+        type: "AWSCredentials",
+        awsCredentials: { region: "us-west-2" },
+      });
+      assert.deepEqual(find("AIServiceBackend", "bedrock")?.spec, {
+        schema: { name: "AWSBedrock" },
+        backendRef: { name: "bedrock", kind: "Backend", group: "gateway.envoyproxy.io" },
+      });
+      assert.equal(find("ExternalSecret", "llm-provider-bedrock"), undefined);
+      const proxy = find("EnvoyProxy", "llm-gateway")?.spec as {
+        provider: { kubernetes: { envoyServiceAccount: unknown } };
+      };
+      assert.deepEqual(proxy.provider.kubernetes.envoyServiceAccount, { name: "llm-gateway" });
+      // The route sends both models to the Bedrock backend.
+      const route = find("AIGatewayRoute", "llm-gateway")?.spec as {
+        rules: { matches: { headers: { value: string }[] }[]; backendRefs: { name: string }[] }[];
+      };
+      assert.deepEqual(
+        route.rules.map((r) => [r.backendRefs[0]!.name, r.matches.map((m) => m.headers[0]!.value)]),
+        [
+          ["openai", ["gpt-4o", "gpt-4o-mini", "gpt-4.1-mini"]],
+          ["anthropic", ["claude-sonnet-5-5", "claude-haiku-4-5"]],
+          ["bedrock", [...BEDROCK.models]],
+        ],
+      );
+    });
+
+    it("declares no Bedrock role when no provider is Bedrock", async () => {
+      const { resources } = await synthStack("staging");
+      assert.deepEqual(
+        resources.filter((r) => r.name.includes("bedrock")).map((r) => r.name),
+        [],
+      );
+    });
+
+    it("existing cluster: signs with an AWS credentials file read from Vault into the gateway's namespace", () => {
+      const objects = providerObjects({ ...BEDROCK, models: [...BEDROCK.models] }, "dev", false);
+      assert.deepEqual(
+        objects
+          .filter((o) => o.kind === "ExternalSecret" || o.kind === "BackendSecurityPolicy")
+          .map((o) => o.spec),
+        [
+          {
+            refreshInterval: "1h",
+            secretStoreRef: { kind: "ClusterSecretStore", name: "vault" },
+            target: {
+              name: "llm-provider-bedrock",
+              creationPolicy: "Owner",
+              template: {
+                metadata: {
+                  labels: {
+                    "app.kubernetes.io/part-of": "agentops",
+                    "app.kubernetes.io/component": "llm-gateway",
+                  },
+                },
+              },
+            },
+            data: [
+              {
+                secretKey: "credentials",
+                remoteRef: { key: "platform/dev/llm/bedrock", property: "credentials" },
+              },
+            ],
+          },
+          {
+            targetRefs: [{ group: "aigateway.envoyproxy.io", kind: "AIServiceBackend", name: "bedrock" }],
+            type: "AWSCredentials",
+            awsCredentials: {
+              region: "us-west-2",
+              credentialsFile: { secretRef: { name: "llm-provider-bedrock" }, profile: "default" },
+            },
+          },
+        ],
+      );
+    });
+
+    it("validates both Bedrock variants against the pinned AI Gateway CRDs", async function () {
+      await requirePinnedCrds(this);
+      for (const podIdentity of [true, false]) {
+        for (const o of providerObjects({ ...BEDROCK, models: [...BEDROCK.models] }, "prod", podIdentity))
+          await validateManifest(o as KubernetesObject);
+      }
+      const { manifests } = await synthEdited("staging", withBedrock);
+      await validateManifest(manifests.find((m) => m.kind === "EnvoyProxy")!);
     });
   });
 

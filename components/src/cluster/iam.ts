@@ -181,6 +181,65 @@ export function externalSecretsPolicy(scope: AwsScope, environment: string): Pol
   });
 }
 
+/** Geography prefixes of Bedrock's cross-region inference profile IDs (`us.anthropic.…`, `global.…`). */
+export const BEDROCK_PROFILE_PREFIXES = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"] as const;
+
+/**
+ * The foundation model behind a Bedrock model ID: an inference profile ID with its geography prefix removed,
+ * `undefined` when `modelId` is a foundation model ID itself.
+ */
+export function bedrockProfileModel(modelId: string): string | undefined {
+  const dot = modelId.indexOf(".");
+  const prefix = modelId.slice(0, dot);
+  return dot > 0 && (BEDROCK_PROFILE_PREFIXES as readonly string[]).includes(prefix)
+    ? modelId.slice(dot + 1)
+    : undefined;
+}
+
+/**
+ * The LLM gateway's Bedrock role: invoke (Converse and InvokeModel, streaming or not) the configured models and
+ * nothing else. A foundation model ID is allowed in `scope.region`; an inference profile ID is allowed as the
+ * profile of this account and region, and its foundation model in whichever region the profile routes to, but
+ * only through that profile (`bedrock:InferenceProfileArn`), as
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html describes. Subscribing to
+ * Marketplace models and enabling model access stay with the account's administrators.
+ * @throws Error when `modelIds` is empty.
+ */
+export function bedrockInvokePolicy(scope: AwsScope, modelIds: readonly string[]): PolicyDocument {
+  if (modelIds.length === 0) throw new Error("bedrockInvokePolicy: no models");
+  const actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+  const arn = (account: string, region: string, resource: string) =>
+    `arn:${scope.partition}:bedrock:${region}:${account}:${resource}`;
+  const sorted = [...modelIds].sort();
+  const foundation = sorted.filter((m) => bedrockProfileModel(m) === undefined);
+  const profiles = sorted.filter((m) => bedrockProfileModel(m) !== undefined);
+  const profileArns = profiles.map((m) => arn(scope.accountId, scope.region, `inference-profile/${m}`));
+  const statements: PolicyStatement[] = [];
+  if (foundation.length > 0) {
+    statements.push({
+      Sid: "InvokeFoundationModels",
+      Effect: "Allow",
+      Action: actions,
+      Resource: foundation.map((m) => arn("", scope.region, `foundation-model/${m}`)),
+    });
+  }
+  if (profiles.length > 0) {
+    statements.push(
+      { Sid: "InvokeInferenceProfiles", Effect: "Allow", Action: actions, Resource: profileArns },
+      {
+        Sid: "InvokeProfileModelsThroughProfiles",
+        Effect: "Allow",
+        Action: actions,
+        Resource: [
+          ...new Set(profiles.map((m) => arn("", "*", `foundation-model/${bedrockProfileModel(m)}`))),
+        ],
+        Condition: { StringEquals: { "bedrock:InferenceProfileArn": profileArns } },
+      },
+    );
+  }
+  return doc(...statements);
+}
+
 /** Denies every request to the bucket that does not use TLS. */
 export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
   return doc({

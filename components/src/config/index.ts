@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { PRICES } from "../cost/prices";
 import { parseQuantity } from "../lib/quantity";
 import { agentSchema, agentsSchema } from "./agents";
 import { clusterSchema } from "./cluster";
@@ -101,12 +102,63 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       });
   }
 
+  if (clusterMode === "eks" && typeof region === "string") {
+    // A value the schema already refused (a Graviton type on an x86 group) is reported once.
+    const reported = new Set(issues.map((i) => i.path));
+    issues.push(...priceTableIssues(raw.agentops, region).filter((i) => !reported.has(i.path)));
+  }
   issues.push(...crossChecks(raw.agentops));
   if (issues.length > 0) throw new ConfigError(withEntryNames(issues, raw.agentops));
   return {
     ...(parsed as Omit<StackConfig, "region">),
     region: typeof region === "string" ? region : undefined,
   };
+}
+
+/**
+ * On EKS, what the stack pays for by the hour must be in the cost model's price table for `region`
+ * (components/src/cost/prices.ts): node group instance types and the LLM gateway's ElastiCache node type.
+ * A type missing there is a typo or a type nobody priced yet, and either way the stack's cost (synth's
+ * `cost.json`, the pack's tier budgets) could not be computed. A region the table does not price at all is
+ * left to the cost model, which reports it on its own.
+ */
+function priceTableIssues(cfg: Record<string, unknown>, region: string): ConfigIssue[] {
+  const prices = PRICES[region];
+  if (!prices) return [];
+  const issues: ConfigIssue[] = [];
+  const where = `components/src/cost/prices.ts for ${region}`;
+  const groups = (cfg.cluster as { nodeGroups?: unknown } | undefined)?.nodeGroups;
+  if (typeof groups === "object" && groups !== null) {
+    for (const [group, ng] of Object.entries(groups as Record<string, unknown>)) {
+      const types = (ng as { instanceTypes?: unknown } | null)?.instanceTypes;
+      if (!Array.isArray(types)) continue;
+      types.forEach((t, i) => {
+        if (typeof t === "string" && !(t in prices.instances)) {
+          issues.push({
+            path: `cluster.nodeGroups.${group}.instanceTypes[${i}]`,
+            value: t,
+            allowed: `must be an instance type priced in ${where} (${Object.keys(prices.instances).join(", ")}); add its price there to use it`,
+          });
+        }
+      });
+    }
+  }
+  const gateway = (
+    cfg.platform as { llmGateway?: { enabled?: unknown; store?: { nodeType?: unknown } } } | undefined
+  )?.llmGateway;
+  const nodeType = gateway?.store?.nodeType;
+  if (
+    gateway?.enabled === true &&
+    typeof nodeType === "string" &&
+    !(nodeType in prices.elastiCacheValkeyNodeHourly)
+  ) {
+    issues.push({
+      path: "platform.llmGateway.store.nodeType",
+      value: nodeType,
+      allowed: `must be an ElastiCache node type priced in ${where} (${Object.keys(prices.elastiCacheValkeyNodeHourly).join(", ")}); add its price there to use it`,
+    });
+  }
+  return issues;
 }
 
 /**

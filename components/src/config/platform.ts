@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bedrockRegion } from "../gateway/bedrock-endpoint";
 import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../gateway/prices";
 import type { ConfigIssue } from "./errors";
 import { bool, dns1123Label, integer, oneOf, quantity, text } from "./schema";
@@ -23,9 +24,15 @@ const llmProviderSchema = z
       (v) => v.length <= 40,
       "must be at most 40 characters (it names the Secret llm-provider-<name>)",
     ),
-    /** The provider's API: `OpenAI` or `Anthropic` (the AIServiceBackend schema). */
+    /**
+     * The provider's API (the AIServiceBackend schema): `OpenAI` or `Anthropic` (an API key from Vault), or
+     * `AWSBedrock` (EKS Pod Identity on EKS, an AWS credentials file from Vault on an existing cluster).
+     */
     schema: oneOf(LLM_SCHEMAS),
-    /** Host name of the provider's API, reached over TLS on 443, e.g. `api.openai.com`. */
+    /**
+     * Host name of the provider's API, reached over TLS on 443, e.g. `api.openai.com`; for `AWSBedrock` a
+     * runtime endpoint `bedrock-runtime.<region>.amazonaws.com`, whose region the requests are signed for.
+     */
     host: z
       .string({ error: "must be a host name, e.g. api.openai.com" })
       .regex(
@@ -38,13 +45,22 @@ const llmProviderSchema = z
       .min(1, "must name at least one model"),
   })
   .superRefine((provider, ctx) => {
+    if (provider.schema === "AWSBedrock" && bedrockRegion(provider.host) === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["host"],
+        input: provider.host,
+        message:
+          "must be a Bedrock runtime endpoint bedrock-runtime.<region>.amazonaws.com (or bedrock-runtime-fips.<region>.amazonaws.com) for schema AWSBedrock",
+      });
+    }
     provider.models.forEach((model, i) => {
       if (LLM_PRICES[model]?.schema !== provider.schema) {
         ctx.addIssue({
           code: "custom",
           path: ["models", i],
           input: model,
-          message: `must be a ${provider.schema} model of the gateway's price table (${modelsOf(provider.schema).join(", ")})`,
+          message: `must be one of the ${provider.schema} models of the gateway's price table (${modelsOf(provider.schema).join(", ")})`,
         });
       }
     });
@@ -72,7 +88,10 @@ const llmGatewaySchema = z
     /** The counter store on EKS (ElastiCache); an existing cluster runs the Valkey chart instead. */
     store: z
       .strictObject({
-        /** ElastiCache node type. @default "cache.t4g.micro" */
+        /**
+         * ElastiCache node type; on EKS it must be priced for `aws:region` in the cost model's table
+         * (components/src/cost/prices.ts), so the stack's cost is known. @default "cache.t4g.micro"
+         */
         nodeType: text("an ElastiCache node type, e.g. cache.t4g.micro").default("cache.t4g.micro"),
         /** A replica in a second zone with automatic failover. @default false */
         multiAz: bool().default(false),

@@ -53,7 +53,7 @@ export const PRICE_SOURCES = {
   natGateway: "https://aws.amazon.com/vpc/pricing/ ($0.045 per NAT gateway-hour, $0.045 per GB processed)",
   ebs: "https://aws.amazon.com/ebs/pricing/ (gp3 $0.08 per GB-month)",
   elastiCache:
-    "https://aws.amazon.com/elasticache/pricing/ (on-demand nodes, US East (N. Virginia)): Redis OSS cache.t4g.micro $0.016, cache.t4g.small $0.032, cache.t4g.medium $0.065, cache.m7g.large $0.158, cache.r7g.large $0.219 per node-hour; Valkey nodes are priced 20% below Redis OSS (https://aws.amazon.com/about-aws/whats-new/2024/10/amazon-elasticache-valkey/, 2024-10-08), so the Valkey figures are 0.8 × those. Recorded from memory of those pages, not re-read live on the table's date: re-check before trusting to the cent",
+    "https://aws.amazon.com/elasticache/pricing/ (on-demand nodes, US East (N. Virginia)), whose per-node table is not in the stored copy of the page: Valkey cache.t4g.micro $0.0128, cache.t4g.small $0.0256, cache.t4g.medium $0.052, cache.m7g.large $0.1264, cache.r7g.large $0.1752 per node-hour, as third-party copies of the AWS Price List API give them (cacheEngine Valkey, read 2026-10-02); each is 0.8 × the Redis OSS price of the same type ($0.016, $0.032, $0.065, $0.158, $0.219), as AWS announced: 'node-based priced 20% lower than other supported engines' (https://aws.amazon.com/about-aws/whats-new/2024/10/amazon-elasticache-valkey/, 2024-10-08)",
 } as const;
 
 /** Instance shapes from https://aws.amazon.com/ec2/instance-types/ (m7i, m6i, m7a, m6a, g6, g5). */

@@ -16,6 +16,7 @@ import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
 import { resources } from "../platform/context";
 import { LLM_GATEWAY_CONTAINERS } from "./footprint";
+import { bedrockRegion } from "./bedrock-endpoint";
 import { LLM_PRICES, type LlmSchema } from "./prices";
 
 /** A namespaced custom or core object, as the API server receives it. */
@@ -105,8 +106,8 @@ export function costExpression(models: readonly string[]): string {
   );
 }
 
-/** The BackendSecurityPolicy type and field of each schema's key (injected as `Authorization` or `x-api-key`). */
-const KEY_AUTH: Record<LlmSchema, { type: string; field: string }> = {
+/** The BackendSecurityPolicy type and field of each key-authenticated schema (`Authorization` or `x-api-key`). */
+const KEY_AUTH: Record<Exclude<LlmSchema, "AWSBedrock">, { type: string; field: string }> = {
   OpenAI: { type: "APIKey", field: "apiKey" },
   Anthropic: { type: "AnthropicAPIKey", field: "anthropicAPIKey" },
 };
@@ -127,14 +128,65 @@ function externalSecret(name: string, secretKey: string, vaultKey: string, prope
 }
 
 /**
- * One provider: its Backend (the host on 443), the BackendTLSPolicy that verifies it against the system CAs,
- * the AIServiceBackend (API schema), the ExternalSecret that reads its key from Vault `platform/<env>/llm/<name>`
- * (property `apiKey`) and the BackendSecurityPolicy that injects it. The key stays in the gateway's namespace.
+ * How the gateway authenticates to one provider: the BackendSecurityPolicy and, where a secret is needed, the
+ * ExternalSecret that reads it from Vault `platform/<env>/llm/<name>`.
+ * - OpenAI, Anthropic: the API key (property `apiKey`), injected as `Authorization` or `x-api-key`.
+ * - AWSBedrock with `podIdentity` (EKS): requests signed (SigV4) with the proxies' Pod Identity credentials,
+ *   found by the default AWS credential chain; no secret at all.
+ * - AWSBedrock without it (an existing cluster): an AWS shared credentials file (property `credentials`, a
+ *   `[default]` profile), the only way the AI Gateway takes static AWS keys.
  */
-export function providerObjects(provider: LlmProviderConfig, environment: Environment): GatewayObject[] {
+function providerAuth(
+  provider: LlmProviderConfig,
+  environment: Environment,
+  podIdentity: boolean,
+): GatewayObject[] {
   const meta = { name: provider.name, namespace: GW.namespace, labels: LABELS };
   const secret = llmGatewayNames.providerSecret(provider.name);
+  const vaultKey = `platform/${environment}/llm/${provider.name}`;
+  const targetRefs = [{ group: "aigateway.envoyproxy.io", kind: "AIServiceBackend", name: provider.name }];
+  if (provider.schema === "AWSBedrock") {
+    const region = bedrockRegion(provider.host);
+    if (region === undefined)
+      throw new Error(`providerObjects: ${provider.host} is not a Bedrock runtime host`);
+    const policy: GatewayObject = {
+      apiVersion: AI_GROUP,
+      kind: "BackendSecurityPolicy",
+      metadata: meta,
+      spec: {
+        targetRefs,
+        type: "AWSCredentials",
+        awsCredentials: podIdentity
+          ? { region }
+          : { region, credentialsFile: { secretRef: { name: secret }, profile: "default" } },
+      },
+    };
+    return podIdentity ? [policy] : [externalSecret(secret, "credentials", vaultKey, "credentials"), policy];
+  }
   const auth = KEY_AUTH[provider.schema];
+  return [
+    externalSecret(secret, "apiKey", vaultKey, "apiKey"),
+    {
+      apiVersion: AI_GROUP,
+      kind: "BackendSecurityPolicy",
+      metadata: meta,
+      spec: { targetRefs, type: auth.type, [auth.field]: { secretRef: { name: secret } } },
+    },
+  ];
+}
+
+/**
+ * One provider: its Backend (the host on 443), the BackendTLSPolicy that verifies it against the system CAs,
+ * the AIServiceBackend (API schema) and its authentication (`providerAuth`). Provider credentials stay in the
+ * gateway's namespace.
+ * @param podIdentity the cluster has EKS Pod Identity (Bedrock credentials come from it).
+ */
+export function providerObjects(
+  provider: LlmProviderConfig,
+  environment: Environment,
+  podIdentity: boolean,
+): GatewayObject[] {
+  const meta = { name: provider.name, namespace: GW.namespace, labels: LABELS };
   return [
     {
       apiVersion: EG_GROUP,
@@ -160,17 +212,7 @@ export function providerObjects(provider: LlmProviderConfig, environment: Enviro
         backendRef: { name: provider.name, kind: "Backend", group: "gateway.envoyproxy.io" },
       },
     },
-    externalSecret(secret, "apiKey", `platform/${environment}/llm/${provider.name}`, "apiKey"),
-    {
-      apiVersion: AI_GROUP,
-      kind: "BackendSecurityPolicy",
-      metadata: meta,
-      spec: {
-        targetRefs: [{ group: "aigateway.envoyproxy.io", kind: "AIServiceBackend", name: provider.name }],
-        type: auth.type,
-        [auth.field]: { secretRef: { name: secret } },
-      },
-    },
+    ...providerAuth(provider, environment, podIdentity),
   ];
 }
 
@@ -196,6 +238,8 @@ export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
           type: "Kubernetes",
           kubernetes: {
             envoyService: { name: GW.name, type: "ClusterIP" },
+            // A fixed name (Envoy Gateway creates it) that a Bedrock Pod Identity association can bind.
+            envoyServiceAccount: { name: GW.serviceAccount },
             envoyDeployment: {
               replicas,
               container: { resources: resources(C.envoy, "1", "1Gi") },
@@ -368,11 +412,13 @@ export function llmGatewayObjects(args: {
   agents: readonly AgentConfig[];
   environment: Environment;
   replicas: number;
+  /** The cluster has EKS Pod Identity: Bedrock providers use it. */
+  podIdentity: boolean;
 }): GatewayObject[] {
   const budgets = budgetPolicy(args.agents);
   return [
     ...llmGatewayCoreObjects(args.replicas),
-    ...args.gateway.providers.flatMap((p) => providerObjects(p, args.environment)),
+    ...args.gateway.providers.flatMap((p) => providerObjects(p, args.environment, args.podIdentity)),
     routeObject(args.gateway),
     ...clientObjects(args.agents, args.environment),
     ...(budgets ? [budgets] : []),

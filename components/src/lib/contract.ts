@@ -64,7 +64,8 @@ export const PLATFORM_ENDPOINTS = {
   /**
    * The in-cluster LLM gateway agents call instead of providers: its Gateway (and fixed Service name), the
    * listener port, the container port Envoy listens on (ports below 1024 shifted by +10000), the labels of its
-   * proxy pods and the header that carries the authenticated agent's name.
+   * proxy pods, the service account they run under (the EnvoyProxy names it, Envoy Gateway creates it; the
+   * Bedrock Pod Identity association binds it) and the header that carries the authenticated agent's name.
    */
   llmGateway: {
     name: "llm-gateway",
@@ -75,6 +76,7 @@ export const PLATFORM_ENDPOINTS = {
       "gateway.envoyproxy.io/owning-gateway-name": "llm-gateway",
       "gateway.envoyproxy.io/owning-gateway-namespace": PLATFORM_NAMESPACES.gateway,
     },
+    serviceAccount: "llm-gateway",
     clientIdHeader: "x-agentops-agent",
   },
   /** Label of the namespace Prometheus scrapes from. */

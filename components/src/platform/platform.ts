@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AgentConfig, Environment, PlatformConfig } from "../config";
+import { bedrockPodIdentity } from "../gateway/bedrock";
 import { elastiCacheStore, COUNTER_STORE_PORT } from "../gateway/counter-store";
 import { llmGatewayReplicas } from "../gateway/footprint";
 import { llmGatewayObjects } from "../gateway/objects";
@@ -117,6 +118,10 @@ export class Platform extends pulumi.ComponentResource {
 
     // Objects a release needs before it installs, by add-on.
     const needs: Record<string, pulumi.Resource[]> = {};
+    // Bedrock providers sign with Pod Identity where the cluster is EKS and has it, else with a credentials file
+    // from Vault. The role's association comes before the gateway's proxies start.
+    const bedrockViaPodIdentity = args.cluster.cloud !== undefined && args.cluster.capabilities.podIdentity;
+    let bedrockAccess: pulumi.Resource | undefined;
     if (gatewayConfig.enabled) {
       // The counter store's AUTH password: generated here, kept as a secret in state and in one Kubernetes
       // Secret that Envoy Gateway's rate-limit service (REDIS_AUTH) and, off EKS, Valkey read.
@@ -140,6 +145,13 @@ export class Platform extends pulumi.ComponentResource {
         if (!cloud.network) {
           throw new Error(
             "platform: llmGateway on EKS needs cluster.cloud.network (VPC, private subnets, cluster security group) for its ElastiCache counter store",
+          );
+        }
+        if (bedrockViaPodIdentity) {
+          bedrockAccess = bedrockPodIdentity(
+            childName(name, "llm-gateway"),
+            { gateway: gatewayConfig, clusterName: cloud.clusterName, accountId: cloud.accountId },
+            this,
           );
         }
         url = elastiCacheStore(
@@ -286,14 +298,18 @@ export class Platform extends pulumi.ComponentResource {
     if (gatewayConfig.enabled) {
       // After the CRDs (Envoy Gateway's, the AI Gateway's, External Secrets'), the AI Gateway controller (its
       // webhook mutates the proxies) and Vault (the ExternalSecrets read it).
-      const ready = ["envoy-gateway", "ai-gateway-crds", "ai-gateway", "external-secrets", "vault"].flatMap(
-        (a) => done[a] ?? [],
-      );
+      const ready = [
+        ...["envoy-gateway", "ai-gateway-crds", "ai-gateway", "external-secrets", "vault"].flatMap(
+          (a) => done[a] ?? [],
+        ),
+        ...(bedrockAccess ? [bedrockAccess] : []),
+      ];
       for (const obj of llmGatewayObjects({
         gateway: gatewayConfig,
         agents: args.agents ?? [],
         environment: args.environment,
         replicas: llmGatewayReplicas(args.config),
+        podIdentity: bedrockViaPodIdentity,
       })) {
         custom(obj as CustomObject, ready);
       }
