@@ -2,7 +2,7 @@
  * Plain-object views shared by the policies: Kubernetes objects, the pod spec inside each workload kind, and
  * the resources of a stack as both @pulumi/policy and the offline runner hand them over.
  */
-import { renderValue, type StackResourceLike } from "@agentops/components/model";
+import { asArray, isRecord, renderValue, type StackResourceLike } from "@agentops/components/model";
 
 /** The subset of a Kubernetes object the policies read. Fields are `unknown` until checked. */
 export interface KubeObject {
@@ -130,20 +130,8 @@ export function violation(path: string, value: unknown, allowed: string): string
   return `${path}: ${renderValue(value)} — ${allowed}`;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-export function asArray(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-/** The value at a dotted path of plain objects. */
-export function get(obj: unknown, path: string): unknown {
-  let node = obj;
-  for (const key of path.split(".")) node = isRecord(node) ? node[key] : undefined;
-  return node;
-}
+// The plain-data readers are the components' own (the cost model reads resources with them too).
+export { asArray, get, isRecord } from "@agentops/components/model";
 
 /** Kubernetes objects among stack resources, with the resource each came from. */
 export function kubeObjects(

@@ -4,5 +4,6 @@
 // @pulumi/kubernetes installed.
 export * from "./cost";
 export * from "./lib/contract";
+export * from "./lib/plain";
 export * from "./lib/quantity";
 export { renderValue, formatIssue, type ConfigIssue } from "./config/errors";

@@ -33,6 +33,7 @@ import {
 import type { ConfigIssue } from "../config/errors";
 import { ANNOTATIONS, LABELS, NODE_GROUPS } from "../lib/contract";
 import { parseQuantity } from "../lib/quantity";
+import { asArray, get, isRecord } from "../lib/plain";
 import { ADDONS } from "../platform/registry";
 import {
   agentMonthlyCost,
@@ -100,10 +101,6 @@ export interface StackCostInput {
 }
 
 type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const get = (v: unknown, path: string): unknown =>
-  path.split(".").reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), v);
 const num = (q: unknown) => (typeof q === "string" || typeof q === "number" ? (parseQuantity(q) ?? 0) : 0);
 const gib = (q: unknown) => num(q) / 2 ** 30;
 const strings = (v: unknown) => asArray(v).filter((s): s is string => typeof s === "string");
