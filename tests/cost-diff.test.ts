@@ -55,23 +55,23 @@ describe("cost diff", () => {
     assert.equal(
       costDiff(base, head).markdown,
       [
-        "## Cost diff (USD per month, expected)",
+        "## Cost diff (USD per month: expected, and at max with every agent at its maximum replicas)",
         "",
-        "| environment | before | after | change |",
-        "|:--|--:|--:|--:|",
-        "| dev | 370.17 | 559.34 | +189.17 (+51.1%) |",
+        "| environment | before | after | change | at max before | at max after | at max change |",
+        "|:--|--:|--:|--:|--:|--:|--:|",
+        "| dev | 370.17 | 559.34 | +189.17 (+51.1%) | 370.17 | 559.34 | +189.17 (+51.1%) |",
         "",
         "### dev",
         "",
-        "| agent | tier | budget | before | after | change |",
-        "|:--|--:|--:|--:|--:|--:|",
-        "| it-ops-agent | 3 | 300.00 | 110.00 | 132.00 | +22.00 (+20.0%) |",
-        "| old-agent | 1 | 50.00 | 40.00 | — | removed |",
-        "| new-agent | 2 | 100.00 | — | 60.00 | added |",
+        "| agent | tier | budget | before | after | change | at max before | at max after | at max change |",
+        "|:--|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| it-ops-agent | 3 | 300.00 | 110.00 | 132.00 | +22.00 (+20.0%) | 120.00 | 142.00 | +22.00 (+18.3%) |",
+        "| old-agent | 1 | 50.00 | 40.00 | — | removed | 50.00 | — | removed |",
+        "| new-agent | 2 | 100.00 | — | 60.00 | added | — | 70.00 | added |",
         "",
-        "| infrastructure | before | after | change |",
-        "|:--|--:|--:|--:|",
-        "| node group system | 147.17 | 294.34 | +147.17 (+100.0%) |",
+        "| infrastructure | before | after | change | at max before | at max after | at max change |",
+        "|:--|--:|--:|--:|--:|--:|--:|",
+        "| node group system | 147.17 | 294.34 | +147.17 (+100.0%) | 147.17 | 294.34 | +147.17 (+100.0%) |",
         "",
         "Within the threshold (none set).",
         "",
@@ -85,9 +85,30 @@ describe("cost diff", () => {
       new Map([...base, ["prod", report([])]]),
       new Map([...cheaper, ["prod", report([])]]),
     );
-    assert.match(markdown, /^\| dev \| 370\.17 \| 360\.17 \| −10\.00 \(−2\.7%\) \|$/m);
-    assert.match(markdown, /^\| prod \| 220\.17 \| 220\.17 \| 0\.00 \|$/m);
+    assert.match(
+      markdown,
+      /^\| dev \| 370\.17 \| 360\.17 \| −10\.00 \(−2\.7%\) \| 370\.17 \| 360\.17 \| −10\.00 \(−2\.7%\) \|$/m,
+    );
+    assert.match(markdown, /^\| prod \| 220\.17 \| 220\.17 \| 0\.00 \| 220\.17 \| 220\.17 \| 0\.00 \|$/m);
     assert.doesNotMatch(markdown, /### prod/);
+  });
+
+  it("shows a change at max alone (a replicas.max edit) and keeps the threshold on the expected total", () => {
+    const before = report([agent("it-ops-agent", 110)]);
+    const after = report([{ ...agent("it-ops-agent", 110), maxMonthlyUsd: 240 }]);
+    after.maxMonthlyUsd = before.maxMonthlyUsd + 120;
+    const { markdown, exceeded } = costDiff(new Map([["dev", before]]), new Map([["dev", after]]), {
+      maxIncreaseUsd: 1,
+    });
+    assert.match(
+      markdown,
+      /^\| dev \| 330\.17 \| 330\.17 \| 0\.00 \| 330\.17 \| 450\.17 \| \+120\.00 \(\+36\.3%\) \|$/m,
+    );
+    assert.match(
+      markdown,
+      /^\| it-ops-agent \| 3 \| 300\.00 \| 110\.00 \| 110\.00 \| 0\.00 \| 120\.00 \| 240\.00 \| \+120\.00 \(\+100\.0%\) \|$/m,
+    );
+    assert.deepEqual(exceeded, []);
   });
 
   it("fails the threshold on an absolute increase, naming the environment", () => {

@@ -6,7 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CostReport } from "./report";
 
-/** Fails the check when an environment's expected monthly total rises by more than either limit. */
+/**
+ * Fails the check when an environment's expected monthly total rises by more than either limit (the at-max
+ * figures are shown, not checked: they are a ceiling, not a forecast).
+ */
 export interface CostThreshold {
   /** Largest allowed increase in USD per month. @default no limit */
   maxIncreaseUsd?: number;
@@ -63,8 +66,31 @@ function change(before: number | undefined, after: number | undefined): string {
   return `${sign}${Math.abs(delta).toFixed(2)}${pct}`;
 }
 
-/** Rows of the lines present on either side, matched by name; unchanged ones are left out. */
-function changedRows<T extends { name: string; monthlyUsd: number }>(
+/** A line of the report: its expected monthly cost and its cost with every agent at its maximum replicas. */
+interface CostLine {
+  name: string;
+  monthlyUsd: number;
+  maxMonthlyUsd: number;
+}
+
+const same = (x: number | undefined, y: number | undefined) =>
+  x !== undefined && y !== undefined && Math.abs(x - y) < 0.005;
+
+/** Before, after and change, expected then at max. */
+const figures = (x: CostLine | undefined, y: CostLine | undefined): string[] => [
+  usd(x?.monthlyUsd),
+  usd(y?.monthlyUsd),
+  change(x?.monthlyUsd, y?.monthlyUsd),
+  usd(x?.maxMonthlyUsd),
+  usd(y?.maxMonthlyUsd),
+  change(x?.maxMonthlyUsd, y?.maxMonthlyUsd),
+];
+
+/**
+ * Rows of the lines present on either side, matched by name; those unchanged both expected and at max are left
+ * out (a `replicas.max` edit changes only the latter).
+ */
+function changedRows<T extends CostLine>(
   before: readonly T[],
   after: readonly T[],
   cells: (line: T) => string[],
@@ -75,18 +101,13 @@ function changedRows<T extends { name: string; monthlyUsd: number }>(
   return names.flatMap((name) => {
     const x = b.get(name);
     const y = a.get(name);
-    if (x && y && Math.abs(x.monthlyUsd - y.monthlyUsd) < 0.005) return [];
-    return [
-      [
-        name,
-        ...cells((y ?? x)!),
-        usd(x?.monthlyUsd),
-        usd(y?.monthlyUsd),
-        change(x?.monthlyUsd, y?.monthlyUsd),
-      ],
-    ];
+    if (same(x?.monthlyUsd, y?.monthlyUsd) && same(x?.maxMonthlyUsd, y?.maxMonthlyUsd)) return [];
+    return [[name, ...cells((y ?? x)!), ...figures(x, y)]];
   });
 }
+
+const FIGURES = ["before", "after", "change", "at max before", "at max after", "at max change"];
+const RIGHT = (n: number) => Array<string>(n).fill("--:");
 
 const table = (header: string[], align: string[], rows: string[][]) =>
   [`| ${header.join(" | ")} |`, `|${align.join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
@@ -116,13 +137,15 @@ export function costDiff(
     ) {
       exceeded.push(`${stack}: +${pct.toFixed(1)}% is over the limit of ${threshold.maxIncreasePercent}%`);
     }
-    return [stack, usd(before), usd(after), change(before, after)];
+    const line = (r: CostReport | undefined) =>
+      r && { name: stack, monthlyUsd: r.totalMonthlyUsd, maxMonthlyUsd: r.maxMonthlyUsd };
+    return [stack, ...figures(line(base.get(stack)), line(head.get(stack)))];
   });
 
   const sections: string[] = [
-    "## Cost diff (USD per month, expected)",
+    "## Cost diff (USD per month: expected, and at max with every agent at its maximum replicas)",
     "",
-    table(["environment", "before", "after", "change"], [":--", "--:", "--:", "--:"], totals),
+    table(["environment", ...FIGURES], [":--", ...RIGHT(6)], totals),
   ];
   for (const stack of stacks) {
     const b = base.get(stack);
@@ -132,20 +155,10 @@ export function costDiff(
     if (agents.length === 0 && infra.length === 0) continue;
     sections.push("", `### ${stack}`);
     if (agents.length > 0) {
-      sections.push(
-        "",
-        table(
-          ["agent", "tier", "budget", "before", "after", "change"],
-          [":--", "--:", "--:", "--:", "--:", "--:"],
-          agents,
-        ),
-      );
+      sections.push("", table(["agent", "tier", "budget", ...FIGURES], [":--", ...RIGHT(8)], agents));
     }
     if (infra.length > 0) {
-      sections.push(
-        "",
-        table(["infrastructure", "before", "after", "change"], [":--", "--:", "--:", "--:"], infra),
-      );
+      sections.push("", table(["infrastructure", ...FIGURES], [":--", ...RIGHT(6)], infra));
     }
   }
   const limits = [
