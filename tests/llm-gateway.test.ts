@@ -11,6 +11,7 @@ import {
   METRICS,
   monthlyLimitMicroUsd,
   parseStackConfig,
+  podIdentityTrust,
   providerObjects,
   rawStackConfig,
   tenantObjects,
@@ -621,25 +622,17 @@ describe("LLM gateway", function () {
         return found[0]!;
       };
       const role = one("aws:iam/role:Role");
-      assert.deepEqual(JSON.parse((role.inputs as { assumeRolePolicy: string }).assumeRolePolicy), {
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "AllowEksAuthToAssumeRoleForPodIdentity",
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-            Condition: {
-              StringEquals: {
-                "aws:SourceAccount": "000000000000",
-                "aws:RequestTag/eks-cluster-name": "agentops-staging",
-                "aws:RequestTag/kubernetes-namespace": GATEWAY_NS,
-                "aws:RequestTag/kubernetes-service-account": "llm-gateway",
-              },
-            },
-          },
-        ],
-      });
+      // The trust's shape is tested with the cluster's roles (cluster.test.ts); here: which cluster, namespace and
+      // service account it names, the ones the EnvoyProxy gives the proxies.
+      assert.deepEqual(
+        JSON.parse((role.inputs as { assumeRolePolicy: string }).assumeRolePolicy),
+        podIdentityTrust(
+          { partition: "aws", region: "", accountId: "000000000000" },
+          "agentops-staging",
+          GATEWAY_NS,
+          "llm-gateway",
+        ),
+      );
       const policy = JSON.parse((one("aws:iam/rolePolicy:RolePolicy").inputs as { policy: string }).policy);
       const expected = bedrockInvokePolicy(
         { partition: "aws", region: "us-west-2", accountId: "000000000000" },
