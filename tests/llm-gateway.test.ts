@@ -79,7 +79,8 @@ const gatewayObjectsOf = (manifests: readonly KubernetesObject[]) =>
   manifests.filter(
     (m) =>
       GATEWAY_GROUPS.test(m.apiVersion) ||
-      (m.metadata.namespace === GATEWAY_NS && /^(ExternalSecret|Gateway|BackendTLSPolicy)$/.test(m.kind)) ||
+      (m.metadata.namespace === GATEWAY_NS &&
+        /^(ExternalSecret|PushSecret|Gateway|BackendTLSPolicy)$/.test(m.kind)) ||
       (m.kind === "GatewayClass" && m.metadata.name === "llm-gateway"),
   );
 
@@ -467,6 +468,47 @@ describe("LLM gateway", function () {
       assert.deepEqual(config.extensionManager.service, {
         fqdn: { hostname: "ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local", port: 1063 },
       });
+    });
+
+    it("keeps the AUTH token in Vault: a PushSecret copies its Secret to platform/<env>/llm-gateway/store", async () => {
+      const { manifests, resources } = await synthStack("dev");
+      const push = manifests.filter((m) => m.kind === "PushSecret");
+      assert.deepEqual(
+        push.map((m) => [m.apiVersion, m.metadata.namespace, m.metadata.name, m.spec]),
+        [
+          [
+            "external-secrets.io/v1alpha1",
+            GATEWAY_NS,
+            "llm-gateway-store-auth",
+            {
+              refreshInterval: "1h",
+              updatePolicy: "Replace",
+              deletionPolicy: "None",
+              secretStoreRefs: [{ kind: "ClusterSecretStore", name: "vault" }],
+              selector: { secret: { name: "llm-gateway-store-auth" } },
+              data: [
+                {
+                  match: {
+                    secretKey: "password",
+                    remoteRef: { remoteKey: "platform/dev/llm-gateway/store", property: "password" },
+                  },
+                },
+              ],
+            },
+          ],
+        ],
+      );
+      // After the Vault store it pushes through and the Secret it pushes.
+      const urn = (type: string, name: string) =>
+        resources.find((r) => r.type === type && r.name === name)!.urn;
+      const pushResource = resources.find((r) => r.name === "platform-pushsecret-llm-gateway-store-auth")!;
+      assert.deepEqual(
+        [...pushResource.dependsOn].sort(),
+        [
+          urn("kubernetes:core/v1:Secret", "platform-llm-gateway-store-auth"),
+          urn("kubernetes:external-secrets.io/v1:ClusterSecretStore", "platform-clustersecretstore-vault"),
+        ].sort(),
+      );
     });
 
     it("existing cluster: the Valkey chart with ACL auth from the same Secret, reached without TLS, no ElastiCache", async () => {

@@ -406,6 +406,41 @@ export function budgetPolicy(agents: readonly AgentConfig[]): GatewayObject | un
   };
 }
 
+/** Where the counter store's AUTH token is kept in Vault (KV v2 mount `secret`), property `password`. */
+export const counterStoreVaultKey = (environment: Environment) => `platform/${environment}/llm-gateway/store`;
+
+/**
+ * The PushSecret that copies the counter store's AUTH token from its Kubernetes Secret (which Pulumi fills from
+ * the generated password) into Vault `platform/<env>/llm-gateway/store`, so the token is kept in Vault beside the
+ * other platform secrets. Pushed again on every change (`Replace`); kept in Vault if the PushSecret goes (`None`).
+ * The Vault policy of External Secrets must allow writing there (README, Vault).
+ */
+export function counterStoreAuthPushSecret(
+  environment: Environment,
+  secret: { name: string; key: string },
+): GatewayObject {
+  return {
+    apiVersion: "external-secrets.io/v1alpha1",
+    kind: "PushSecret",
+    metadata: { name: secret.name, namespace: GW.namespace, labels: LABELS },
+    spec: {
+      refreshInterval: "1h",
+      updatePolicy: "Replace",
+      deletionPolicy: "None",
+      secretStoreRefs: [{ kind: "ClusterSecretStore", name: PLATFORM_ENDPOINTS.vaultSecretStore }],
+      selector: { secret: { name: secret.name } },
+      data: [
+        {
+          match: {
+            secretKey: secret.key,
+            remoteRef: { remoteKey: counterStoreVaultKey(environment), property: "password" },
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** Every in-cluster object of the gateway for this stack, in the order they are declared. */
 export function llmGatewayObjects(args: {
   gateway: LlmGatewayConfig;

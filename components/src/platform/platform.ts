@@ -5,7 +5,7 @@ import type { AgentConfig, Environment, PlatformConfig } from "../config";
 import { bedrockPodIdentity } from "../gateway/bedrock";
 import { elastiCacheStore, COUNTER_STORE_PORT } from "../gateway/counter-store";
 import { llmGatewayReplicas } from "../gateway/footprint";
-import { llmGatewayObjects } from "../gateway/objects";
+import { counterStoreAuthPushSecret, llmGatewayObjects } from "../gateway/objects";
 import { gatewayPodMonitor } from "../gateway/observability";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { childName } from "../lib/names";
@@ -122,6 +122,7 @@ export class Platform extends pulumi.ComponentResource {
     // from Vault. The role's association comes before the gateway's proxies start.
     const bedrockViaPodIdentity = args.cluster.cloud !== undefined && args.cluster.capabilities.podIdentity;
     let bedrockAccess: pulumi.Resource | undefined;
+    let counterStoreAuth: pulumi.Resource | undefined;
     if (gatewayConfig.enabled) {
       // The counter store's AUTH password: generated here, kept as a secret in state and in one Kubernetes
       // Secret that Envoy Gateway's rate-limit service (REDIS_AUTH) and, off EKS, Valkey read.
@@ -171,6 +172,7 @@ export class Platform extends pulumi.ComponentResource {
       }
       ctx.counterStore = { url, tls: cloud !== undefined, authSecret: COUNTER_STORE_AUTH_SECRET };
       this.counterStoreUrl = url;
+      counterStoreAuth = authSecret;
       needs["envoy-gateway"] = [authSecret];
       needs[VALKEY_RELEASE] = [authSecret];
     } else {
@@ -285,13 +287,22 @@ export class Platform extends pulumi.ComponentResource {
 
     const eso = this.releases["external-secrets"];
     const vault = this.releases["vault"];
+    let vaultStore: pulumi.Resource | undefined;
     if (eso) {
       for (const store of secretStores(ctx)) {
         // The Vault store reads Vault's CA from its TLS Secret and logs in to it: both exist once Vault does.
         const usesVault = store.spec.provider !== undefined && "vault" in (store.spec.provider as object);
         if (usesVault && !vault) continue;
-        custom(store, usesVault && vault ? [eso, vault] : [eso]);
+        const declared = custom(store, usesVault && vault ? [eso, vault] : [eso]);
+        if (usesVault) vaultStore = declared;
       }
+    }
+    if (counterStoreAuth && vaultStore) {
+      // The store's AUTH token is kept in Vault too, where operators find it (ExternalSecrets' PushSecret).
+      custom(counterStoreAuthPushSecret(args.environment, COUNTER_STORE_AUTH_SECRET) as CustomObject, [
+        vaultStore,
+        counterStoreAuth,
+      ]);
     }
 
     const prometheus = this.releases["kube-prometheus-stack"];
