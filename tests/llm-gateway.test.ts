@@ -139,7 +139,7 @@ describe("LLM gateway", function () {
         models: ["amazon.nova-lite-v1:0"],
       });
       assert.deepEqual(configProblems(raw), [
-        'platform.llmGateway.providers[2].host: "bedrock.us-east-1.amazonaws.com" — must be a Bedrock runtime endpoint bedrock-runtime.<region>.amazonaws.com (or bedrock-runtime-fips.<region>.amazonaws.com) for schema AWSBedrock',
+        'platform.llmGateway.providers[2].host: "bedrock.us-east-1.amazonaws.com" — must be a Bedrock runtime endpoint of the aws partition for schema AWSBedrock: bedrock-runtime.<region>.amazonaws.com, or bedrock-runtime-fips.<region>.amazonaws.com in a US or Canadian region',
       ]);
     });
 
@@ -155,12 +155,73 @@ describe("LLM gateway", function () {
       ]);
     });
 
-    it("leaves a region the price table does not know to the cost model", () => {
+    it("refuses a region the price table does not know, naming the priced ones", () => {
       const raw = rawOf("dev");
-      raw.region = "eu-central-1";
+      raw.region = "eu-central-2";
+      const cluster = raw.agentops.cluster as { network: { availabilityZones: string[] } };
+      cluster.network.availabilityZones = ["eu-central-2a", "eu-central-2b", "eu-central-2c"];
       (raw.agentops.platform as { llmGateway: { store: { nodeType: string } } }).llmGateway.store.nodeType =
         "cache.t4g.nano";
-      assert.equal(parseStackConfig(raw).platform.llmGateway.store.nodeType, "cache.t4g.nano");
+      assert.deepEqual(configProblems(raw), [
+        'aws:region: "eu-central-2" — must be a region priced in components/src/cost/prices.ts (us-east-1); add the region\'s prices there to deploy to it',
+      ]);
+    });
+
+    it("checks the ElastiCache node type only where the platform and its gateway run", () => {
+      const raw = rawOf("dev");
+      const platform = raw.agentops.platform as {
+        enabled: boolean;
+        llmGateway: { store: { nodeType: string } };
+      };
+      platform.llmGateway.store.nodeType = "cache.t3.micro";
+      platform.enabled = false;
+      assert.equal(parseStackConfig(raw).platform.llmGateway.store.nodeType, "cache.t3.micro");
+    });
+
+    it("refuses Bedrock hosts of other partitions, FIPS outside the US and Canada, and says lower-case once", () => {
+      const raw = rawOf("staging");
+      const gw = (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway;
+      const hosts = [
+        "bedrock-runtime.us-gov-west-1.amazonaws.com",
+        "bedrock-runtime.cn-north-1.amazonaws.com",
+        "bedrock-runtime-fips.eu-west-1.amazonaws.com",
+        "Bedrock-Runtime.us-east-1.amazonaws.com",
+      ];
+      hosts.forEach((host, i) =>
+        gw.providers.push({
+          name: `bedrock-${i}`,
+          schema: "AWSBedrock",
+          host,
+          models: [`amazon.nova-${["micro", "lite", "pro"][i % 3]}-v1:0`],
+        }),
+      );
+      const bedrockHost =
+        "must be a Bedrock runtime endpoint of the aws partition for schema AWSBedrock: bedrock-runtime.<region>.amazonaws.com, or bedrock-runtime-fips.<region>.amazonaws.com in a US or Canadian region";
+      assert.deepEqual(configProblems(raw), [
+        `platform.llmGateway.providers[2].host: "${hosts[0]}" — ${bedrockHost}`,
+        `platform.llmGateway.providers[3].host: "${hosts[1]}" — ${bedrockHost}`,
+        `platform.llmGateway.providers[4].host: "${hosts[2]}" — ${bedrockHost}`,
+        `platform.llmGateway.providers[5].host: "${hosts[3]}" — must be a lower-case host name, e.g. api.openai.com`,
+        'platform.llmGateway.providers[5].models[0]: "amazon.nova-micro-v1:0" — must be routed by one provider only (also platform.llmGateway.providers[2].models[0])',
+      ]);
+    });
+
+    it("refuses an inference profile the host's region cannot call", () => {
+      const raw = rawOf("staging");
+      const gw = (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway;
+      gw.providers.push({
+        name: "bedrock",
+        schema: "AWSBedrock",
+        host: "bedrock-runtime.eu-west-1.amazonaws.com",
+        models: [
+          "amazon.nova-pro-v1:0",
+          "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+          "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        ],
+      });
+      assert.deepEqual(configProblems(raw), [
+        'platform.llmGateway.providers[2].models[1]: "us.anthropic.claude-haiku-4-5-20251001-v1:0" — must be callable there: us. inference profiles are called from US regions (us-east-*, us-west-*), not from eu-west-1 (the host\'s region)',
+      ]);
     });
 
     it("fails closed in prod and staging, open in dev, from the stack files", () => {
@@ -646,7 +707,10 @@ describe("LLM gateway", function () {
             Sid: "InvokeProfileModelsThroughProfiles",
             Effect: "Allow",
             Action: INVOKE,
-            Resource: ["arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"],
+            Resource: [
+              "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+              "arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+            ],
             Condition: {
               StringEquals: { "bedrock:InferenceProfileArn": [profile(globalHaiku), profile(usHaiku)] },
             },
@@ -711,9 +775,14 @@ describe("LLM gateway", function () {
       });
       assert.equal(find("ExternalSecret", "llm-provider-bedrock"), undefined);
       const proxy = find("EnvoyProxy", "llm-gateway")?.spec as {
-        provider: { kubernetes: { envoyServiceAccount: unknown } };
+        provider: { kubernetes: { envoyServiceAccount: unknown; envoyDeployment: { pod?: unknown } } };
       };
       assert.deepEqual(proxy.provider.kubernetes.envoyServiceAccount, { name: "llm-gateway" });
+      // Pod Identity credentials come with a pod's creation: adding Bedrock changes the pod template, so the
+      // proxies roll and restart with them.
+      assert.deepEqual(proxy.provider.kubernetes.envoyDeployment.pod, {
+        annotations: { "agentops.io/bedrock-credentials": "pod-identity" },
+      });
       // The route sends both models to the Bedrock backend.
       const route = find("AIGatewayRoute", "llm-gateway")?.spec as {
         rules: { matches: { headers: { value: string }[] }[]; backendRefs: { name: string }[] }[];
@@ -728,12 +797,16 @@ describe("LLM gateway", function () {
       );
     });
 
-    it("declares no Bedrock role when no provider is Bedrock", async () => {
-      const { resources } = await synthStack("staging");
+    it("declares no Bedrock role, and no proxy annotation, when no provider is Bedrock", async () => {
+      const { resources, manifests } = await synthStack("staging");
       assert.deepEqual(
         resources.filter((r) => r.name.includes("bedrock")).map((r) => r.name),
         [],
       );
+      const proxy = manifests.find((m) => m.kind === "EnvoyProxy")!.spec as {
+        provider: { kubernetes: { envoyDeployment: { pod?: unknown } } };
+      };
+      assert.equal(proxy.provider.kubernetes.envoyDeployment.pod, undefined);
     });
 
     it("existing cluster: signs with an AWS credentials file read from Vault into the gateway's namespace", () => {

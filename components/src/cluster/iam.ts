@@ -230,8 +230,16 @@ export function bedrockInvokePolicy(scope: AwsScope, modelIds: readonly string[]
         Sid: "InvokeProfileModelsThroughProfiles",
         Effect: "Allow",
         Action: actions,
+        // Any region; a global profile's model is also named without a region, which `*` may not match.
         Resource: [
-          ...new Set(profiles.map((m) => arn("", "*", `foundation-model/${bedrockProfileModel(m)}`))),
+          ...new Set(
+            profiles.flatMap((m) => {
+              const model = `foundation-model/${bedrockProfileModel(m)}`;
+              return m.startsWith("global.")
+                ? [arn("", "*", model), arn("", "", model)]
+                : [arn("", "*", model)];
+            }),
+          ),
         ],
         Condition: { StringEquals: { "bedrock:InferenceProfileArn": profileArns } },
       },

@@ -101,6 +101,14 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         allowed: "is required for an EKS cluster: an AWS region, e.g. eu-west-1",
       });
   }
+  if (typeof region === "string" && region !== "" && !(region in PRICES)) {
+    // The program prices the stack from the region's table (cost.json, OpenCost's pricing, the pack's budgets).
+    issues.push({
+      path: "aws:region",
+      value: region,
+      allowed: `must be a region priced in components/src/cost/prices.ts (${Object.keys(PRICES).join(", ")}); add the region's prices there to deploy to it`,
+    });
+  }
 
   if (clusterMode === "eks" && typeof region === "string") {
     // A value the schema already refused (a Graviton type on an x86 group) is reported once.
@@ -119,12 +127,13 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
  * On EKS, what the stack pays for by the hour must be in the cost model's price table for `region`
  * (components/src/cost/prices.ts): node group instance types and the LLM gateway's ElastiCache node type.
  * A type missing there is a typo or a type nobody priced yet, and either way the stack's cost (synth's
- * `cost.json`, the pack's tier budgets) could not be computed. A region the table does not price at all is
- * left to the cost model, which reports it on its own.
+ * `cost.json`, the pack's tier budgets) could not be computed. The ElastiCache node type counts only where
+ * the platform and its LLM gateway run.
  */
 function priceTableIssues(cfg: Record<string, unknown>, region: string): ConfigIssue[] {
   const prices = PRICES[region];
-  if (!prices) return [];
+  if (!prices) return []; // `aws:region` itself is reported
+  const platform = cfg.platform as { enabled?: unknown } | undefined;
   const issues: ConfigIssue[] = [];
   const where = `components/src/cost/prices.ts for ${region}`;
   const groups = (cfg.cluster as { nodeGroups?: unknown } | undefined)?.nodeGroups;
@@ -148,6 +157,7 @@ function priceTableIssues(cfg: Record<string, unknown>, region: string): ConfigI
   )?.llmGateway;
   const nodeType = gateway?.store?.nodeType;
   if (
+    platform?.enabled !== false &&
     gateway?.enabled === true &&
     typeof nodeType === "string" &&
     !(nodeType in prices.elastiCacheValkeyNodeHourly)

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bedrockRegion } from "../gateway/bedrock-endpoint";
+import { bedrockRegion, profileRegionProblem } from "../gateway/bedrock-endpoint";
 import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../gateway/prices";
 import type { ConfigIssue } from "./errors";
 import { bool, dns1123Label, integer, oneOf, quantity, text } from "./schema";
@@ -12,6 +12,9 @@ const duration = () =>
 
 /** The largest `llm.monthlyUsd` the gateway can enforce: its limit is a uint32 count of micro-USD (4,294,967,295). */
 export const LLM_GATEWAY_MAX_MONTHLY_USD = 4294;
+
+/** A lower-case DNS host name of two labels or more. */
+const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
 /** One LLM provider the gateway routes to; its API key is read from Vault at `platform/<env>/llm/<name>`. */
 const llmProviderSchema = z
@@ -35,26 +38,34 @@ const llmProviderSchema = z
      */
     host: z
       .string({ error: "must be a host name, e.g. api.openai.com" })
-      .regex(
-        /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
-        "must be a host name, e.g. api.openai.com",
-      ),
+      .regex(HOST, "must be a lower-case host name, e.g. api.openai.com"),
     /** Models routed to this provider; each must be in the gateway's price table for its schema. */
     models: z
       .array(z.string({ error: "must be a model name" }), { error: "must be a list of model names" })
       .min(1, "must name at least one model"),
   })
   .superRefine((provider, ctx) => {
-    if (provider.schema === "AWSBedrock" && bedrockRegion(provider.host) === undefined) {
+    // A host the schema already refused (not a lower-case host name) is reported once.
+    const region = provider.schema === "AWSBedrock" ? bedrockRegion(provider.host) : undefined;
+    if (provider.schema === "AWSBedrock" && region === undefined && HOST.test(provider.host)) {
       ctx.addIssue({
         code: "custom",
         path: ["host"],
         input: provider.host,
         message:
-          "must be a Bedrock runtime endpoint bedrock-runtime.<region>.amazonaws.com (or bedrock-runtime-fips.<region>.amazonaws.com) for schema AWSBedrock",
+          "must be a Bedrock runtime endpoint of the aws partition for schema AWSBedrock: bedrock-runtime.<region>.amazonaws.com, or bedrock-runtime-fips.<region>.amazonaws.com in a US or Canadian region",
       });
     }
     provider.models.forEach((model, i) => {
+      const problem = region === undefined ? undefined : profileRegionProblem(model, region);
+      if (problem !== undefined && LLM_PRICES[model]?.schema === "AWSBedrock") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", i],
+          input: model,
+          message: `must be callable there: ${problem}`,
+        });
+      }
       if (LLM_PRICES[model]?.schema !== provider.schema) {
         ctx.addIssue({
           code: "custom",

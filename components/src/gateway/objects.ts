@@ -57,6 +57,9 @@ export const llmGatewayNames = {
   clientSecret: (agent: string) => childName("llm-client", agent),
 } as const;
 
+/** Annotation of the proxy pods when Bedrock providers sign with Pod Identity (its change rolls them). */
+export const BEDROCK_CREDENTIALS_ANNOTATION = "agentops.io/bedrock-credentials";
+
 /** The gateway's in-cluster base URL; OpenAI-compatible clients append `/v1/...`. */
 export const LLM_GATEWAY_URL = `http://${GW.name}.${GW.namespace}.svc.cluster.local`;
 
@@ -220,8 +223,11 @@ export function providerObjects(
  * The Gateway agents call: its own GatewayClass, an EnvoyProxy that gives its Service a fixed name (the URL in
  * agents' environment), `replicas` proxies and their containers' requests (gateway/footprint.ts), a
  * GatewayConfig with the external processor's requests, and one HTTP listener for routes of its own namespace.
+ * With `bedrockPodIdentity` the proxy pods carry an annotation saying so: EKS gives a pod its Pod Identity
+ * credentials when the pod is created, so adding (or removing) Bedrock must roll the proxies, and a change of
+ * their pod template is what rolls them.
  */
-export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
+export function llmGatewayCoreObjects(replicas: number, bedrockPodIdentity = false): GatewayObject[] {
   return [
     {
       apiVersion: "gateway.networking.k8s.io/v1",
@@ -242,6 +248,9 @@ export function llmGatewayCoreObjects(replicas: number): GatewayObject[] {
             envoyServiceAccount: { name: GW.serviceAccount },
             envoyDeployment: {
               replicas,
+              ...(bedrockPodIdentity
+                ? { pod: { annotations: { [BEDROCK_CREDENTIALS_ANNOTATION]: "pod-identity" } } }
+                : {}),
               container: { resources: resources(C.envoy, "1", "1Gi") },
               // Envoy Gateway has no field for the shutdown manager's resources: a strategic-merge patch of
               // the Deployment sets them, so the footprint's figure is what the pod requests.
@@ -452,7 +461,10 @@ export function llmGatewayObjects(args: {
 }): GatewayObject[] {
   const budgets = budgetPolicy(args.agents);
   return [
-    ...llmGatewayCoreObjects(args.replicas),
+    ...llmGatewayCoreObjects(
+      args.replicas,
+      args.podIdentity && args.gateway.providers.some((p) => p.schema === "AWSBedrock"),
+    ),
     ...args.gateway.providers.flatMap((p) => providerObjects(p, args.environment, args.podIdentity)),
     routeObject(args.gateway),
     ...clientObjects(args.agents, args.environment),
