@@ -2,7 +2,8 @@
  * Bedrock's runtime endpoints and inference profile geographies, pure (the configuration reads them without the
  * AWS SDK of `./bedrock`).
  */
-import { BEDROCK_PROFILE_PREFIXES, bedrockProfileModel } from "../cluster/iam";
+import type { BEDROCK_PROFILE_PREFIXES } from "../cluster/iam";
+import { bedrockProfileModel } from "../cluster/iam";
 
 /** `bedrock-runtime.<region>.amazonaws.com` or its `-fips` twin. */
 const RUNTIME_HOST = /^bedrock-runtime(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/;
