@@ -223,6 +223,8 @@ describe("platform", function () {
             "cert-manager.io/v1 ClusterIssuer/selfsigned",
             "external-secrets.io/v1 ClusterSecretStore/aws-secrets-manager",
             "external-secrets.io/v1 ClusterSecretStore/vault",
+            // The LLM gateway's counter-store token, kept in Vault.
+            "external-secrets.io/v1alpha1 PushSecret/llm-gateway-store-auth",
           ],
         );
         for (const m of custom) await validateManifest(m);
