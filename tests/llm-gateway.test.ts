@@ -493,6 +493,8 @@ describe("LLM gateway", function () {
         [i.atRestEncryptionEnabled, i.transitEncryptionEnabled, i.authToken, rg.protect],
         [true, true, "[secret]", true],
       );
+      // Cost allocation: the environment's tags, as on the cluster's resources.
+      assert.deepEqual(i.tags, { Project: "agentops", Environment: "prod", ManagedBy: "pulumi" });
       const sg = resources.find(
         (r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.includes("llm"),
       )!;
@@ -747,6 +749,11 @@ describe("LLM gateway", function () {
       assert.deepEqual(policy, {
         ...expected,
         Statement: expected.Statement.map((st) => ({ ...st, Sid: `${st.Sid}uswest2` })),
+      });
+      assert.deepEqual((role.inputs as { tags: unknown }).tags, {
+        Project: "agentops",
+        Environment: "staging",
+        ManagedBy: "pulumi",
       });
       const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
       assert.deepEqual(

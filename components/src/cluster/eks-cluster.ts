@@ -13,6 +13,7 @@ import { EKS_ACCESS_POLICIES, type EksClusterConfig, type Environment } from "..
 /** Name suffix of an access policy association (`agentops-admin-0-cluster-admin`). */
 const ACCESS_POLICY_SUFFIX = { clusterAdmin: "cluster-admin", view: "view" } as const;
 import { WORKLOAD_IDENTITIES, type WorkloadIdentity } from "../lib/contract";
+import { awsTags } from "../lib/tags";
 import { childName } from "../lib/names";
 import {
   clusterAutoscalerPolicy,
@@ -99,12 +100,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const cfg = args.config;
     const clusterName = clusterNameFor(args.environment);
     const region = args.region;
-    const tags = {
-      Project: "agentops",
-      Environment: args.environment,
-      ManagedBy: "pulumi",
-      ...args.tags,
-    };
+    const tags = awsTags(args.environment, args.tags);
     const parent = { parent: this };
     const protect = { parent: this, protect: cfg.protect };
 

@@ -26,6 +26,8 @@ export interface ElastiCacheStoreArgs {
   authToken: pulumi.Input<string>;
   /** `protect` the replication group (prod). @default false */
   protect?: boolean;
+  /** Tags of the security group, subnet group and replication group (`awsTags`). @default {} */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -38,11 +40,13 @@ export function elastiCacheStore(
   parent: pulumi.Resource,
 ): { url: pulumi.Output<string>; replicationGroup: aws.elasticache.ReplicationGroup } {
   const opts = { parent, protect: args.protect ?? false };
+  const tags = args.tags ?? {};
   const securityGroup = new aws.ec2.SecurityGroup(
     childName(name, "sg"),
     {
       vpcId: args.network.vpcId,
       description: "LLM gateway counter store: Redis protocol from the cluster's nodes only",
+      tags,
       ingress: [
         {
           description: "Envoy Gateway rate-limit service",
@@ -57,7 +61,7 @@ export function elastiCacheStore(
   );
   const subnets = new aws.elasticache.SubnetGroup(
     childName(name, "subnets"),
-    { description: "LLM gateway counter store", subnetIds: args.network.privateSubnetIds },
+    { description: "LLM gateway counter store", subnetIds: args.network.privateSubnetIds, tags },
     opts,
   );
   const multiAz = args.gateway.store.multiAz;
@@ -78,6 +82,7 @@ export function elastiCacheStore(
       subnetGroupName: subnets.name,
       securityGroupIds: [securityGroup.id],
       applyImmediately: true,
+      tags,
     },
     opts,
   );

@@ -9,6 +9,7 @@ import { counterStoreAuthPushSecret, llmGatewayObjects } from "../gateway/object
 import { gatewayPodMonitor } from "../gateway/observability";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { childName } from "../lib/names";
+import { awsTags } from "../lib/tags";
 import { Observability } from "../observability/observability";
 import { openCostPricingConfigMap, type OpenCostPricingInput } from "../observability/opencost-pricing";
 import { JAEGER_BADGER_CLAIM } from "./addons/jaeger";
@@ -151,7 +152,12 @@ export class Platform extends pulumi.ComponentResource {
         if (bedrockViaPodIdentity) {
           bedrockAccess = bedrockPodIdentity(
             childName(name, "llm-gateway"),
-            { gateway: gatewayConfig, clusterName: cloud.clusterName, accountId: cloud.accountId },
+            {
+              gateway: gatewayConfig,
+              clusterName: cloud.clusterName,
+              accountId: cloud.accountId,
+              tags: awsTags(args.environment),
+            },
             this,
           );
         }
@@ -162,6 +168,7 @@ export class Platform extends pulumi.ComponentResource {
             network: cloud.network,
             authToken: auth.result,
             protect: args.protect ?? false,
+            tags: awsTags(args.environment),
           },
           this,
         ).url;
