@@ -44,6 +44,13 @@ function rawOf(stack: string) {
   return rawStackConfig(readStackConfig(ROOT, stack).config);
 }
 
+/** The raw keys of a stack file with `providers` added to its LLM gateway's. */
+function rawWithProviders(stack: string, ...providers: object[]) {
+  const raw = rawOf(stack);
+  (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway.providers.push(...providers);
+  return raw;
+}
+
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports -- an ES module: only a type import with resolution-mode reaches it from CommonJS
 type CelModule = typeof import("@marcbachmann/cel-js/evaluator", { with: { "resolution-mode": "import" } });
 let celModule: CelModule;
@@ -130,9 +137,7 @@ describe("LLM gateway", function () {
     });
 
     it("refuses a Bedrock provider whose host is not a Bedrock runtime endpoint", () => {
-      const raw = rawOf("staging");
-      const gw = (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway;
-      gw.providers.push({
+      const raw = rawWithProviders("staging", {
         name: "bedrock",
         schema: "AWSBedrock",
         host: "bedrock.us-east-1.amazonaws.com",
@@ -179,21 +184,20 @@ describe("LLM gateway", function () {
     });
 
     it("refuses Bedrock hosts of other partitions, FIPS outside the US and Canada, and says lower-case once", () => {
-      const raw = rawOf("staging");
-      const gw = (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway;
       const hosts = [
         "bedrock-runtime.us-gov-west-1.amazonaws.com",
         "bedrock-runtime.cn-north-1.amazonaws.com",
         "bedrock-runtime-fips.eu-west-1.amazonaws.com",
         "Bedrock-Runtime.us-east-1.amazonaws.com",
       ];
-      hosts.forEach((host, i) =>
-        gw.providers.push({
+      const raw = rawWithProviders(
+        "staging",
+        ...hosts.map((host, i) => ({
           name: `bedrock-${i}`,
           schema: "AWSBedrock",
           host,
           models: [`amazon.nova-${["micro", "lite", "pro"][i % 3]}-v1:0`],
-        }),
+        })),
       );
       const bedrockHost =
         "must be a Bedrock runtime endpoint of the aws partition for schema AWSBedrock: bedrock-runtime.<region>.amazonaws.com, or bedrock-runtime-fips.<region>.amazonaws.com in a US or Canadian region";
@@ -207,9 +211,7 @@ describe("LLM gateway", function () {
     });
 
     it("refuses an inference profile the host's region cannot call", () => {
-      const raw = rawOf("staging");
-      const gw = (raw.agentops.platform as { llmGateway: { providers: object[] } }).llmGateway;
-      gw.providers.push({
+      const raw = rawWithProviders("staging", {
         name: "bedrock",
         schema: "AWSBedrock",
         host: "bedrock-runtime.eu-west-1.amazonaws.com",
