@@ -133,7 +133,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 function priceTableIssues(cfg: Record<string, unknown>, region: string): ConfigIssue[] {
   const prices = PRICES[region];
   if (!prices) return []; // `aws:region` itself is reported
-  const platform = cfg.platform as { enabled?: unknown } | undefined;
+  const platform = cfg.platform as
+    { enabled?: unknown; llmGateway?: { enabled?: unknown; store?: { nodeType?: unknown } } } | undefined;
   const issues: ConfigIssue[] = [];
   const where = `components/src/cost/prices.ts for ${region}`;
   const groups = (cfg.cluster as { nodeGroups?: unknown } | undefined)?.nodeGroups;
@@ -152,9 +153,7 @@ function priceTableIssues(cfg: Record<string, unknown>, region: string): ConfigI
       });
     }
   }
-  const gateway = (
-    cfg.platform as { llmGateway?: { enabled?: unknown; store?: { nodeType?: unknown } } } | undefined
-  )?.llmGateway;
+  const gateway = platform?.llmGateway;
   const nodeType = gateway?.store?.nodeType;
   if (
     platform?.enabled !== false &&

@@ -4,6 +4,12 @@
  */
 import type { BEDROCK_PROFILE_PREFIXES } from "../cluster/iam";
 import { bedrockProfileModel } from "../cluster/iam";
+import type { LlmGatewayConfig } from "../config";
+
+/** The Bedrock providers of a gateway configuration. */
+export function bedrockProviders(gateway: LlmGatewayConfig): LlmGatewayConfig["providers"] {
+  return gateway.providers.filter((p) => p.schema === "AWSBedrock");
+}
 
 /** `bedrock-runtime.<region>.amazonaws.com` or its `-fips` twin. */
 const RUNTIME_HOST = /^bedrock-runtime(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/;

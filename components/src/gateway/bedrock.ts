@@ -11,12 +11,7 @@ import { bedrockInvokePolicy, podIdentityTrust } from "../cluster/iam";
 import type { LlmGatewayConfig } from "../config";
 import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
-import { bedrockRegion } from "./bedrock-endpoint";
-
-/** The Bedrock providers of a gateway configuration. */
-export function bedrockProviders(gateway: LlmGatewayConfig): LlmGatewayConfig["providers"] {
-  return gateway.providers.filter((p) => p.schema === "AWSBedrock");
-}
+import { bedrockProviders, bedrockRegion } from "./bedrock-endpoint";
 
 export interface BedrockPodIdentityArgs {
   /** `platform.llmGateway`: its AWSBedrock providers' hosts (regions) and models. */
@@ -66,6 +61,7 @@ export function bedrockPodIdentity(
     ),
   }));
   const opts = { parent };
+  const tags = args.tags ?? {};
   const role = new aws.iam.Role(
     childName(name, "bedrock"),
     {
@@ -73,7 +69,7 @@ export function bedrockPodIdentity(
       assumeRolePolicy: scope.apply((s) =>
         JSON.stringify(podIdentityTrust({ ...s, region: "" }, s.clusterName, namespace, serviceAccount)),
       ),
-      tags: args.tags ?? {},
+      tags,
     },
     opts,
   );
@@ -84,7 +80,7 @@ export function bedrockPodIdentity(
   );
   return new aws.eks.PodIdentityAssociation(
     childName(name, "bedrock", "pod-identity"),
-    { clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn, tags: args.tags ?? {} },
+    { clusterName: args.clusterName, namespace, serviceAccount, roleArn: role.arn, tags },
     { parent, dependsOn: [invoke] },
   );
 }

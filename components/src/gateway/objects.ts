@@ -16,7 +16,7 @@ import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
 import { resources } from "../platform/context";
 import { LLM_GATEWAY_CONTAINERS } from "./footprint";
-import { bedrockRegion } from "./bedrock-endpoint";
+import { bedrockProviders, bedrockRegion } from "./bedrock-endpoint";
 import { LLM_PRICES, type LlmSchema } from "./prices";
 
 /** A namespaced custom or core object, as the API server receives it. */
@@ -461,10 +461,7 @@ export function llmGatewayObjects(args: {
 }): GatewayObject[] {
   const budgets = budgetPolicy(args.agents);
   return [
-    ...llmGatewayCoreObjects(
-      args.replicas,
-      args.podIdentity && args.gateway.providers.some((p) => p.schema === "AWSBedrock"),
-    ),
+    ...llmGatewayCoreObjects(args.replicas, args.podIdentity && bedrockProviders(args.gateway).length > 0),
     ...args.gateway.providers.flatMap((p) => providerObjects(p, args.environment, args.podIdentity)),
     routeObject(args.gateway),
     ...clientObjects(args.agents, args.environment),
