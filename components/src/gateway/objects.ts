@@ -60,6 +60,11 @@ export const llmGatewayNames = {
 /** Annotation of the proxy pods when Bedrock providers sign with Pod Identity (its change rolls them). */
 export const BEDROCK_CREDENTIALS_ANNOTATION = "agentops.io/bedrock-credentials";
 
+/** `targetRefs` of a policy that applies to the whole LLM Gateway (its client auth, its monthly limits). */
+const gatewayTargetRefs = () => [
+  { group: "gateway.networking.k8s.io", kind: "Gateway", name: llmGatewayNames.gateway },
+];
+
 /** The gateway's in-cluster base URL; OpenAI-compatible clients append `/v1/...`. */
 export const LLM_GATEWAY_URL = `http://${GW.name}.${GW.namespace}.svc.cluster.local`;
 
@@ -364,7 +369,7 @@ export function clientObjects(agents: readonly AgentConfig[], environment: Envir
       kind: "SecurityPolicy",
       metadata: { name: llmGatewayNames.securityPolicy, namespace: GW.namespace, labels: LABELS },
       spec: {
-        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: llmGatewayNames.gateway }],
+        targetRefs: gatewayTargetRefs(),
         apiKeyAuth: {
           credentialRefs: admitted.map((a) => ({
             group: "",
@@ -393,7 +398,7 @@ export function budgetPolicy(agents: readonly AgentConfig[]): GatewayObject | un
     kind: "BackendTrafficPolicy",
     metadata: { name: llmGatewayNames.budgetPolicy, namespace: GW.namespace, labels: LABELS },
     spec: {
-      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: llmGatewayNames.gateway }],
+      targetRefs: gatewayTargetRefs(),
       rateLimit: {
         type: "Global",
         global: {
