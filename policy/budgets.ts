@@ -4,7 +4,7 @@
  * hold the stack at its maximum scale, and the environment's total within its budget. A stack policy, because
  * an agent's maximum replicas live on its HorizontalPodAutoscaler and the node groups on AWS resources.
  *
- * Every figure is the cost model's (components/src/cost/stack.ts): `stackCostInput` reads the resources and
+ * Every figure is the cost model's (components/src/model/cost/stack.ts): `stackCostInput` reads the resources and
  * `estimateStack` prices them — the same two functions synth's cost report calls on the same resources, so
  * `out/<stack>/cost.json` and this policy agree to the cent (tests/cost-parity.test.ts). That includes the
  * capacity plan: node groups are priced at the nodes it needs, and agents' pods at the group it places them

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "@agentops/components";
+import { DEFAULT_NODE_GROUPS, estimateStack, regionPrices, stackCostInput } from "@agentops/components/model";
 import { Agent, agentObjects, imageVersion, type AgentArgs } from "../components/src/agents";
 import { Tenant } from "../components/src/tenancy";
 import { agentSchema, type AgentConfig } from "../components/src/config/agents";
@@ -647,10 +648,17 @@ describe("Agent", () => {
         "agentops.io/budget-monthly-usd": "120",
         "agentops.io/llm-monthly-usd": "30",
       });
-      const costed = await build(agent(), { cost: { estimatedMonthlyUsd: 87.456 } });
+      // Computed from the agent's own objects by the stack's cost model, as synth's report and the pack do.
+      const pricing = { prices: regionPrices("us-east-1"), nodeGroups: DEFAULT_NODE_GROUPS };
+      const costed = await build(agent(), { pricing });
+      const resources = costed.resources
+        .filter((r) => r.custom)
+        .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+      const [estimate] = estimateStack(stackCostInput(resources, DEFAULT_NODE_GROUPS), pricing.prices).agents;
+      assert.ok(estimate && estimate.cost.maxMonthlyUsd > 30, "more than its LLM spend");
       assert.equal(
         costed.manifest("Deployment", "helper").metadata.annotations?.["agentops.io/estimated-monthly-usd"],
-        "87.46",
+        estimate.cost.maxMonthlyUsd.toFixed(2),
       );
     });
 
@@ -851,7 +859,7 @@ describe("Agent", () => {
               tenant: t,
               environment: cfg.environment,
               placement: allGroups,
-              cost: { estimatedMonthlyUsd: 1 },
+              pricing: { prices: regionPrices("us-east-1"), nodeGroups: DEFAULT_NODE_GROUPS },
             });
           });
           assert.deepEqual(r.manifests.map((m) => m.kind).sort(), expectedKinds[name]);

@@ -7,10 +7,10 @@ import {
   reservedCpu,
   type PlanNodeGroup,
   type PlannedWorkload,
-} from "../components/src/capacity";
+} from "../components/src/model/capacity";
 import { ConfigError } from "../components/src/config/errors";
-import { regionPrices } from "../components/src/cost";
-import { costAndPlan } from "../components/src/synth/cli";
+import { regionPrices } from "@agentops/components/model";
+import { costAndPlan } from "../tools/synth/cli";
 import { ROOT, STACKS, synthStack } from "./harness";
 
 const prices = regionPrices("us-east-1");
@@ -102,7 +102,7 @@ describe("capacity: node allocatable (EKS AL2023 rules)", () => {
   it("names an instance type without ENI figures", () => {
     assert.throws(() => maxPods("t3.nano"), {
       message:
-        'instance type: "t3.nano" — no ENI figures in components/src/capacity/nodes.ts (known: m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge)',
+        'instance type: "t3.nano" — no ENI figures in components/src/model/capacity/nodes.ts (known: m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge)',
     });
   });
 });

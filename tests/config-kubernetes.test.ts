@@ -4,7 +4,8 @@
  */
 import * as assert from "node:assert/strict";
 import {
-  agentCostInput,
+  agentObjects,
+  ComponentArgsError,
   ConfigError,
   CostModelError,
   DEFAULT_NODE_GROUPS,
@@ -13,6 +14,7 @@ import {
   runsPerMonth,
   ScheduleError,
   stackCostInput,
+  type ScheduledAgentConfig,
 } from "@agentops/components";
 import { parseKubernetesCron } from "../components/src/lib/cron";
 import { timeZoneProblem } from "../components/src/lib/time-zone";
@@ -304,15 +306,22 @@ describe("the cost model never throws on what a stack file can contain", () => {
     );
   });
 
-  it("turns a bad schedule that bypassed validation into a ConfigError naming the agent", () => {
+  it("a zone that bypassed the stack's validation never reaches the cost model: the Agent refuses it", () => {
     const cfg = parseStackConfig(validConfig());
-    const agent = { ...cfg.agents[1]!, timeZone: "Local" };
+    const agent = { ...(cfg.agents[1] as ScheduledAgentConfig), timeZone: "Local" };
+    const tenant = cfg.tenants.find((t) => t.name === agent.tenant)!;
     assert.throws(
-      () => agentCostInput(agent, regionPrices("us-east-1"), DEFAULT_NODE_GROUPS),
+      () =>
+        agentObjects({
+          agent,
+          tenant,
+          environment: "dev",
+          pricing: { prices: regionPrices("us-east-1"), nodeGroups: DEFAULT_NODE_GROUPS },
+        }),
       (err: unknown) =>
-        err instanceof ConfigError &&
-        err.lines[0] ===
-          `agents (nightly-report).timeZone: "Local" — must be an explicit IANA time zone, e.g. Etc/UTC or Europe/Berlin (Kubernetes refuses Local: it would be the controller's own zone)`,
+        err instanceof ComponentArgsError &&
+        err.message ===
+          `Agent "nightly-report": agent.timeZone: "Local" — must be an explicit IANA time zone, e.g. Etc/UTC or Europe/Berlin (Kubernetes refuses Local: it would be the controller's own zone)`,
     );
   });
 

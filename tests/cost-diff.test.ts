@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { costDiff, type CostReport } from "@agentops/components";
+import type { CostReport } from "@agentops/components";
+import { costDiff } from "../tools/cost-diff/diff";
 import { ROOT } from "./harness";
 
 type Agent = CostReport["agents"][number];
@@ -153,7 +154,7 @@ describe("cost diff", () => {
         [
           "--import",
           "tsx",
-          path.join(ROOT, "components/src/cost/diff-cli.ts"),
+          path.join(ROOT, "tools/cost-diff/cli.ts"),
           ...args.map((a) => (a.startsWith("--") ? a : path.join(tmp, a))),
         ],
         {

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { environmentMonthly } from "../components/src/cost";
-import { readPackConfig } from "../components/src/cost/pack-config";
+import { environmentMonthly } from "@agentops/components/model";
+import { readPackConfig } from "../components/src/model/cost/pack-config";
 import { LABELS, ANNOTATIONS } from "../components/src/lib/contract";
-import { costAndPlan } from "../components/src/synth/cli";
+import { costAndPlan } from "../tools/synth/cli";
 import { agentBudgets, estimateOfStack, type AgentBudgetsConfig } from "../policy/budgets";
 import { withDefaults } from "../policy/define";
 import { ROOT, STACKS, stackConfig, synthStack } from "./harness";

@@ -19,13 +19,13 @@ import {
   splitInstancePrice,
   tierCeilings,
   type CostReport,
-} from "../components/src/cost";
-import { rawStackConfig, type StackConfig } from "../components/src/config";
+} from "@agentops/components/model";
+import { rawStackConfig, type StackConfig } from "@agentops/components";
 import { agentsSchema } from "../components/src/config/agents";
 import { clusterSchema } from "../components/src/config/cluster";
 import { platformSchema } from "../components/src/config/platform";
 import { tenantsSchema } from "../components/src/config/tenants";
-import { readStackConfig } from "../components/src/synth/stack-file";
+import { readStackConfig } from "../components/src/testing/stack-file";
 import { ROOT, synthStack } from "./harness";
 
 const prices = regionPrices("us-east-1");
@@ -103,14 +103,15 @@ describe("cost model: unit prices", () => {
 
   it("names an unknown region and the priced ones", () => {
     assert.throws(() => regionPrices("eu-west-1"), {
-      message: 'region: "eu-west-1" — no prices in components/src/cost/prices.ts (priced regions: us-east-1)',
+      message:
+        'region: "eu-west-1" — no prices in components/src/catalog/prices.ts (priced regions: us-east-1)',
     });
   });
 
   it("names an unknown instance type and the priced ones", () => {
     assert.throws(() => nodeGroupUnitPrices(prices, { instanceTypes: ["c7i.large"], spot: false }), {
       message:
-        'instance type: "c7i.large" — no price for the region in components/src/cost/prices.ts (priced: m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge)',
+        'instance type: "c7i.large" — no price for the region in components/src/catalog/prices.ts (priced: m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge)',
     });
   });
 });
@@ -204,7 +205,7 @@ describe("cost model: agents and infrastructure", () => {
         }),
       {
         message:
-          'ElastiCache node type: "cache.x9.huge" — no price for the region in components/src/cost/prices.ts (priced: cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m7g.large, cache.r7g.large)',
+          'ElastiCache node type: "cache.x9.huge" — no price for the region in components/src/catalog/prices.ts (priced: cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m7g.large, cache.r7g.large)',
       },
     );
   });

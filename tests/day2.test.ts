@@ -17,9 +17,9 @@ import {
   readSynthResources,
   type ChangeReport,
   type ResourceRecord,
-} from "@agentops/components";
+} from "../tools/diff";
 import type { SynthResult } from "@agentops/components/testing";
-import { parseDiffArgs } from "../components/src/diff/cli";
+import { parseDiffArgs } from "../tools/diff/cli";
 import { ROOT, synthEdited, synthStack } from "./harness";
 
 /** The report as one line per changed resource: action, resource, flags, changed paths, notes. */
@@ -620,7 +620,7 @@ describe("change report rules", () => {
 
 describe("npm run diff", function () {
   this.timeout(60_000);
-  const CLI = path.join(ROOT, "components", "src", "diff", "cli.ts");
+  const CLI = path.join(ROOT, "tools", "diff", "cli.ts");
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-diff-"));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const run = (...args: string[]) => {

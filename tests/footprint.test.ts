@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import type { WorkloadFootprint } from "../components/src/capacity";
-import { podPlacement } from "../components/src/cost";
+import type { WorkloadFootprint } from "../components/src/model/capacity";
+import { podPlacement } from "@agentops/components/model";
 import { parseQuantity } from "../components/src/lib/quantity";
 import { ADDONS } from "../components/src/platform/registry";
-import type { KubernetesObject } from "../components/src/synth/synth";
+import type { KubernetesObject } from "../components/src/testing/synth";
 import { renderedStack, STACKS } from "./harness";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are free-form */

@@ -24,13 +24,7 @@ import {
   type SynthResult,
   readStackConfig,
 } from "@agentops/components/testing";
-import {
-  chartFile,
-  findHelm,
-  RenderError,
-  renderStack,
-  type RenderResult,
-} from "@agentops/components/render";
+import { chartFile, findHelm, RenderError, renderStack, type RenderResult } from "../tools/render";
 import * as tar from "tar";
 import { parseAllDocuments } from "yaml";
 

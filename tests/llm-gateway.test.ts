@@ -19,7 +19,7 @@ import {
   type StackConfig,
 } from "@agentops/components";
 import { readStackConfig, type KubernetesObject } from "@agentops/components/testing";
-import { DEFAULT_NODE_GROUPS, estimateStack, regionPrices, stackCostInput } from "../components/src/cost";
+import { DEFAULT_NODE_GROUPS, estimateStack, regionPrices, stackCostInput } from "@agentops/components/model";
 import {
   configProblems,
   crdValidators,
@@ -155,8 +155,8 @@ describe("LLM gateway", function () {
       const cluster = raw.agentops.cluster as { nodeGroups: Record<string, { instanceTypes: string[] }> };
       cluster.nodeGroups.spot!.instanceTypes = ["m7i.xlarge", "m7i.xlrage", "m6i.xlarge"];
       assert.deepEqual(configProblems(raw), [
-        'cluster.nodeGroups.spot.instanceTypes[1]: "m7i.xlrage" — must be an instance type priced in components/src/cost/prices.ts for us-east-1 (m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge); add its price there to use it',
-        'platform.llmGateway.store.nodeType: "cache.t4g.nano" — must be an ElastiCache node type priced in components/src/cost/prices.ts for us-east-1 (cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m7g.large, cache.r7g.large); add its price there to use it',
+        'cluster.nodeGroups.spot.instanceTypes[1]: "m7i.xlrage" — must be an instance type priced in components/src/catalog/prices.ts for us-east-1 (m7i.large, m7i.xlarge, m6i.xlarge, m7a.xlarge, m6a.xlarge, g6.xlarge, g5.xlarge); add its price there to use it',
+        'platform.llmGateway.store.nodeType: "cache.t4g.nano" — must be an ElastiCache node type priced in components/src/catalog/prices.ts for us-east-1 (cache.t4g.micro, cache.t4g.small, cache.t4g.medium, cache.m7g.large, cache.r7g.large); add its price there to use it',
       ]);
     });
 
@@ -168,7 +168,7 @@ describe("LLM gateway", function () {
       (raw.agentops.platform as { llmGateway: { store: { nodeType: string } } }).llmGateway.store.nodeType =
         "cache.t4g.nano";
       assert.deepEqual(configProblems(raw), [
-        'aws:region: "eu-central-2" — must be a region priced in components/src/cost/prices.ts (us-east-1); add the region\'s prices there to deploy to it',
+        'aws:region: "eu-central-2" — must be a region priced in components/src/catalog/prices.ts (us-east-1); add the region\'s prices there to deploy to it',
       ]);
     });
 

@@ -24,7 +24,7 @@ import {
   type RecordingRule,
   type StackConfig,
 } from "@agentops/components";
-import { spendGroups } from "../components/src/gateway/observability";
+import { spendGroups } from "../components/src/observability/llm-gateway";
 import { record, stackConfig, synthStack, validateManifest } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -635,7 +635,7 @@ describe("observability", function () {
   describe("OpenCost pricing", () => {
     const config = devConfig();
     const prices = regionPrices("us-east-1");
-    const groups = nodeGroupsPricing(config);
+    const groups = nodeGroupsPricing(config.cluster);
     const pricing = openCostCustomPricing({ prices, nodeGroups: groups });
 
     it("takes on-demand, spot and GPU unit prices from the cost model's node groups", () => {
@@ -645,7 +645,7 @@ describe("observability", function () {
       const p = (n: number) => n.toPrecision(6);
       assert.deepEqual(pricing, {
         provider: "custom",
-        description: "AgentOps cost model (components/src/cost/prices.ts)",
+        description: "AgentOps cost model (components/src/catalog/prices.ts)",
         CPU: p(system.vcpuHour),
         spotCPU: p(spot.vcpuHour),
         RAM: p(system.gibHour),

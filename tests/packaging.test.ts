@@ -220,7 +220,7 @@ describe("packages, as other teams install them", function () {
     for (const f of ["README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/index.js.map"]) {
       assert.ok(files.includes(f), `${f} missing from ${files.join(", ")}`);
     }
-    for (const entry of ["agents/index", "tenancy/index", "model", "testing"]) {
+    for (const entry of ["agents/index", "tenancy/index", "model/index", "testing/index"]) {
       assert.ok(files.includes(`dist/${entry}.js`) && files.includes(`dist/${entry}.d.ts`), entry);
     }
     assert.deepEqual(
@@ -231,6 +231,14 @@ describe("packages, as other teams install them", function () {
       files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
       [],
     );
+    // The project's own commands live in the private tools workspace: no command-line entry ships.
+    assert.deepEqual(
+      files.filter(
+        (f) => /(^|\/)(cli|ci-cli|diff-cli)\.(js|d\.ts)$/.test(f) || /dist\/(synth|render|diff)\//.test(f),
+      ),
+      [],
+    );
+    assert.equal(packageJson("components").bin, undefined);
   });
 
   it("@agentops/policy ships its build, PulumiPolicy.yaml and the per-environment config", () => {
@@ -403,7 +411,21 @@ describe("packages, as other teams install them", function () {
         await exited;
       }
       const loaded = JSON.parse(fs.readFileSync(loadedFile, "utf8")) as string[];
-      assert.ok(loaded.includes(path.join(folder, "node_modules/@agentops/components/dist/model.js")));
+      assert.ok(loaded.includes(path.join(folder, "node_modules/@agentops/components/dist/model/index.js")));
+      // The model entry stands on the floors below the components: no provider SDK, no add-on, no component.
+      const components = path.join(folder, "node_modules/@agentops/components/dist");
+      assert.deepEqual(
+        loaded.filter(
+          (f) =>
+            f.includes("node_modules/@pulumi/kubernetes/") ||
+            f.includes("node_modules/@pulumi/aws/") ||
+            (f.startsWith(`${components}/`) &&
+              /^\/(platform|agents|tenancy|cluster|gateway|observability|stack)\//.test(
+                f.slice(components.length),
+              )),
+        ),
+        [],
+      );
       assert.deepEqual(outside(folder, loaded), []);
       assert.equal(
         loaded.filter((f) => f.endsWith(".ts")).length,
@@ -415,6 +437,7 @@ describe("packages, as other teams install them", function () {
 });
 
 interface PackageJson {
+  bin?: unknown;
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
 }

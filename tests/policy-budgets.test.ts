@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { readPackConfig } from "../components/src/cost/pack-config";
-import { podPlacement, podRequestsOfSpec } from "../components/src/cost";
+import { readPackConfig } from "../components/src/model/cost/pack-config";
+import { podPlacement, podRequestsOfSpec } from "@agentops/components/model";
 import { agentBudgets, checkAgentBudgets, estimateOfStack, type AgentBudgetsConfig } from "../policy/budgets";
 import { withDefaults } from "../policy/define";
 import type { Finding } from "../policy/kube";
@@ -211,7 +211,7 @@ describe("policy agent-budgets", () => {
 
   it("reports a region without prices instead of failing the run", () => {
     assert.deepEqual(check(tenantObjects(), { ...agentsOnly, region: "mars-1" }), [
-      'cannot estimate: region: "mars-1" — no prices in components/src/cost/prices.ts (priced regions: us-east-1)',
+      'cannot estimate: region: "mars-1" — no prices in components/src/catalog/prices.ts (priced regions: us-east-1)',
     ]);
   });
 });

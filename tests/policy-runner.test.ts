@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { parseArgs, runManifests, runStack } from "../policy/runner/cli";
-import { evaluate, exitCode, formatResult, readManifests, resolveConfig } from "../policy/runner/run";
+import { parseArgs, runManifests, runStack } from "../tools/policy/cli";
+import { evaluate, exitCode, formatResult, readManifests, resolveConfig } from "../tools/policy/run";
 import { policies } from "../policy/policies";
 import { tenantObjects, workload } from "./fixtures/policy";
 import { ROOT, STACKS } from "./harness";
@@ -242,7 +242,7 @@ describe("policy runner: arguments", () => {
 
   it("exits 2 with one line and no stack trace on a bad file, 1 on a mandatory violation", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [require.resolve("tsx/cli"), "policy/runner/cli.ts", ...args], {
+      spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/policy/cli.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
       });

@@ -2,19 +2,18 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ADDONS } from "@agentops/components";
+import { ADDONS, CHART_LOCK } from "@agentops/components";
 import {
   CHART_CACHE_ENV,
-  CHART_LOCK,
   RenderError,
   chartFile,
   crdApiVersions,
   isTestHook,
   parseRendered,
   withReleaseNamespaces,
-} from "@agentops/components/render";
+} from "../tools/render";
 import type { KubernetesObject } from "@agentops/components/testing";
-import { parseArgs } from "../components/src/render/cli";
+import { parseArgs } from "../tools/render/cli";
 import { crdValidators, manifestProblems, renderedStack, STACKS } from "./harness";
 
 /**
@@ -182,7 +181,7 @@ describe("render: chart files and Helm output", () => {
     assert.equal(err.kind, "integrity");
     assert.match(
       err.message,
-      /^chart vault 0\.34\.0: not in the chart lock components\/src\/platform\/charts\.lock\.json/,
+      /^chart vault 0\.34\.0: not in the chart lock components\/src\/catalog\/charts\.lock\.json/,
     );
   });
 

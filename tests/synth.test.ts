@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { ROOT } from "./harness";
 
-const CLI = path.join(ROOT, "components", "src", "synth", "cli.ts");
+const CLI = path.join(ROOT, "tools", "synth", "cli.ts");
 
 /** Runs `npm run synth -- <args>` as a user would, without npm's own output. */
 function synth(...args: string[]) {

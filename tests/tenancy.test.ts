@@ -3,7 +3,8 @@ import { parseQuantity, parseStackConfig, rawStackConfig, type RawStackConfig } 
 import { readStackConfig } from "@agentops/components/testing";
 import { agentSchema } from "../components/src/config/agents";
 import { tenantSchema } from "../components/src/config/tenants";
-import { agentDemand, Tenant, type TenantArgs } from "../components/src/tenancy";
+import { agentDemand } from "../components/src/agents";
+import { Tenant, type TenantArgs } from "../components/src/tenancy";
 import { validConfig } from "./fixtures/config";
 import { configProblems, record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
 

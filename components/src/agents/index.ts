@@ -1,5 +1,9 @@
 // Agent: one `agentops:agents` entry as Kubernetes objects.
 export * from "./agent";
+export * from "./objects";
+export { agentObjectNames, derivedNameIssues, DERIVED_NAME_RULES } from "./names";
+export { agentDemand, describePods, DEPLOYMENT_MAX_SURGE, type AgentDemand } from "./checks";
+export { agentMonthlyEstimate } from "./estimate";
 // What a program needs to write the arguments: the entry's schema and types, the options' schemas, the error.
 export { agentSchema } from "../config/agents";
 export {

@@ -34,7 +34,7 @@ import {
 import { eksKubeconfig } from "./kubeconfig";
 import { createNetwork, type Network } from "./network";
 import { launchTemplateSpec, NODE_GROUP_NAMES, nodeGroupSpec, type ClusterNodeGroup } from "./node-groups";
-import { EKS_ADDON_VERSIONS, type EksAddonName } from "./versions";
+import { EKS_ADDON_VERSIONS, type EksAddonName } from "../catalog/kubernetes";
 
 /** Control plane log types always on: who called the API, what changed, and how they authenticated. */
 export const BASE_LOG_TYPES = ["api", "audit", "authenticator"] as const;

@@ -3,6 +3,7 @@
  * invokes), so tests read the exact statements and the engine gets `JSON.stringify` of them.
  */
 import type { WorkloadIdentity } from "../lib/contract";
+import { bedrockProfileModel } from "../catalog/bedrock";
 
 export interface PolicyStatement {
   Sid?: string;
@@ -179,21 +180,6 @@ export function externalSecretsPolicy(scope: AwsScope, environment: string): Pol
     ],
     Resource: secretsPrefixArn(scope, environment),
   });
-}
-
-/** Geography prefixes of Bedrock's cross-region inference profile IDs (`us.anthropic.…`, `global.…`). */
-export const BEDROCK_PROFILE_PREFIXES = ["us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"] as const;
-
-/**
- * The foundation model behind a Bedrock model ID: an inference profile ID with its geography prefix removed,
- * `undefined` when `modelId` is a foundation model ID itself.
- */
-export function bedrockProfileModel(modelId: string): string | undefined {
-  const dot = modelId.indexOf(".");
-  const prefix = modelId.slice(0, dot);
-  return dot > 0 && (BEDROCK_PROFILE_PREFIXES as readonly string[]).includes(prefix)
-    ? modelId.slice(dot + 1)
-    : undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ export * from "./iam";
 export * from "./kubeconfig";
 export * from "./network";
 export * from "./node-groups";
-export * from "./versions";
+export * from "../catalog/kubernetes";
 
 export interface CreateClusterArgs {
   /** The validated `agentops:cluster`. */

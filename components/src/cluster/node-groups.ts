@@ -4,7 +4,7 @@
  */
 import type { EksClusterConfig } from "../config";
 import { LABELS, NODE_GROUPS } from "../lib/contract";
-import { gpusPerNode } from "./versions";
+import { gpusPerNode } from "../catalog/kubernetes";
 
 export type ClusterNodeGroup = keyof typeof NODE_GROUPS;
 export const NODE_GROUP_NAMES = Object.keys(NODE_GROUPS) as ClusterNodeGroup[];

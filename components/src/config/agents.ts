@@ -5,7 +5,6 @@ import {
   cron,
   dns1035Label,
   integer,
-  oneOf,
   quantity,
   QUANTITY_MINIMUMS,
   text,
@@ -30,12 +29,57 @@ const scalingRule = (defaults: { percent: number; pods: number; stabilizationSec
     })
     .default({ ...defaults, periodSeconds: 60 });
 
-/** One agent: an entry of `agentops:agents`. */
-export const agentSchema = z.strictObject({
+/**
+ * HPA targets and behaviour of a service. The defaults are the ones every service gets when the entry has no
+ * `autoscaling`: CPU 70 %, memory 80 %; up by the larger of +50 % or +4 pods per minute after a 60 s window,
+ * down by the smaller of −10 % or −2 pods per minute after 300 s.
+ */
+const autoscalingFields = z.strictObject({
+  cpuUtilization: percent().default(70),
+  memoryUtilization: percent().default(80),
+  scaleUp: scalingRule({ percent: 50, pods: 4, stabilizationSeconds: 60 }),
+  scaleDown: scalingRule({ percent: 10, pods: 2, stabilizationSeconds: 300 }),
+});
+export const autoscalingSchema = autoscalingFields.default(() => autoscalingFields.parse({}));
+
+/**
+ * A scheduled run: how long it takes (for the cost model), its deadline and retries. The defaults are the ones
+ * every job gets when the entry has no `job`: 30 minutes expected, stopped at 3600 s, 2 retries.
+ */
+const jobFields = z
+  .strictObject({
+    expectedRunMinutes: integer(1, 1440).default(30),
+    activeDeadlineSeconds: integer(60, 86400).default(3600),
+    backoffLimit: integer(0, 10).default(2),
+    /** Whole GPUs per job pod (e.g. training), independent of the service's `gpu`. @default the agent's `gpu` */
+    gpu: integer(0, 8).optional(),
+  })
+  // The Job controller stops a run at its deadline: one shorter than the expected run would kill every run
+  // while the cost model counts it whole.
+  .superRefine((job, ctx) => {
+    if (job.activeDeadlineSeconds < job.expectedRunMinutes * 60) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["activeDeadlineSeconds"],
+        input: job.activeDeadlineSeconds,
+        message: `must be at least expectedRunMinutes × 60 (${job.expectedRunMinutes * 60}): the Job controller stops a run at its deadline`,
+      });
+    }
+  });
+export const jobSchema = jobFields.default(() => jobFields.parse({}));
+
+/** A container image reference with a tag or digest. */
+export const imageSchema = text("a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3").refine(
+  (v) => !/\s/.test(v),
+  "must be a container image reference without spaces, e.g. ghcr.io/org/agent:1.2.3",
+);
+
+/** Fields every agent has, whatever its mode. */
+const common = {
   /**
    * Unique across the stack. A DNS-1035 label (the Service's name: lowercase letters, digits, '-', starting
    * with a letter); the names derived from it must fit Kubernetes' limits too, which caps it at 48
-   * characters (see `derivedNameIssues` in config/names.ts).
+   * characters (see `derivedNameIssues` in agents/names.ts).
    */
   name: dns1035Label(),
   /** The tenant (namespace) it runs in; must name an entry of `agentops:tenants`. */
@@ -43,21 +87,7 @@ export const agentSchema = z.strictObject({
   /** Governance tier, 1 (least critical) to 4; its ceiling bounds the budget. */
   tier: z.literal([1, 2, 3, 4], { error: "must be 1, 2, 3 or 4" }),
   /** Container image with a tag or digest. */
-  image: text("a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3").refine(
-    (v) => !/\s/.test(v),
-    "must be a container image reference without spaces, e.g. ghcr.io/org/agent:1.2.3",
-  ),
-  /** `service`: a Deployment; `scheduled`: a CronJob; `hybrid`: both. */
-  mode: oneOf(AGENT_MODES),
-  /**
-   * The CronJob's schedule in Kubernetes' dialect (five fields, day of week 0–6, names, `@daily`, `@every 2h`…;
-   * see lib/cron.ts), in `timeZone`; required for scheduled and hybrid.
-   */
-  schedule: cron().optional(),
-  /** IANA time zone of the schedule, as the CronJob's `timeZone` accepts it (not `Local`). @default "Etc/UTC" */
-  timeZone: timeZone().default("Etc/UTC"),
-  /** Replicas of the service; the HPA moves between them. Required for service and hybrid. */
-  replicas: z.strictObject({ min: integer(1, 100), max: integer(1, 100) }).optional(),
+  image: imageSchema,
   /** Per pod (and per job pod). */
   resources: z.strictObject({
     requests: cpuMemory({ container: true }),
@@ -81,15 +111,6 @@ export const agentSchema = z.strictObject({
     .optional(),
   /** Opt in to the spot node group (interruptible). Not with GPUs. @default false */
   spot: bool().default(false),
-  /** Container port of the HTTP API, the probes and `/metrics`. @default 8080 */
-  port: integer(1024, 65535).default(8080),
-  /** HTTP paths of the probes. */
-  probes: z
-    .strictObject({
-      liveness: text("an HTTP path").default("/healthz"),
-      readiness: text("an HTTP path").default("/readyz"),
-    })
-    .default({ liveness: "/healthz", readiness: "/readyz" }),
   /** Plain settings, delivered through a ConfigMap (LOG_LEVEL, MAX_RETRIES, TOKEN_BUDGET_PER_REQUEST, …). */
   env: z
     .record(
@@ -108,39 +129,114 @@ export const agentSchema = z.strictObject({
   internetEgress: bool().default(false),
   /** Mount a ServiceAccount token (only for agents that call the Kubernetes API). @default false */
   automountServiceAccountToken: bool().default(false),
-  /** Scheduled runs: how long one run takes (for the cost model), its deadline and retries. */
-  job: z
+};
+
+/** A key another mode has: refused with what it applies to instead of "not a known key". */
+const notIn = (allowed: string) => z.never({ error: allowed }).optional();
+const SERVICE_ONLY =
+  "applies only to mode service or hybrid (a scheduled agent runs no long-lived pods to scale)";
+const JOB_ONLY = "applies only to mode scheduled or hybrid";
+
+/** Fields of the long-lived service (modes `service` and `hybrid`). */
+const service = (mode: AgentMode) => ({
+  /** Replicas of the service; the HPA moves between them. */
+  replicas: z.strictObject(
+    { min: integer(1, 100), max: integer(1, 100) },
+    {
+      error: (issue) =>
+        issue.input === undefined ? `is required for mode ${mode}: { min, max }` : undefined,
+    },
+  ),
+  /** HPA targets and behaviour. @default see {@link autoscalingSchema} */
+  autoscaling: autoscalingSchema,
+  /** Container port of the HTTP API, the probes and `/metrics`. @default 8080 */
+  port: integer(1024, 65535).default(8080),
+  /** HTTP paths of the probes. */
+  probes: z
     .strictObject({
-      expectedRunMinutes: integer(1, 1440).default(30),
-      activeDeadlineSeconds: integer(60, 86400).default(3600),
-      backoffLimit: integer(0, 10).default(2),
-      /** Whole GPUs per job pod (e.g. training), independent of the service's `gpu`. @default the agent's `gpu` */
-      gpu: integer(0, 8).optional(),
+      liveness: text("an HTTP path").default("/healthz"),
+      readiness: text("an HTTP path").default("/readyz"),
     })
-    // The Job controller stops a run at its deadline: one shorter than the expected run would kill every run
-    // while the cost model counts it whole.
-    .superRefine((job, ctx) => {
-      if (job.activeDeadlineSeconds < job.expectedRunMinutes * 60) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["activeDeadlineSeconds"],
-          input: job.activeDeadlineSeconds,
-          message: `must be at least expectedRunMinutes × 60 (${job.expectedRunMinutes * 60}): the Job controller stops a run at its deadline`,
-        });
-      }
-    })
-    .optional(),
-  /** HPA targets and behaviour; service and hybrid only. */
-  autoscaling: z
-    .strictObject({
-      cpuUtilization: percent().default(70),
-      memoryUtilization: percent().default(80),
-      scaleUp: scalingRule({ percent: 50, pods: 4, stabilizationSeconds: 60 }),
-      scaleDown: scalingRule({ percent: 10, pods: 2, stabilizationSeconds: 300 }),
-    })
-    .optional(),
+    .default({ liveness: "/healthz", readiness: "/readyz" }),
 });
+
+/** Fields of the scheduled runs (modes `scheduled` and `hybrid`). */
+const scheduled = (mode: AgentMode) => ({
+  /**
+   * The CronJob's schedule in Kubernetes' dialect (five fields, day of week 0–6, names, `@daily`, `@every 2h`…;
+   * see lib/cron.ts), in `timeZone`.
+   */
+  schedule: cron(`is required for mode ${mode}: a five-field cron expression`),
+  /** IANA time zone of the schedule, as the CronJob's `timeZone` accepts it (not `Local`). @default "Etc/UTC" */
+  timeZone: timeZone().default("Etc/UTC"),
+  /** @default see {@link jobSchema} */
+  job: jobSchema,
+});
+
+/** `mode: service`: a Deployment (a StatefulSet with `storage`), its Service, HPA and disruption budget. */
+export const serviceAgentSchema = z.strictObject({
+  mode: z.literal("service"),
+  ...common,
+  ...service("service"),
+  schedule: notIn(JOB_ONLY),
+  timeZone: notIn(JOB_ONLY),
+  job: notIn(JOB_ONLY),
+});
+
+/** `mode: scheduled`: a CronJob (with its own claim with `storage`). */
+export const scheduledAgentSchema = z.strictObject({
+  mode: z.literal("scheduled"),
+  ...common,
+  ...scheduled("scheduled"),
+  replicas: notIn(SERVICE_ONLY),
+  autoscaling: notIn(SERVICE_ONLY),
+  port: notIn(SERVICE_ONLY),
+  probes: notIn(SERVICE_ONLY),
+});
+
+/** `mode: hybrid`: both, the service and the scheduled runs. */
+export const hybridAgentSchema = z.strictObject({
+  mode: z.literal("hybrid"),
+  ...common,
+  ...service("hybrid"),
+  ...scheduled("hybrid"),
+});
+
+/**
+ * One agent: an entry of `agentops:agents`, one schema per `mode`, so each mode's fields are required where they
+ * apply, defaulted once here, and refused where they do not.
+ */
+export const agentSchema = z.discriminatedUnion(
+  "mode",
+  [serviceAgentSchema, scheduledAgentSchema, hybridAgentSchema],
+  { error: `must be one of ${AGENT_MODES.join(", ")}` },
+);
+
+/** The fields every mode has, unknown keys let through: what can still be checked of an entry without a mode. */
+const commonFieldsSchema = z.object(common);
+
+/**
+ * Problems of the fields every mode has, for an entry whose `mode` is missing or unknown: the union cannot pick a
+ * schema then and reports only the mode, so a stack with a bad mode and a bad tier would hear of the tier only
+ * after fixing the mode. Entries with a known mode give none (their schema reports everything). Paths are the
+ * entry's own (`["tier"]`).
+ */
+export function issuesBesideMode(entry: unknown): z.core.$ZodIssue[] {
+  const mode = (entry as { mode?: unknown } | null)?.mode;
+  if (typeof entry !== "object" || entry === null || AGENT_MODES.includes(mode as AgentMode)) return [];
+  const result = commonFieldsSchema.safeParse(entry, { reportInput: true });
+  return result.success ? [] : result.error.issues;
+}
 
 export const agentsSchema = z.array(agentSchema, { error: "must be a list of agents" });
 
 export type AgentConfig = z.infer<typeof agentSchema>;
+/** An agent that runs a service (`service` or `hybrid`). */
+export type ServiceAgentConfig = Extract<AgentConfig, { mode: "service" | "hybrid" }>;
+/** An agent that runs scheduled jobs (`scheduled` or `hybrid`). */
+export type ScheduledAgentConfig = Extract<AgentConfig, { mode: "scheduled" | "hybrid" }>;
+
+/** Whether the agent runs a long-lived service. */
+export const hasService = (agent: AgentConfig): agent is ServiceAgentConfig => agent.mode !== "scheduled";
+/** Whether the agent runs scheduled jobs. */
+export const hasJob = (agent: AgentConfig): agent is ScheduledAgentConfig => agent.mode !== "service";

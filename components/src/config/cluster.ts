@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gpusPerNode, NVIDIA_GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS } from "../cluster/versions";
+import { gpusPerNode, NVIDIA_GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS } from "../catalog/kubernetes";
 import { bool, cidr, integer, oneOf, text, unique } from "./schema";
 
 /** The whole IPv4 internet; never an API endpoint allow-list entry unless asked for by name. */

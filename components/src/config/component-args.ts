@@ -7,15 +7,40 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../lib/contract";
 import type { agentSchema } from "./agents";
+export { imageSchema } from "./agents";
 import { formatIssue, fromZodIssues, type ConfigIssue } from "./errors";
-import { crossChecks } from "./index";
 import { bool, dns1035Label, dns1123Label, dns1123Subdomain, integer, oneOf } from "./schema";
 import type { tenantSchema } from "./tenants";
 
-/** One `agentops:agents` entry as written: optional fields may be left out (`z.input` of the schema). */
-export type AgentInput = z.input<typeof agentSchema>;
-/** One `agentops:tenants` entry as written: optional fields may be left out (`z.input` of the schema). */
-export type TenantInput = z.input<typeof tenantSchema>;
+/**
+ * A type with its literal unions widened to their base types, recursively (`1 | 2 | 3 | 4` to `number`,
+ * `"service" | "hybrid"` to `string`): what TypeScript infers for an object held in a variable, which the
+ * components accept and check at run time with the stack files' messages.
+ */
+export type Widen<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean
+      ? boolean
+      : T extends readonly (infer U)[]
+        ? Widen<U>[]
+        : T extends object
+          ? { [K in keyof T]: Widen<T[K]> }
+          : T;
+
+/** `T` with `image` and the values of `env` as Pulumi inputs: outputs of other resources are welcome there. */
+type WithInputs<T> = T extends object
+  ? Omit<T, "image" | "env"> & { image: pulumi.Input<string>; env?: Record<string, pulumi.Input<string>> }
+  : never;
+
+/**
+ * One `agentops:agents` entry as a program writes it: optional fields may be left out (`z.input` of the schema),
+ * numbers and strings as such (checked at run time), the image and `env` values as Pulumi inputs.
+ */
+export type AgentInput = WithInputs<Widen<z.input<typeof agentSchema>>>;
+/** One `agentops:tenants` entry as written: optional fields may be left out, numbers and strings as such. */
+export type TenantInput = Widen<z.input<typeof tenantSchema>>;
 
 /**
  * Invalid component arguments. A `RunError`, so the Pulumi CLI prints the message without a stack trace; one
@@ -114,18 +139,4 @@ export function parseArgument<S extends z.ZodType>(
   return result.success
     ? { value: result.data, issues: [] }
     : { value: undefined, issues: fromZodIssues(key, result.error.issues) };
-}
-
-/**
- * The stack files' cross-field checks (schedule and replicas per mode, `replicas.min <= max`, requests within
- * limits, quota fit in the tenant …) for one agent and its tenant, with paths as the component names them
- * (`agent.…`, `tenant.…`). The tenant is always the one passed in, so it needs no "declared" check.
- */
-export function agentArgumentIssues(agent: unknown, tenant: unknown): ConfigIssue[] {
-  return crossChecks({ agents: [agent], tenants: [tenant] })
-    .filter((issue) => issue.path !== "agents[0].tenant")
-    .map((issue) => ({
-      ...issue,
-      path: issue.path.replace(/^agents\[0\]/, "agent").replace(/^tenants\[0\]/, "tenant"),
-    }));
 }

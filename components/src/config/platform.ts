@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { bedrockRegion, profileRegionProblem } from "../gateway/bedrock-endpoint";
-import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../gateway/prices";
-import type { ConfigIssue } from "./errors";
+import { bedrockRegion, profileRegionProblem } from "../catalog/bedrock";
+import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../catalog/llm-prices";
 import { bool, dns1123Label, integer, oneOf, quantity, text } from "./schema";
 
 /** Prometheus retention, e.g. `15d` or `12h`. */
@@ -101,7 +100,7 @@ const llmGatewaySchema = z
       .strictObject({
         /**
          * ElastiCache node type; on EKS it must be priced for `aws:region` in the cost model's table
-         * (components/src/cost/prices.ts), so the stack's cost is known. @default "cache.t4g.micro"
+         * (components/src/catalog/prices.ts), so the stack's cost is known. @default "cache.t4g.micro"
          */
         nodeType: text("an ElastiCache node type, e.g. cache.t4g.micro").default("cache.t4g.micro"),
         /** A replica in a second zone with automatic failover. @default false */
@@ -110,55 +109,6 @@ const llmGatewaySchema = z
       .default(LLM_GATEWAY_DEFAULTS.store),
   })
   .default(LLM_GATEWAY_DEFAULTS);
-
-/**
- * Checks of `platform.llmGateway` against the rest of the stack, on raw values (skipping what the schema
- * rejects): providers when enabled, unique provider names and models, and agents' LLM budgets within the
- * gateway's uint32 limit.
- */
-export function llmGatewayIssues(platform: unknown, agents: unknown): ConfigIssue[] {
-  const gw = (platform as { llmGateway?: Record<string, unknown> } | undefined)?.llmGateway;
-  if (gw?.enabled !== true) return [];
-  const issues: ConfigIssue[] = [];
-  const providers = Array.isArray(gw.providers) ? (gw.providers as Record<string, unknown>[]) : [];
-  if (Array.isArray(gw.providers) && providers.length === 0) {
-    issues.push({
-      path: "platform.llmGateway.providers",
-      value: gw.providers,
-      allowed: "must name at least one provider when platform.llmGateway.enabled is true",
-    });
-  }
-  const names = new Map<unknown, number>();
-  const models = new Map<unknown, string>();
-  providers.forEach((p, i) => {
-    if (typeof p !== "object" || p === null) return;
-    if (names.has(p.name))
-      issues.push({
-        path: `platform.llmGateway.providers[${i}].name`,
-        value: p.name,
-        allowed: `must be unique (also providers[${names.get(p.name)}].name)`,
-      });
-    else names.set(p.name, i);
-    (Array.isArray(p.models) ? (p.models as unknown[]) : []).forEach((m, j) => {
-      const at = `platform.llmGateway.providers[${i}].models[${j}]`;
-      const first = models.get(m);
-      if (first !== undefined)
-        issues.push({ path: at, value: m, allowed: `must be routed by one provider only (also ${first})` });
-      else models.set(m, at);
-    });
-  });
-  (Array.isArray(agents) ? (agents as unknown[]) : []).forEach((a, i) => {
-    const usd = (a as { llm?: { monthlyUsd?: unknown } } | null)?.llm?.monthlyUsd;
-    if (typeof usd === "number" && usd > LLM_GATEWAY_MAX_MONTHLY_USD) {
-      issues.push({
-        path: `agents[${i}].llm.monthlyUsd`,
-        value: usd,
-        allowed: `must be at most ${LLM_GATEWAY_MAX_MONTHLY_USD} while platform.llmGateway is enabled: the gateway's monthly limit is a uint32 count of micro-USD (at most 4,294,967,295)`,
-      });
-    }
-  });
-  return issues;
-}
 
 /** `agentops:platform`: which add-ons run and how they are sized; defaults next to each option. */
 export const platformSchema = z
@@ -238,3 +188,8 @@ export const platformSchema = z
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type LlmGatewayConfig = PlatformConfig["llmGateway"];
 export type LlmProviderConfig = LlmGatewayConfig["providers"][number];
+
+/** The Bedrock providers of a gateway configuration. */
+export function bedrockProviders(gateway: LlmGatewayConfig): LlmGatewayConfig["providers"] {
+  return gateway.providers.filter((p) => p.schema === "AWSBedrock");
+}

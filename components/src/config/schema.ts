@@ -146,15 +146,22 @@ export const text = (what = "a non-empty string") =>
  * five fields with day of week 0–6, month and day names, `*`, `?`, ranges, steps, the `@` descriptors and
  * `@every <duration>`; no `TZ=`/`CRON_TZ=` prefix (use `timeZone`).
  */
-export const cron = () =>
-  z.string({ error: `must be a CronJob schedule, e.g. "0 2 * * *"` }).superRefine((value, ctx) => {
-    const parsed = parseKubernetesCron(value);
-    if (parsed.ok) return;
-    ctx.addIssue({
-      code: "custom",
-      message: `must be a schedule Kubernetes' CronJob accepts: ${parsed.error}${cronHint(parsed.error)}`,
+export const cron = (missing?: string) =>
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined && missing !== undefined
+          ? missing
+          : `must be a CronJob schedule, e.g. "0 2 * * *"`,
+    })
+    .superRefine((value, ctx) => {
+      const parsed = parseKubernetesCron(value);
+      if (parsed.ok) return;
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a schedule Kubernetes' CronJob accepts: ${parsed.error}${cronHint(parsed.error)}`,
+      });
     });
-  });
 
 /** What to write instead, for the errors people run into most. */
 function cronHint(error: string): string {

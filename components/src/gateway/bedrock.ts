@@ -11,7 +11,8 @@ import { bedrockInvokePolicy, podIdentityTrust } from "../cluster/iam";
 import type { LlmGatewayConfig } from "../config";
 import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
-import { bedrockProviders, bedrockRegion } from "./bedrock-endpoint";
+import { bedrockRegion } from "../catalog/bedrock";
+import { bedrockProviders } from "../config/platform";
 
 export interface BedrockPodIdentityArgs {
   /** `platform.llmGateway`: its AWSBedrock providers' hosts (regions) and models. */

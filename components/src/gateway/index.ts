@@ -1,8 +1,8 @@
 // The LLM gateway: price table, object builders, counter store and footprint (README, LLM gateway).
 export * from "./bedrock";
-export * from "./bedrock-endpoint";
+export * from "../catalog/bedrock";
 export * from "./counter-store";
-export * from "./footprint";
+export * from "../model/footprints/llm-gateway";
 export * from "./objects";
-export * from "./observability";
-export * from "./prices";
+export * from "../observability/llm-gateway";
+export * from "../catalog/llm-prices";

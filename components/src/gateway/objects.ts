@@ -14,10 +14,11 @@
 import type { AgentConfig, Environment, LlmGatewayConfig, LlmProviderConfig } from "../config";
 import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
-import { resources } from "../platform/context";
-import { LLM_GATEWAY_CONTAINERS } from "./footprint";
-import { bedrockProviders, bedrockRegion } from "./bedrock-endpoint";
-import { LLM_PRICES, type LlmSchema } from "./prices";
+import { resources } from "../model/capacity/workloads";
+import { LLM_GATEWAY_CONTAINERS } from "../model/footprints/llm-gateway";
+import { bedrockRegion } from "../catalog/bedrock";
+import { bedrockProviders } from "../config/platform";
+import { LLM_PRICES, type LlmSchema } from "../catalog/llm-prices";
 
 /** A namespaced custom or core object, as the API server receives it. */
 export interface GatewayObject {

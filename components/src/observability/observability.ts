@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AgentConfig, Environment, LlmGatewayConfig } from "../config";
-import { gatewayPrometheusRule } from "../gateway/observability";
+import { gatewayPrometheusRule } from "./llm-gateway";
 import { childName } from "../lib/names";
 import { alertWebhookExternalSecret } from "./alerting";
 import { dashboardConfigMaps } from "./dashboards";

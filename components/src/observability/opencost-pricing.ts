@@ -11,8 +11,8 @@ import {
   HOURS_PER_MONTH,
   nodeGroupUnitPrices,
   type NodeGroupsPricing,
-} from "../cost/estimate";
-import type { RegionPrices } from "../cost/prices";
+} from "../model/cost/estimate";
+import type { RegionPrices } from "../catalog/prices";
 import { LABELS, NODE_GROUPS, PLATFORM_NAMESPACES } from "../lib/contract";
 
 /** The ConfigMap OpenCost reads its pricing from (created before the release, which mounts it). */
@@ -56,7 +56,7 @@ export function openCostCustomPricing(input: OpenCostPricingInput | undefined): 
   return {
     provider: "custom",
     description: input
-      ? "AgentOps cost model (components/src/cost/prices.ts)"
+      ? "AgentOps cost model (components/src/catalog/prices.ts)"
       : "OpenCost defaults: no region priced",
     CPU: fixed(figures.CPU),
     spotCPU: fixed(figures.spotCPU),

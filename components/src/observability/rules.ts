@@ -4,7 +4,7 @@
  * Every metric named here is listed in metrics.ts with what produces it.
  */
 import type { AgentConfig } from "../config";
-import { HOURS_PER_MONTH } from "../cost/estimate";
+import { HOURS_PER_MONTH } from "../model/cost/estimate";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { AGENT_TELEMETRY, JOBS } from "./metrics";
 

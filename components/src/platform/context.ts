@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ContainerRequests, Placement } from "../capacity/workloads";
+import type { ChartValues } from "../model/capacity/workloads";
+export { container, ON_SYSTEM_NODES, resources } from "../model/capacity/workloads";
 import type { Environment, PlatformConfig } from "../config";
 
 /**
@@ -58,27 +59,7 @@ export interface AddonContext {
 }
 
 /** Helm values: plain data, possibly holding outputs of other resources (bucket names, key ids). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- values mirror each chart's free-form schema
-export type Values = Record<string, any>;
-
-/**
- * Requests from a footprint container and the given limits, the way every chart spells them: the footprint
- * (registry.ts) is the one place a container's requests are written.
- */
-export const resources = (container: ContainerRequests, cpuLimit: string, memoryLimit: string) => ({
-  requests: { cpu: container.cpu, memory: container.memory },
-  limits: { cpu: cpuLimit, memory: memoryLimit },
-});
-
-/** A footprint container: its name in the rendered pod and its requests. */
-export const container = (name: string, cpu: string, memory: string): ContainerRequests => ({
-  name,
-  cpu,
-  memory,
-});
-
-/** Pods of the platform's own services: on system nodes (untainted), as the charts leave them. */
-export const ON_SYSTEM_NODES: Placement = {};
+export type Values = ChartValues;
 
 /** The `restricted` container security context, for charts that take one whole. */
 export const RESTRICTED_CONTAINER = {

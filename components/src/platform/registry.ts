@@ -2,43 +2,34 @@
  * The one list of platform add-ons: chart, repository, pinned version (../shared/charts/INDEX.md), namespace,
  * the add-ons each must follow, and its values builder. Adding an add-on is one file and one entry here.
  */
+import { pinnedChart, type PinnedChart } from "../catalog/charts";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
-import {
-  aiGatewayCrdsFootprint,
-  aiGatewayCrdsValues,
-  aiGatewayFootprint,
-  aiGatewayValues,
-} from "./addons/ai-gateway";
-import { certManagerFootprint, certManagerValues } from "./addons/cert-manager";
-import { clusterAutoscalerFootprint, clusterAutoscalerValues } from "./addons/cluster-autoscaler";
-import { dcgmExporterFootprint, dcgmExporterValues } from "./addons/dcgm-exporter";
-import { externalSecretsFootprint, externalSecretsValues } from "./addons/external-secrets";
-import { gatewayFootprint, gatewayValues } from "./addons/gateway";
-import { jaegerFootprint, jaegerValues } from "./addons/jaeger";
-import { kubePrometheusStackFootprint, kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
-import { lokiFootprint, lokiValues } from "./addons/loki";
-import { metricsServerFootprint, metricsServerValues } from "./addons/metrics-server";
-import { nvidiaDevicePluginFootprint, nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
-import { openCostFootprint, openCostValues } from "./addons/opencost";
-import {
-  otelCollectorFootprint,
-  otelCollectorValues,
-  otelLogsFootprint,
-  otelLogsValues,
-} from "./addons/opentelemetry";
-import { valkeyFootprint, valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
-import { vaultFootprint, vaultValues } from "./addons/vault";
-import type { WorkloadFootprint } from "../capacity/workloads";
+import { aiGatewayCrdsValues, aiGatewayValues } from "./addons/ai-gateway";
+import { certManagerValues } from "./addons/cert-manager";
+import { clusterAutoscalerValues } from "./addons/cluster-autoscaler";
+import { dcgmExporterValues } from "./addons/dcgm-exporter";
+import { externalSecretsValues } from "./addons/external-secrets";
+import { gatewayValues } from "./addons/gateway";
+import { jaegerValues } from "./addons/jaeger";
+import { kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
+import { lokiValues } from "./addons/loki";
+import { metricsServerValues } from "./addons/metrics-server";
+import { nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
+import { openCostValues } from "./addons/opencost";
+import { otelCollectorValues, otelLogsValues } from "./addons/opentelemetry";
+import { valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
+import { vaultValues } from "./addons/vault";
+import type { WorkloadFootprint } from "../model/capacity/workloads";
+import { PLATFORM_FOOTPRINTS } from "../model/footprints";
 import type { AddonContext, Values } from "./context";
 
-export interface Addon {
+/**
+ * One add-on. `chart`, `version` and `repository` (undefined for an OCI chart, whose `chart` is the `oci://`
+ * reference) come from the chart lock (catalog/charts.ts), the one place versions are written.
+ */
+export interface Addon extends PinnedChart {
   /** Helm release name (and the add-on's key). */
   name: string;
-  chart: string;
-  /** Helm repository URL, or undefined for an OCI chart (then `chart` is the `oci://` reference). */
-  repository: string | undefined;
-  /** Pinned chart version. */
-  version: string;
   namespace: string;
   /** Other namespaces the chart puts workloads in (created before it). @default none */
   otherNamespaces?: readonly string[];
@@ -75,12 +66,13 @@ export interface Addon {
 
 const ns = PLATFORM_NAMESPACES;
 
-export const ADDONS: readonly Addon[] = [
+/** An add-on as listed below: its footprint comes from the model's table by its name. */
+type AddonEntry = Omit<Addon, "footprint">;
+
+const ENTRIES: readonly AddonEntry[] = [
   {
     name: "kube-prometheus-stack",
-    chart: "kube-prometheus-stack",
-    repository: "https://prometheus-community.github.io/helm-charts",
-    version: "88.5.3",
+    ...pinnedChart("kube-prometheus-stack"),
     namespace: ns.monitoring,
     // node-exporter needs host network, PID and paths: it runs in the one privileged namespace.
     otherNamespaces: [ns.nodeAgents],
@@ -88,39 +80,30 @@ export const ADDONS: readonly Addon[] = [
     defaults: "kube-prometheus-stack",
     installsCrds: true,
     values: kubePrometheusStackValues,
-    footprint: kubePrometheusStackFootprint,
   },
   {
     name: "cert-manager",
-    chart: "cert-manager",
-    repository: "https://charts.jetstack.io",
-    version: "v1.21.1",
+    ...pinnedChart("cert-manager"),
     namespace: ns.certManager,
     // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
     dependsOn: ["kube-prometheus-stack"],
     defaults: "cert-manager",
     installsCrds: true,
     values: certManagerValues,
-    footprint: certManagerFootprint,
   },
   {
     name: "external-secrets",
-    chart: "external-secrets",
-    repository: "https://charts.external-secrets.io",
-    version: "2.9.0",
+    ...pinnedChart("external-secrets"),
     namespace: ns.externalSecrets,
     // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
     dependsOn: ["kube-prometheus-stack"],
     defaults: "external-secrets",
     installsCrds: true,
     values: externalSecretsValues,
-    footprint: externalSecretsFootprint,
   },
   {
     name: "loki",
-    chart: "loki",
-    repository: "https://grafana-community.github.io/helm-charts",
-    version: "18.11.0",
+    ...pinnedChart("loki"),
     namespace: ns.monitoring,
     // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
     dependsOn: ["kube-prometheus-stack"],
@@ -129,50 +112,38 @@ export const ADDONS: readonly Addon[] = [
     // templates/_workload.tpl: `<component>.persistence.size` → volumeClaimTemplates (loki 18.11.0).
     claimTemplateValues: ["singleBinary", "write", "backend"].map((c) => `${c}.persistence.size`),
     values: lokiValues,
-    footprint: lokiFootprint,
   },
   {
     name: "jaeger",
-    chart: "jaeger",
-    repository: "https://jaegertracing.github.io/helm-charts",
-    version: "4.11.1",
+    ...pinnedChart("jaeger"),
     namespace: ns.monitoring,
     dependsOn: [],
     defaults: "jaeger",
     installsCrds: false,
     values: jaegerValues,
-    footprint: jaegerFootprint,
   },
   {
     name: "otel-collector",
-    chart: "opentelemetry-collector",
-    repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
-    version: "0.170.0",
+    ...pinnedChart("opentelemetry-collector"),
     namespace: ns.monitoring,
     dependsOn: [],
     defaults: "opentelemetry-collector",
     installsCrds: false,
     values: otelCollectorValues,
-    footprint: otelCollectorFootprint,
   },
   {
     name: "otel-logs",
-    chart: "opentelemetry-collector",
-    repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
-    version: "0.170.0",
+    ...pinnedChart("opentelemetry-collector"),
     // It reads the nodes' log files (hostPath): the one privileged namespace.
     namespace: ns.nodeAgents,
     dependsOn: [],
     defaults: "opentelemetry-collector",
     installsCrds: false,
     values: otelLogsValues,
-    footprint: otelLogsFootprint,
   },
   {
     name: "vault",
-    chart: "vault",
-    repository: "https://helm.releases.hashicorp.com",
-    version: "0.34.1",
+    ...pinnedChart("vault"),
     namespace: ns.vault,
     // Its TLS certificate is a cert-manager Certificate, which must exist before the pods mount it.
     dependsOn: ["cert-manager"],
@@ -181,41 +152,32 @@ export const ADDONS: readonly Addon[] = [
     // templates/_helpers.tpl `vault.volumeclaims`: `server.dataStorage.size` → volumeClaimTemplates (vault 0.34.1).
     claimTemplateValues: ["server.dataStorage.size"],
     values: vaultValues,
-    footprint: vaultFootprint,
   },
   {
     name: "metrics-server",
-    chart: "metrics-server",
-    repository: "https://kubernetes-sigs.github.io/metrics-server/",
-    version: "3.13.1",
+    ...pinnedChart("metrics-server"),
     namespace: ns.kubeSystem,
     dependsOn: [],
     defaults: "metrics-server",
     installsCrds: false,
     values: metricsServerValues,
-    footprint: metricsServerFootprint,
   },
   {
     name: "nvidia-device-plugin",
-    chart: "nvidia-device-plugin",
-    repository: "https://nvidia.github.io/k8s-device-plugin",
-    version: "0.20.0",
+    ...pinnedChart("nvidia-device-plugin"),
     namespace: ns.kubeSystem,
     dependsOn: [],
     defaults: "nvidia-device-plugin",
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: nvidiaDevicePluginValues,
-    footprint: nvidiaDevicePluginFootprint,
   },
   {
     // GPU metrics for the resources dashboard and the GPUIdle alert. 4.8.2 was checked with the search tool
     // (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2, deployment/Chart.yaml version 4.8.2); ../shared/charts holds no
     // defaults for it, so its values are not key-checked.
     name: "dcgm-exporter",
-    chart: "dcgm-exporter",
-    repository: "https://nvidia.github.io/dcgm-exporter/helm-charts",
-    version: "4.8.2",
+    ...pinnedChart("dcgm-exporter"),
     // Root with SYS_ADMIN (profiling counters): the one privileged namespace.
     namespace: ns.nodeAgents,
     // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
@@ -224,33 +186,26 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: dcgmExporterValues,
-    footprint: dcgmExporterFootprint,
   },
   {
     name: "opencost",
-    chart: "opencost",
-    repository: "https://opencost.github.io/opencost-helm-chart",
-    version: "2.5.17",
+    ...pinnedChart("opencost"),
     namespace: ns.monitoring,
     // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
     dependsOn: ["kube-prometheus-stack"],
     defaults: "opencost",
     installsCrds: false,
     values: openCostValues,
-    footprint: openCostFootprint,
   },
   {
     name: "cluster-autoscaler",
-    chart: "cluster-autoscaler",
-    repository: "https://kubernetes.github.io/autoscaler",
-    version: "9.59.0",
+    ...pinnedChart("cluster-autoscaler"),
     namespace: ns.kubeSystem,
     dependsOn: [],
     defaults: "cluster-autoscaler",
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.cloud !== undefined,
     values: clusterAutoscalerValues,
-    footprint: clusterAutoscalerFootprint,
   },
   {
     // ingress-nginx was retired in March 2026. Envoy Gateway is maintained (CNCF Envoy), implements the
@@ -259,36 +214,28 @@ export const ADDONS: readonly Addon[] = [
     // the search tool (envoyproxy/gateway release v1.8.2, chart gateway-helm on Docker Hub); ../shared/charts
     // holds no defaults for it, so its values are not key-checked.
     name: "envoy-gateway",
-    chart: "oci://docker.io/envoyproxy/gateway-helm",
-    repository: undefined,
-    version: "v1.8.2",
+    ...pinnedChart("oci://docker.io/envoyproxy/gateway-helm"),
     namespace: ns.gateway,
     dependsOn: [],
     defaults: undefined,
     installsCrds: true,
     values: gatewayValues,
-    footprint: gatewayFootprint,
   },
   {
     // The LLM gateway (README, LLM gateway): Envoy AI Gateway v1.1.0, charts from envoyproxy/ai-gateway
     // manifests/charts at tag v1.1.0 (../shared/helm-cache/INDEX.md). It needs Envoy Gateway >= v1.8.1.
     name: "ai-gateway-crds",
-    chart: "oci://docker.io/envoyproxy/ai-gateway-crds-helm",
-    repository: undefined,
-    version: "v1.1.0",
+    ...pinnedChart("oci://docker.io/envoyproxy/ai-gateway-crds-helm"),
     namespace: ns.aiGateway,
     dependsOn: [],
     defaults: "ai-gateway-crds-helm",
     installsCrds: true,
     enabled: (ctx) => ctx.config.llmGateway.enabled,
     values: aiGatewayCrdsValues,
-    footprint: aiGatewayCrdsFootprint,
   },
   {
     name: "ai-gateway",
-    chart: "oci://docker.io/envoyproxy/ai-gateway-helm",
-    repository: undefined,
-    version: "v1.1.0",
+    ...pinnedChart("oci://docker.io/envoyproxy/ai-gateway-helm"),
     namespace: ns.aiGateway,
     // It watches its CRDs and Envoy Gateway's, and Envoy Gateway calls it as its extension server.
     dependsOn: ["ai-gateway-crds", "envoy-gateway"],
@@ -296,24 +243,27 @@ export const ADDONS: readonly Addon[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.config.llmGateway.enabled,
     values: aiGatewayValues,
-    footprint: aiGatewayFootprint,
   },
   {
     // The LLM gateway's counter store on an existing cluster (on EKS: ElastiCache, declared by the platform).
     // valkey-io/valkey-helm 0.11.0 (../shared/helm-cache/INDEX.md).
     name: VALKEY_RELEASE,
-    chart: "valkey",
-    repository: "https://valkey.io/valkey-helm/",
-    version: "0.11.0",
+    ...pinnedChart("valkey"),
     namespace: ns.gateway,
     dependsOn: [],
     defaults: "valkey",
     installsCrds: false,
     enabled: (ctx) => ctx.config.llmGateway.enabled && ctx.cluster.cloud === undefined,
     values: valkeyValues,
-    footprint: valkeyFootprint,
   },
 ];
+
+/** The one list of platform add-ons, each with its footprint (model/footprints). */
+export const ADDONS: readonly Addon[] = ENTRIES.map((entry) => {
+  const footprint = PLATFORM_FOOTPRINTS[entry.name];
+  if (!footprint) throw new Error(`platform add-on ${entry.name}: no footprint in model/footprints`);
+  return { ...entry, footprint };
+});
 
 /** The add-ons that run in this context, in registry order. */
 export function enabledAddons(ctx: AddonContext): Addon[] {

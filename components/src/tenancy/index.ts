@@ -1,6 +1,5 @@
 // Tenant: one team's namespace, quota, limits, network policies and RBAC.
 export * from "./tenant";
-export { agentDemand, agentTenantIssues, type AgentDemand } from "../config/tenants";
 // What a program needs to write the arguments: the entry's schema and types, the error.
 export { tenantSchema } from "../config/tenants";
 export {

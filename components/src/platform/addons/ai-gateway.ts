@@ -1,9 +1,7 @@
 import { PLATFORM_ENDPOINTS } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import { LLM_GATEWAY_CONTAINERS } from "../../gateway/footprint";
+import { LLM_GATEWAY_CONTAINERS } from "../../model/footprints/llm-gateway";
 import {
   controllerReplicas,
-  ON_SYSTEM_NODES,
   resources,
   RESTRICTED_CONTAINER,
   type AddonContext,
@@ -13,27 +11,6 @@ import {
 /** The AI Gateway's CRDs (AIGatewayRoute, AIServiceBackend, BackendSecurityPolicy, …): nothing to set. */
 export function aiGatewayCrdsValues(): Values {
   return {};
-}
-
-/** CRDs only: no pods. */
-export function aiGatewayCrdsFootprint(): WorkloadFootprint[] {
-  return [];
-}
-
-/**
- * The controller Deployment (the chart's `fullnameOverride`, `ai-gateway-controller`). The external processor
- * it injects into the LLM Gateway's proxy pods is counted with those pods (envoy-gateway's footprint).
- */
-export function aiGatewayFootprint(values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "ai-gateway-controller",
-      kind: "Deployment",
-      replicas: values.controller.replicaCount,
-      containers: [LLM_GATEWAY_CONTAINERS.controller],
-      placement: ON_SYSTEM_NODES,
-    },
-  ];
 }
 
 /**

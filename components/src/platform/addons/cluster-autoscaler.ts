@@ -1,21 +1,6 @@
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
-
-const AUTOSCALER = container("aws-cluster-autoscaler", "50m", "128Mi");
-
-/** The chart's one Deployment (replicaCount 1, the chart's default: one active autoscaler per cluster). */
-export function clusterAutoscalerFootprint(_values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "cluster-autoscaler-aws-cluster-autoscaler",
-      kind: "Deployment",
-      replicas: 1,
-      containers: [AUTOSCALER],
-      placement: ON_SYSTEM_NODES,
-    },
-  ];
-}
+import { resources, type AddonContext, type Values } from "../context";
+import { AUTOSCALER } from "../../model/footprints/cluster-autoscaler";
 
 /**
  * cluster-autoscaler rather than Karpenter: the cluster's capacity is three EKS managed node groups whose

@@ -1,26 +1,5 @@
-import { LABELS, NODE_GROUPS } from "../../lib/contract";
-import type { Placement, WorkloadFootprint } from "../../capacity/workloads";
-import { container, resources, type AddonContext, type Values } from "../context";
-
-const EXPORTER = container("exporter", "100m", "128Mi");
-const gpu = NODE_GROUPS.gpu;
-const ON_GPU_NODES: Placement = {
-  nodeSelector: { [LABELS.nodeGroup]: gpu.label },
-  tolerations: [{ key: gpu.taint.key, operator: "Exists", effect: gpu.taint.effect }],
-};
-
-/** One exporter per GPU node. */
-export function dcgmExporterFootprint(_values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "dcgm-exporter",
-      kind: "DaemonSet",
-      replicas: 1,
-      containers: [EXPORTER],
-      placement: ON_GPU_NODES,
-    },
-  ];
-}
+import { resources, type AddonContext, type Values } from "../context";
+import { EXPORTER, ON_GPU_NODES } from "../../model/footprints/dcgm-exporter";
 
 /**
  * NVIDIA's DCGM exporter: per-GPU utilisation and memory (`DCGM_FI_DEV_*`), for the resources dashboard and

@@ -1,35 +1,6 @@
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import {
-  container,
-  controllerReplicas,
-  ON_SYSTEM_NODES,
-  resources,
-  type AddonContext,
-  type Values,
-} from "../context";
-
-const C = {
-  controller: container("external-secrets", "20m", "64Mi"),
-  webhook: container("webhook", "10m", "32Mi"),
-  certController: container("cert-controller", "10m", "64Mi"),
-};
-
-/** The operator, its webhook and its cert controller. */
-export function externalSecretsFootprint(values: Values): WorkloadFootprint[] {
-  const d = (name: string, replicas: number, c: (typeof C)[keyof typeof C]): WorkloadFootprint => ({
-    name,
-    kind: "Deployment",
-    replicas,
-    containers: [c],
-    placement: ON_SYSTEM_NODES,
-  });
-  return [
-    d("external-secrets", values.replicaCount, C.controller),
-    d("external-secrets-webhook", values.webhook.replicaCount, C.webhook),
-    d("external-secrets-cert-controller", values.certController.replicaCount, C.certController),
-  ];
-}
+import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
+import { EXTERNAL_SECRETS_CONTAINERS as C } from "../../model/footprints/external-secrets";
 
 /**
  * External Secrets Operator. Its service account name is the one the cluster's Pod Identity association binds

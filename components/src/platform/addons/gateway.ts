@@ -1,49 +1,7 @@
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import {
-  LLM_GATEWAY_CONTAINERS,
-  llmGatewayOperatedFootprint,
-  llmGatewayReplicas,
-} from "../../gateway/footprint";
+import { LLM_GATEWAY_CONTAINERS, llmGatewayReplicas } from "../../model/footprints/llm-gateway";
 import { PLATFORM_NAMESPACES } from "../../lib/contract";
-import {
-  container,
-  controllerReplicas,
-  ON_SYSTEM_NODES,
-  resources,
-  type AddonContext,
-  type Values,
-} from "../context";
-
-const C = {
-  controller: container("envoy-gateway", "100m", "256Mi"),
-  certgen: container("envoy-gateway-certgen", "10m", "32Mi"),
-};
-
-/**
- * The controller and its certgen hook; with the LLM gateway, the rate-limit service and the LLM Gateway's proxy
- * pods the controller creates (gateway/footprint.ts). The proxy pods of the public Gateway (only with
- * `certManager.acmeEmail`) are not counted.
- */
-export function gatewayFootprint(values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "envoy-gateway",
-      kind: "Deployment",
-      replicas: values.deployment.replicas,
-      containers: [C.controller],
-      placement: ON_SYSTEM_NODES,
-    },
-    {
-      name: "envoy-gateway-gateway-helm-certgen",
-      kind: "Job",
-      replicas: 1,
-      containers: [C.certgen],
-      placement: ON_SYSTEM_NODES,
-      hook: true,
-    },
-    ...llmGatewayOperatedFootprint(values),
-  ];
-}
+import { controllerReplicas, resources, type AddonContext, type Values } from "../context";
+import { ENVOY_GATEWAY_CONTAINERS as C } from "../../model/footprints/gateway";
 
 /**
  * Envoy Gateway's own configuration for the LLM gateway: the values of envoyproxy/ai-gateway

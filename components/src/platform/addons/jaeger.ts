@@ -1,21 +1,6 @@
 import { PLATFORM_ENDPOINTS } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
-
-const JAEGER = container("jaeger", "100m", "256Mi");
-
-/** One Jaeger pod (Badger is single-writer). */
-export function jaegerFootprint(values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "jaeger",
-      kind: "Deployment",
-      replicas: values.jaeger.replicas,
-      containers: [JAEGER],
-      placement: ON_SYSTEM_NODES,
-    },
-  ];
-}
+import { resources, type AddonContext, type Values } from "../context";
+import { JAEGER } from "../../model/footprints/jaeger";
 
 /** The PersistentVolumeClaim Badger keeps traces on (made by the platform, mounted by the chart). */
 export const JAEGER_BADGER_CLAIM = "jaeger-badger";

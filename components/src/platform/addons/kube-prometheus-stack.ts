@@ -1,100 +1,14 @@
 import { LABELS, PLATFORM_NAMESPACES } from "../../lib/contract";
 import { ALERT_WEBHOOK, alertmanagerConfig } from "../../observability/alerting";
 import { GRAFANA_DASHBOARD_LABEL, PROMETHEUS_DATASOURCE_UID } from "../../observability/dashboards";
-import type { WorkloadFootprint } from "../../capacity/workloads";
 import {
-  container,
   controllerReplicas,
-  ON_SYSTEM_NODES,
   resources,
   RESTRICTED_CONTAINER,
   type AddonContext,
   type Values,
 } from "../context";
-
-const C = {
-  prometheus: container("prometheus", "200m", "1Gi"),
-  alertmanager: container("alertmanager", "20m", "64Mi"),
-  /** The operator's config-reloader, beside Prometheus and Alertmanager and as their init container. */
-  reloader: container("config-reloader", "10m", "32Mi"),
-  operator: container("kube-prometheus-stack", "50m", "128Mi"),
-  grafana: container("grafana", "50m", "128Mi"),
-  /** Both Grafana sidecars (dashboards, datasources) take `grafana.sidecar.resources`. */
-  sidecar: container("grafana-sc-dashboard", "10m", "64Mi"),
-  kubeStateMetrics: container("kube-state-metrics", "20m", "64Mi"),
-  nodeExporter: container("node-exporter", "20m", "32Mi"),
-  /** The admission webhook's certificate Jobs (hooks) take `admissionWebhooks.patch.resources`. */
-  admissionJob: container("create", "10m", "32Mi"),
-};
-
-/**
- * The chart's workloads, plus the Prometheus and Alertmanager StatefulSets the operator creates from the
- * custom resources the chart renders (`operated`: not a rendered pod template).
- */
-export function kubePrometheusStackFootprint(values: Values): WorkloadFootprint[] {
-  const d = (
-    name: string,
-    replicas: number,
-    containers: WorkloadFootprint["containers"],
-  ): WorkloadFootprint => ({
-    name,
-    kind: "Deployment",
-    replicas,
-    containers,
-    placement: ON_SYSTEM_NODES,
-  });
-  const init = [{ ...C.reloader, name: "init-config-reloader" }];
-  return [
-    {
-      ...d("prometheus-kube-prometheus-stack-prometheus", values.prometheus.prometheusSpec.replicas, [
-        C.prometheus,
-        C.reloader,
-      ]),
-      kind: "StatefulSet",
-      initContainers: init,
-      operated: true,
-    },
-    {
-      ...d("alertmanager-kube-prometheus-stack-alertmanager", values.alertmanager.alertmanagerSpec.replicas, [
-        C.alertmanager,
-        C.reloader,
-      ]),
-      kind: "StatefulSet",
-      initContainers: init,
-      operated: true,
-    },
-    d("kube-prometheus-stack-operator", 1, [C.operator]),
-    d("kube-prometheus-stack-grafana", values.grafana.replicas, [
-      C.sidecar,
-      { ...C.sidecar, name: "grafana-sc-datasources" },
-      C.grafana,
-    ]),
-    d("kube-prometheus-stack-kube-state-metrics", 1, [C.kubeStateMetrics]),
-    {
-      name: "kube-prometheus-stack-prometheus-node-exporter",
-      kind: "DaemonSet",
-      replicas: 1,
-      containers: [C.nodeExporter],
-      // The chart's defaults: Linux nodes, not Fargate or virtual kubelets, every NoSchedule taint tolerated.
-      placement: {
-        nodeSelector: { "kubernetes.io/os": "linux" },
-        required: [
-          [
-            { key: "eks.amazonaws.com/compute-type", operator: "NotIn", values: ["fargate"] },
-            { key: "type", operator: "NotIn", values: ["virtual-kubelet"] },
-          ],
-        ],
-        tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
-      },
-    },
-    { ...d("kube-prometheus-stack-admission-create", 1, [C.admissionJob]), kind: "Job", hook: true },
-    {
-      ...d("kube-prometheus-stack-admission-patch", 1, [{ ...C.admissionJob, name: "patch" }]),
-      kind: "Job",
-      hook: true,
-    },
-  ];
-}
+import { KUBE_PROMETHEUS_STACK_CONTAINERS as C } from "../../model/footprints/kube-prometheus-stack";
 
 /** The Secret holding Grafana's generated admin password; the chart reads it, the values never hold it. */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";

@@ -1,45 +1,6 @@
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
-
-const C = {
-  single: container("loki", "100m", "256Mi"),
-  write: container("write", "100m", "256Mi"),
-  read: container("read", "100m", "256Mi"),
-  backend: container("backend", "100m", "256Mi"),
-  /** The sidecar loading rule ConfigMaps, beside the single binary or the backend. */
-  rules: container("loki-sc-rules", "10m", "64Mi"),
-  nginx: container("nginx", "10m", "32Mi"),
-  /** The gateway's access-log exporter. */
-  exporter: container("exporter", "10m", "32Mi"),
-};
-
-/**
- * Monolithic (one `loki` StatefulSet) or SimpleScalable (write, read, backend), plus the nginx gateway. Every
- * Loki pod has the chart's required anti-affinity on the hostname.
- */
-export function lokiFootprint(values: Values): WorkloadFootprint[] {
-  const w = (
-    name: string,
-    kind: "Deployment" | "StatefulSet",
-    replicas: number,
-    containers: WorkloadFootprint["containers"],
-  ): WorkloadFootprint => ({
-    name,
-    kind,
-    replicas,
-    containers,
-    placement: ON_SYSTEM_NODES,
-    onePerNode: true,
-  });
-  return [
-    w("loki", "StatefulSet", values.singleBinary.replicas, [C.single, C.rules]),
-    w("loki-write", "StatefulSet", values.write.replicas, [C.write]),
-    w("loki-read", "Deployment", values.read.replicas, [C.read]),
-    w("loki-backend", "StatefulSet", values.backend.replicas, [C.backend, C.rules]),
-    w("loki-gateway", "Deployment", values.gateway.replicas, [C.nginx, C.exporter]),
-  ].filter((x) => x.replicas > 0);
-}
+import { resources, type AddonContext, type Values } from "../context";
+import { LOKI_CONTAINERS as C } from "../../model/footprints/loki";
 
 /**
  * Loki from the community-maintained OSS chart (grafana-community/helm-charts; grafana/loki's own chart serves

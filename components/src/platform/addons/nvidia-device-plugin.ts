@@ -1,44 +1,10 @@
-import { LABELS, NODE_GROUPS } from "../../lib/contract";
-import type { Placement, WorkloadFootprint } from "../../capacity/workloads";
-import { container, resources, type AddonContext, type Values } from "../context";
-
-const taint = NODE_GROUPS.gpu.taint;
-const GPU_NODE = { [LABELS.nodeGroup]: NODE_GROUPS.gpu.label };
-const REQUIRED_GPU_GROUP = [
-  { key: LABELS.nodeGroup, operator: "In" as const, values: [NODE_GROUPS.gpu.label] },
-];
-const TOLERATIONS = [{ key: taint.key, operator: "Exists" as const, effect: taint.effect }];
-const ON_GPU_NODES: Placement = {
-  nodeSelector: GPU_NODE,
-  required: [REQUIRED_GPU_GROUP],
-  tolerations: TOLERATIONS,
-};
-/** `resources` applies to the plugin, the MPS daemon and its init container alike. */
-const PLUGIN = container("nvidia-device-plugin-ctr", "10m", "32Mi");
-
-/**
- * The plugin on every GPU node. The chart also renders the MPS control daemon, which selects nodes labelled
- * `nvidia.com/mps.capable=true` by GPU feature discovery; no node here has that label, so it runs nowhere.
- */
-export function nvidiaDevicePluginFootprint(_values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "nvidia-device-plugin",
-      kind: "DaemonSet",
-      replicas: 1,
-      containers: [PLUGIN],
-      placement: ON_GPU_NODES,
-    },
-    {
-      name: "nvidia-device-plugin-mps-control-daemon",
-      kind: "DaemonSet",
-      replicas: 1,
-      containers: [{ ...PLUGIN, name: "mps-control-daemon-ctr" }],
-      initContainers: [{ ...PLUGIN, name: "mps-control-daemon-mounts" }],
-      placement: { ...ON_GPU_NODES, nodeSelector: { "nvidia.com/mps.capable": "true", ...GPU_NODE } },
-    },
-  ];
-}
+import { resources, type AddonContext, type Values } from "../context";
+import {
+  GPU_NODE,
+  REQUIRED_GPU_GROUP,
+  TOLERATIONS,
+  PLUGIN,
+} from "../../model/footprints/nvidia-device-plugin";
 
 /**
  * The NVIDIA device plugin, only on GPU nodes: it advertises `nvidia.com/gpu` to the scheduler. The chart's

@@ -1,23 +1,7 @@
 import { PLATFORM_NAMESPACES } from "../../lib/contract";
 import { OPENCOST_PRICING_CONFIGMAP } from "../../observability/opencost-pricing";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import {
-  container,
-  ON_SYSTEM_NODES,
-  resources,
-  RESTRICTED_CONTAINER,
-  type AddonContext,
-  type Values,
-} from "../context";
-
-const OPENCOST = container("opencost", "10m", "128Mi");
-
-/** One exporter (the UI is off). */
-export function openCostFootprint(_values: Values): WorkloadFootprint[] {
-  return [
-    { name: "opencost", kind: "Deployment", replicas: 1, containers: [OPENCOST], placement: ON_SYSTEM_NODES },
-  ];
-}
+import { resources, RESTRICTED_CONTAINER, type AddonContext, type Values } from "../context";
+import { OPENCOST } from "../../model/footprints/opencost";
 
 /**
  * OpenCost: allocation costs (`container_*_allocation`, `node_*_hourly_cost`) that the cost dashboard and the

@@ -1,47 +1,14 @@
-import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
+import { PLATFORM_ENDPOINTS } from "../../lib/contract";
 import {
-  container,
   controllerReplicas,
-  ON_SYSTEM_NODES,
   resources,
   RESTRICTED_CONTAINER,
   type AddonContext,
   type Values,
 } from "../context";
+import { monitoring, COLLECTOR, LOG_COLLECTOR, EVERY_NODE } from "../../model/footprints/opentelemetry";
 
-const monitoring = PLATFORM_NAMESPACES.monitoring;
 const { otelCollector } = PLATFORM_ENDPOINTS;
-const COLLECTOR = container("opentelemetry-collector", "100m", "256Mi");
-const LOG_COLLECTOR = container("opentelemetry-collector", "50m", "128Mi");
-/** Every node, GPU and spot included: their pods log too. */
-const EVERY_NODE = { tolerations: [{ operator: "Exists" as const, effect: "NoSchedule" as const }] };
-
-/** The gateway collector's Deployment. */
-export function otelCollectorFootprint(values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: otelCollector.service,
-      kind: "Deployment",
-      replicas: values.replicaCount,
-      containers: [COLLECTOR],
-      placement: ON_SYSTEM_NODES,
-    },
-  ];
-}
-
-/** The log collector: one pod per node. */
-export function otelLogsFootprint(_values: Values): WorkloadFootprint[] {
-  return [
-    {
-      name: "otel-logs-agent",
-      kind: "DaemonSet",
-      replicas: 1,
-      containers: [LOG_COLLECTOR],
-      placement: EVERY_NODE,
-    },
-  ];
-}
 
 /** The contrib distribution: it has the filelog receiver, the k8sattributes processor and the Loki OTLP path. */
 const IMAGE = "otel/opentelemetry-collector-contrib";

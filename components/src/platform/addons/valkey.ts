@@ -1,9 +1,6 @@
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import { LLM_GATEWAY_CONTAINERS } from "../../gateway/footprint";
-import { ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
-
-/** Release name of the in-cluster counter store; the chart names its Service after it. */
-export const VALKEY_RELEASE = "llm-gateway-store";
+import { LLM_GATEWAY_CONTAINERS } from "../../model/footprints/llm-gateway";
+import { resources, type AddonContext, type Values } from "../context";
+export { VALKEY_RELEASE } from "../../model/footprints/valkey";
 
 /**
  * Valkey (valkey 0.11.0, defaults in ../shared/charts/valkey): the LLM gateway's counter store on an existing
@@ -21,18 +18,4 @@ export function valkeyValues(ctx: AddonContext): Values {
       aclUsers: { default: { permissions: "~* &* +@all", passwordKey: auth?.key ?? "password" } },
     },
   };
-}
-
-/** One Valkey primary (`<release>-valkey`, replicas fixed at 1 by the chart) with its init script. */
-export function valkeyFootprint(): WorkloadFootprint[] {
-  return [
-    {
-      name: `${VALKEY_RELEASE}-valkey`,
-      kind: "Deployment",
-      replicas: 1,
-      containers: [LLM_GATEWAY_CONTAINERS.valkey],
-      initContainers: [LLM_GATEWAY_CONTAINERS.valkeyInit],
-      placement: ON_SYSTEM_NODES,
-    },
-  ];
 }

@@ -1,24 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WORKLOAD_IDENTITIES } from "../../lib/contract";
-import type { WorkloadFootprint } from "../../capacity/workloads";
-import { container, ON_SYSTEM_NODES, resources, type AddonContext, type Values } from "../context";
-
-const VAULT = container("vault", "100m", "256Mi");
-
-/** The server StatefulSet: one pod standalone, `ha.replicas` in HA, never two on a node (chart's anti-affinity). */
-export function vaultFootprint(values: Values): WorkloadFootprint[] {
-  const server = values.server;
-  return [
-    {
-      name: "vault",
-      kind: "StatefulSet",
-      replicas: server.ha.enabled ? server.ha.replicas : 1,
-      containers: [VAULT],
-      placement: ON_SYSTEM_NODES,
-      onePerNode: true,
-    },
-  ];
-}
+import { resources, type AddonContext, type Values } from "../context";
+import { VAULT } from "../../model/footprints/vault";
 
 /** The Secret cert-manager writes Vault's serving certificate to (tls.crt, tls.key, ca.crt). */
 export const VAULT_TLS_SECRET = "vault-server-tls";

@@ -1,0 +1,549 @@
+/**
+ * The one cost model of a stack: its inputs are read from the stack's resources (what synth writes to
+ * `out/<stack>/resources.json`, and what the policy pack sees), and every figure — the capacity plan, the node
+ * groups, each agent — is computed from them by {@link estimateStack}. Synth's cost report and the pack's
+ * budget policy both call these two functions, so they cannot disagree.
+ *
+ * What is read:
+ * - node groups: `aws:eks/nodeGroup:NodeGroup` (label `agentops.io/node-group`, instance types, capacity type,
+ *   taints, scaling config) and the root volume size of its launch template (`aws:ec2/launchTemplate`, matched
+ *   by property dependency or by its instances' `Name` tag = the node group's name prefix without its dash), else `diskSize`, else
+ *   EKS's default of 20 GiB; none (a cluster made elsewhere): the fallback groups, for prices and placement
+ *   only, with no plan;
+ * - the platform: each `kubernetes:helm.sh/v3:Release` of a registry add-on, through its footprint of the
+ *   Release's values;
+ * - the EKS managed add-ons: each `aws:eks/addon:Addon`, through capacity/eks-addons.ts;
+ * - ElastiCache: each `aws:elasticache/replicationGroup:ReplicationGroup` (`nodeType`, `numCacheClusters`,
+ *   else 1 node), priced per node-hour;
+ * - agents: Deployments, StatefulSets and CronJobs labelled `agentops.io/agent` (requests, nodeSelector, node
+ *   affinity, tolerations; replicas from their HorizontalPodAutoscaler, else `spec.replicas`; a CronJob is one
+ *   run: `parallelism` pods), their claims (a StatefulSet's claim templates once per replica), the budget,
+ *   LLM and run-minutes annotations.
+ */
+import { EKS_ADDON_FOOTPRINTS } from "../capacity/eks-addons";
+import { capacityPlan, nodeLabels, type CapacityPlan, type PlanNodeGroup } from "../capacity/plan";
+import {
+  plannedFromFootprint,
+  podRequestsOf,
+  type NodeRequirement,
+  type Placement,
+  type PlannedWorkload,
+  type Toleration,
+} from "../capacity/workloads";
+import type { ConfigIssue } from "../../config/errors";
+import { ANNOTATIONS, LABELS, NODE_GROUPS } from "../../lib/contract";
+import { parseQuantity } from "../../lib/quantity";
+import { asArray, get, isRecord } from "../../lib/plain";
+import { PLATFORM_FOOTPRINTS } from "../footprints";
+import {
+  agentMonthlyCost,
+  infrastructureMonthly,
+  nodeGroupUnitPrices,
+  runsPerMonth,
+  ScheduleError,
+  type AgentCost,
+  type CostLine,
+  type NodeGroupName,
+  type NodeGroupsPricing,
+} from "./estimate";
+import { CostModelError, instanceType, type RegionPrices } from "../../catalog/prices";
+
+/** A resource of a stack, as synth records it and as a stack policy sees it. */
+export interface StackResourceLike {
+  type: string;
+  name: string;
+  urn: string;
+  /** Inputs (synth, the offline runner) or outputs (the Pulumi engine). */
+  props: Record<string, unknown>;
+  /** Resources each property's value came from (the engine fills it; synth and the offline runner may not). */
+  propertyDependencies?: Record<string, readonly { urn: string }[]>;
+}
+
+/** One workload of an agent and what it adds to the agent's cost. */
+export interface AgentWorkloadInput {
+  /** The planned workload (`<kind>/<namespace>/<name>`). */
+  workload: string;
+  /** Persistent claims of one replica, GiB (a StatefulSet's templates; claims its pods mount). */
+  claimGiBPerReplica: number;
+  /** Claims that do not grow with replicas, GiB. */
+  fixedClaimGiB: number;
+  /** A CronJob: how often and how long it runs. */
+  job?: { runsPerMonth: number; runMinutes: number; parallelism: number };
+}
+
+/** One agent of the stack. */
+export interface StackAgentInput {
+  agent: string;
+  namespace: string;
+  /** `agentops.io/tier` label, `undefined` when missing. */
+  tier: string | undefined;
+  /** Budget annotation; `undefined` when missing or not a number. */
+  budgetUsd: number | undefined;
+  llmMonthlyUsd: number;
+  /** URN of its first workload, for findings. */
+  urn: string;
+  workloads: AgentWorkloadInput[];
+}
+
+/** Everything the cost model reads from a stack. */
+export interface StackCostInput {
+  clusters: number;
+  natGateways: number;
+  /** The stack's node groups (system, spot, gpu order), or the fallback groups when it declares none. */
+  nodeGroups: PlanNodeGroup[];
+  /** Whether `nodeGroups` are the stack's own: only then is the capacity plan the stack's. */
+  declaredNodeGroups: boolean;
+  /** ElastiCache replication groups (the LLM gateway's counter store on EKS): node type and nodes each. */
+  cacheNodes: { nodeType: string; nodes: number }[];
+  /** Every workload: platform footprints, EKS add-ons, agents. */
+  workloads: PlannedWorkload[];
+  agents: StackAgentInput[];
+}
+
+type Rec = Record<string, unknown>;
+const num = (q: unknown) => (typeof q === "string" || typeof q === "number" ? (parseQuantity(q) ?? 0) : 0);
+const gib = (q: unknown) => num(q) / 2 ** 30;
+const strings = (v: unknown) => asArray(v).filter((s): s is string => typeof s === "string");
+
+const GPU = "nvidia.com/gpu";
+const GROUP_ORDER: readonly NodeGroupName[] = ["system", "spot", "gpu"];
+const EKS_EFFECT: Record<string, PlanNodeGroup["taints"][number]["effect"]> = {
+  NO_SCHEDULE: "NoSchedule",
+  NO_EXECUTE: "NoExecute",
+  PREFER_NO_SCHEDULE: "PreferNoSchedule",
+};
+/** EKS's root volume when neither `diskSize` nor a launch template sets one. */
+const EKS_DEFAULT_DISK_GIB = 20;
+
+/** The node groups a cluster made elsewhere is priced and placed on: the contract's labels and taints. */
+export function fallbackNodeGroups(pricing: NodeGroupsPricing): PlanNodeGroup[] {
+  return GROUP_ORDER.map((name) => {
+    const taint = NODE_GROUPS[name].taint;
+    return {
+      name,
+      instanceTypes: pricing[name].instanceTypes,
+      spot: pricing[name].spot,
+      labels: nodeLabels({ [LABELS.nodeGroup]: NODE_GROUPS[name].label }, pricing[name].spot),
+      taints: taint ? [taint] : [],
+      minSize: 0,
+      desiredSize: 0,
+      maxSize: Number.POSITIVE_INFINITY,
+      diskGiB: 0,
+    };
+  });
+}
+
+function nodeGroupsOf(resources: readonly StackResourceLike[]): PlanNodeGroup[] {
+  const templates = resources.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
+  const groups = resources
+    .filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")
+    .map((r): PlanNodeGroup => {
+      const labels = isRecord(r.props.labels) ? (r.props.labels as Record<string, string>) : {};
+      const spot = r.props.capacityType === "SPOT";
+      const byDependency = r.propertyDependencies?.launchTemplate?.map((d) => d.urn) ?? [];
+      // Node groups are named by prefix (`<cluster>-<group>-`, so an instance type change can replace them);
+      // their instances' Name tag is the prefix without its dash.
+      const prefix = r.props.nodeGroupNamePrefix;
+      const baseName = typeof prefix === "string" ? prefix.replace(/-$/, "") : r.props.nodeGroupName;
+      const template = templates.find(
+        (t) =>
+          byDependency.includes(t.urn) ||
+          asArray(t.props.tagSpecifications).some(
+            (s) => get(s, "resourceType") === "instance" && get(s, "tags.Name") === baseName,
+          ),
+      );
+      const volume = template && get(asArray(template.props.blockDeviceMappings)[0], "ebs.volumeSize");
+      const diskGiB =
+        typeof volume === "number"
+          ? volume
+          : typeof r.props.diskSize === "number"
+            ? r.props.diskSize
+            : EKS_DEFAULT_DISK_GIB;
+      const scaling = (key: string) => {
+        const v = get(r.props, `scalingConfig.${key}`);
+        return typeof v === "number" ? v : 0;
+      };
+      return {
+        name: labels[LABELS.nodeGroup] ?? r.name,
+        instanceTypes: strings(r.props.instanceTypes),
+        spot,
+        labels: nodeLabels(labels, spot),
+        taints: asArray(r.props.taints)
+          .filter(isRecord)
+          .map((t) => ({
+            key: String(t.key),
+            ...(typeof t.value === "string" ? { value: t.value } : {}),
+            effect: EKS_EFFECT[String(t.effect)] ?? "NoSchedule",
+          })),
+        minSize: scaling("minSize"),
+        desiredSize: scaling("desiredSize"),
+        maxSize: scaling("maxSize"),
+        diskGiB,
+      };
+    });
+  const rank = (g: PlanNodeGroup) => {
+    const i = GROUP_ORDER.indexOf(g.name as NodeGroupName);
+    return i < 0 ? GROUP_ORDER.length : i;
+  };
+  return groups.sort((a, b) => rank(a) - rank(b));
+}
+
+function requirements(term: unknown): NodeRequirement[] {
+  return asArray(get(term, "matchExpressions"))
+    .filter(isRecord)
+    .map((e) => ({
+      key: String(e.key),
+      operator: e.operator as NodeRequirement["operator"],
+      values: strings(e.values),
+    }));
+}
+
+/** Where a pod spec may run, read the way the scheduler reads it. */
+export function podPlacement(spec: Rec): Placement {
+  const nodeSelector = isRecord(spec.nodeSelector) ? (spec.nodeSelector as Record<string, string>) : {};
+  const node = get(spec, "affinity.nodeAffinity");
+  return {
+    nodeSelector,
+    required: asArray(get(node, "requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms")).map(
+      requirements,
+    ),
+    preferred: asArray(get(node, "preferredDuringSchedulingIgnoredDuringExecution"))
+      .filter(isRecord)
+      .sort((a, b) => Number(b.weight ?? 0) - Number(a.weight ?? 0))
+      .map((p) => requirements(p.preference)),
+    tolerations: asArray(spec.tolerations).filter(isRecord) as Toleration[],
+  };
+}
+
+/** What one pod of this spec reserves (containers summed, or the largest init container). */
+export function podRequestsOfSpec(spec: Rec) {
+  const of = (c: unknown) => {
+    const requests = get(c, "resources.requests");
+    const limits = get(c, "resources.limits");
+    return {
+      cpu: num(get(requests, "cpu")),
+      memoryGiB: gib(get(requests, "memory")),
+      gpus: num(
+        (isRecord(requests) ? requests[GPU] : undefined) ?? (isRecord(limits) ? limits[GPU] : undefined),
+      ),
+    };
+  };
+  return podRequestsOf(asArray(spec.containers).map(of), asArray(spec.initContainers).map(of));
+}
+
+const onePerNodeOf = (spec: Rec) =>
+  asArray(get(spec, "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")).some(
+    (t) => get(t, "topologyKey") === "kubernetes.io/hostname",
+  );
+
+interface KubeObject {
+  kind: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: Rec;
+}
+
+function kubeObjects(resources: readonly StackResourceLike[]): { obj: KubeObject; urn: string }[] {
+  return resources
+    .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"))
+    .filter((r) => typeof r.props.kind === "string")
+    .map((r) => ({
+      obj: {
+        ...r.props,
+        kind: String(r.props.kind),
+        metadata: isRecord(r.props.metadata) ? r.props.metadata : {},
+      } as KubeObject,
+      urn: r.urn,
+    }));
+}
+
+const AGENT_KINDS = ["Deployment", "StatefulSet", "CronJob"];
+
+function agentsOf(resources: readonly StackResourceLike[]): {
+  workloads: PlannedWorkload[];
+  agents: StackAgentInput[];
+} {
+  const objects = kubeObjects(resources);
+  const hpas = objects.map((o) => o.obj).filter((o) => o.kind === "HorizontalPodAutoscaler");
+  const pvcs = objects.map((o) => o.obj).filter((o) => o.kind === "PersistentVolumeClaim");
+  const byAgent = new Map<string, { obj: KubeObject; urn: string }[]>();
+  for (const entry of objects) {
+    const agent = entry.obj.metadata.labels?.[LABELS.agent];
+    if (!AGENT_KINDS.includes(entry.obj.kind) || typeof agent !== "string") continue;
+    const key = `${entry.obj.metadata.namespace ?? "default"}/${agent}`;
+    byAgent.set(key, [...(byAgent.get(key) ?? []), entry]);
+  }
+  const workloads: PlannedWorkload[] = [];
+  const agents: StackAgentInput[] = [];
+  for (const [key, entries] of byAgent) {
+    const [namespace, agent] = key.split("/", 2) as [string, string];
+    const annotation = (name: string) =>
+      entries.map((e) => e.obj.metadata.annotations?.[name]).find((v) => v !== undefined);
+    const inputs: AgentWorkloadInput[] = [];
+    const seenClaims = new Set<string>();
+    for (const { obj } of entries) {
+      const cron = obj.kind === "CronJob";
+      const spec = get(obj.spec, cron ? "jobTemplate.spec.template.spec" : "template.spec");
+      if (!isRecord(spec)) continue;
+      const id = `${obj.kind}/${namespace}/${obj.metadata.name ?? "?"}`;
+      const jobSpec = get(obj.spec, "jobTemplate.spec");
+      const parallelism = get(jobSpec, "parallelism");
+      const replicas = cron
+        ? {
+            min: typeof parallelism === "number" ? parallelism : 1,
+            max: typeof parallelism === "number" ? parallelism : 1,
+          }
+        : replicasOf(obj, hpas);
+      workloads.push({
+        owner: `agent/${namespace}/${agent}`,
+        workload: id,
+        kind: cron ? "Job" : (obj.kind as "Deployment" | "StatefulSet"),
+        requests: podRequestsOfSpec(spec),
+        replicas,
+        placement: podPlacement(spec),
+        onePerNode: onePerNodeOf(spec),
+      });
+      const templates = asArray(obj.spec?.volumeClaimTemplates).reduce<number>(
+        (sum, t) => sum + gib(get(t, "spec.resources.requests.storage")),
+        0,
+      );
+      const claimed = asArray(spec.volumes).reduce<number>((sum, v) => {
+        const claim = get(v, "persistentVolumeClaim.claimName");
+        // A claim two workloads of the agent mount is paid once.
+        if (typeof claim !== "string" || seenClaims.has(claim)) return sum;
+        seenClaims.add(claim);
+        const pvc = pvcs.find(
+          (p) => p.metadata.name === claim && (p.metadata.namespace ?? "default") === namespace,
+        );
+        return sum + (pvc ? gib(get(pvc.spec, "resources.requests.storage")) : 0);
+      }, 0);
+      inputs.push({
+        workload: id,
+        claimGiBPerReplica: templates,
+        fixedClaimGiB: claimed,
+        ...(cron ? { job: jobRuns(obj, typeof parallelism === "number" ? parallelism : 1) } : {}),
+      });
+    }
+    const llm = Number(annotation(ANNOTATIONS.llmMonthlyUsd) ?? 0);
+    const budgetText = annotation(ANNOTATIONS.budgetMonthlyUsd);
+    const budget = budgetText === undefined ? undefined : Number(budgetText);
+    agents.push({
+      agent,
+      namespace,
+      tier: entries.map((e) => e.obj.metadata.labels?.[LABELS.tier]).find((v) => v !== undefined),
+      budgetUsd: budget !== undefined && Number.isFinite(budget) ? budget : undefined,
+      llmMonthlyUsd: Number.isFinite(llm) ? llm : 0,
+      urn: entries[0]!.urn,
+      workloads: inputs,
+    });
+  }
+  return { workloads, agents };
+}
+
+function replicasOf(obj: KubeObject, hpas: KubeObject[]): { min: number; max: number } {
+  const hpa = hpas.find(
+    (h) =>
+      (h.metadata.namespace ?? "default") === (obj.metadata.namespace ?? "default") &&
+      get(h.spec, "scaleTargetRef.kind") === obj.kind &&
+      get(h.spec, "scaleTargetRef.name") === obj.metadata.name,
+  );
+  if (hpa) return { min: Number(hpa.spec?.minReplicas ?? 1), max: Number(hpa.spec?.maxReplicas ?? 1) };
+  const replicas = typeof obj.spec?.replicas === "number" ? obj.spec.replicas : 1;
+  return { min: replicas, max: replicas };
+}
+
+/** Runs a month, minutes per run (annotation, else the deadline, else 60) and pods per run of a CronJob. */
+function jobRuns(obj: KubeObject, parallelism: number) {
+  const annotated = Number(obj.metadata.annotations?.[ANNOTATIONS.expectedRunMinutes]);
+  const deadline = get(obj.spec, "jobTemplate.spec.activeDeadlineSeconds");
+  const runMinutes =
+    Number.isFinite(annotated) && annotated > 0
+      ? annotated
+      : typeof deadline === "number"
+        ? deadline / 60
+        : 60;
+  const timeZone = obj.spec?.timeZone;
+  let runs: number;
+  try {
+    runs = runsPerMonth(String(obj.spec?.schedule), typeof timeZone === "string" ? timeZone : "Etc/UTC");
+  } catch (err) {
+    // Name the object: the pack sees CronJobs from anywhere, not only agents' validated configuration.
+    if (!(err instanceof ScheduleError)) throw err;
+    const where = `CronJob ${obj.metadata.namespace ?? "default"}/${obj.metadata.name ?? "?"}`;
+    throw new CostModelError(`${where}: spec.${err.message}`);
+  }
+  return { runsPerMonth: runs, runMinutes, parallelism };
+}
+
+/** The platform's and the EKS add-ons' workloads among the resources. */
+function platformWorkloads(resources: readonly StackResourceLike[]): PlannedWorkload[] {
+  const out: PlannedWorkload[] = [];
+  for (const r of resources) {
+    if (r.type.startsWith("kubernetes:helm.sh/") && r.type.endsWith(":Release")) {
+      const name = String(r.props.name);
+      const footprint = PLATFORM_FOOTPRINTS[name];
+      const values = isRecord(r.props.values) ? r.props.values : {};
+      const namespace = typeof r.props.namespace === "string" ? r.props.namespace : "default";
+      if (!footprint) continue;
+      for (const w of footprint(values)) {
+        if (!w.hook) out.push(plannedFromFootprint(`release/${name}`, namespace, w));
+      }
+    } else if (r.type === "aws:eks/addon:Addon") {
+      const footprint = EKS_ADDON_FOOTPRINTS[String(r.props.addonName)];
+      for (const w of footprint?.workloads ?? []) {
+        out.push(plannedFromFootprint(`eks-addon/${String(r.props.addonName)}`, footprint!.namespace, w));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The cost model's inputs from a stack's resources.
+ * @param fallback node groups to price and place on when the stack declares none (pack config `nodeGroups`).
+ * @throws {CostModelError} when a CronJob's schedule does not parse.
+ */
+export function stackCostInput(
+  resources: readonly StackResourceLike[],
+  fallback: NodeGroupsPricing,
+): StackCostInput {
+  const declared = nodeGroupsOf(resources);
+  const { workloads, agents } = agentsOf(resources);
+  return {
+    clusters: resources.filter((r) => r.type === "aws:eks/cluster:Cluster").length,
+    natGateways: resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length,
+    cacheNodes: resources
+      .filter((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")
+      .map((r) => ({
+        nodeType: String(r.props.nodeType),
+        nodes: typeof r.props.numCacheClusters === "number" ? r.props.numCacheClusters : 1,
+      })),
+    nodeGroups: declared.length > 0 ? declared : fallbackNodeGroups(fallback),
+    declaredNodeGroups: declared.length > 0,
+    workloads: [...platformWorkloads(resources), ...workloads],
+    agents,
+  };
+}
+
+/** Every figure of a stack. */
+export interface StackEstimate {
+  /** The capacity plan; `undefined` when the stack declares no node groups (a cluster made elsewhere). */
+  plan: CapacityPlan | undefined;
+  /** Configuration errors of the plan (also in `plan.errors`); the figures assume the plan as computed. */
+  errors: ConfigIssue[];
+  /** Lines at the expected scale (`monthlyUsd`) and the budget scale (`maxMonthlyUsd`). */
+  infrastructure: (CostLine & { maxMonthlyUsd: number })[];
+  agents: (StackAgentInput & { cost: AgentCost; gpus: number; nodeGroups: string[] })[];
+}
+
+/**
+ * Prices a stack: node groups at the nodes the plan needs (at least `minSize`) at min replicas for the
+ * expected figure and at max replicas for the budget figure; each agent's pods at the unit prices of the
+ * group the plan places them on.
+ */
+export function estimateStack(input: StackCostInput, prices: RegionPrices): StackEstimate {
+  const plan = capacityPlan(prices, input.nodeGroups, input.workloads);
+  const byName = new Map(input.nodeGroups.map((g) => [g.name, g]));
+  const groupOf = new Map(plan.placements.map((p) => [p.workload, p.groups[0]]));
+  // A pod the plan could not place (an error the plan reports) is priced on a GPU group if it asks for GPUs.
+  const gpuGroup = input.nodeGroups.find((g) =>
+    g.instanceTypes.some((t) => instanceType(prices, t).gpus > 0),
+  );
+  const pricingOf = (name: string | undefined, gpus = 0) => {
+    const g = (name && byName.get(name)) || (gpus > 0 && gpuGroup) || input.nodeGroups[0]!;
+    return { instanceTypes: g.instanceTypes, spot: g.spot };
+  };
+  const infra = (scale: "min" | "max") =>
+    infrastructureMonthly(prices, {
+      clusters: input.clusters,
+      natGateways: input.natGateways,
+      cacheNodes: input.cacheNodes,
+      nodeGroups: input.declaredNodeGroups
+        ? plan.groups.map((g) => ({
+            name: g.name,
+            pricing: pricingOf(g.name),
+            nodes: Math.max(g.minSize, g[scale].steadyNodes),
+            diskGiB: byName.get(g.name)!.diskGiB,
+          }))
+        : [],
+    });
+  const expected = infra("min");
+  const atMax = infra("max");
+  const infrastructure = expected.map((line, i) => {
+    const max = atMax[i]!;
+    // `2 × m7i.large (on-demand)` at min; the count at max too when it differs.
+    const detail =
+      max.detail === line.detail ? line.detail : `${line.detail}, ${max.detail.split(" ")[0]} at max`;
+    return { ...line, detail, maxMonthlyUsd: max.monthlyUsd };
+  });
+
+  const workloadById = new Map(input.workloads.map((w) => [w.workload, w]));
+  const agents = input.agents.map((a) => {
+    const total: AgentCost = {
+      expectedComputeUsd: 0,
+      maxComputeUsd: 0,
+      jobComputeUsd: 0,
+      storageUsd: 0,
+      maxStorageUsd: 0,
+      llmUsd: a.llmMonthlyUsd,
+      expectedMonthlyUsd: a.llmMonthlyUsd,
+      maxMonthlyUsd: a.llmMonthlyUsd,
+    };
+    let gpus = 0;
+    const groups: string[] = [];
+    for (const aw of a.workloads) {
+      const w = workloadById.get(aw.workload)!;
+      const group = groupOf.get(aw.workload);
+      if (group && !groups.includes(group)) groups.push(group);
+      gpus = Math.max(gpus, w.requests.gpus);
+      const unit = nodeGroupUnitPrices(prices, pricingOf(group, w.requests.gpus));
+      const cost = agentMonthlyCost(
+        {
+          ...(aw.job
+            ? { job: { pod: w.requests, unit, ...aw.job } }
+            : {
+                service: {
+                  pod: w.requests,
+                  unit,
+                  minReplicas: w.replicas.min,
+                  maxReplicas: w.replicas.max,
+                },
+              }),
+          storageGiB: aw.fixedClaimGiB + aw.claimGiBPerReplica * (aw.job ? 0 : w.replicas.min),
+          maxStorageGiB: aw.fixedClaimGiB + aw.claimGiBPerReplica * (aw.job ? 0 : w.replicas.max),
+          llmMonthlyUsd: 0,
+        },
+        prices,
+      );
+      for (const k of Object.keys(total) as (keyof AgentCost)[]) total[k] += cost[k];
+    }
+    const order = (g: string) => input.nodeGroups.findIndex((n) => n.name === g);
+    return { ...a, cost: total, gpus, nodeGroups: groups.sort((x, y) => order(x) - order(y)) };
+  });
+  return {
+    plan: input.declaredNodeGroups ? plan : undefined,
+    errors: input.declaredNodeGroups ? plan.errors : [],
+    infrastructure,
+    agents,
+  };
+}
+
+/**
+ * The environment's monthly figures: infrastructure (whose node groups already hold the agents'
+ * long-running pods) plus what agents add beyond those nodes — scheduled runs, claims and LLM spend. The
+ * agents' service compute is their share of the node groups (showback), so it is not added a second time.
+ */
+export function environmentMonthly(estimate: StackEstimate): { expectedUsd: number; maxUsd: number } {
+  const infra = (key: "monthlyUsd" | "maxMonthlyUsd") =>
+    estimate.infrastructure.reduce((sum, l) => sum + l[key], 0);
+  const agents = (storage: "storageUsd" | "maxStorageUsd") =>
+    estimate.agents.reduce((sum, a) => sum + a.cost.jobComputeUsd + a.cost[storage] + a.cost.llmUsd, 0);
+  return {
+    expectedUsd: infra("monthlyUsd") + agents("storageUsd"),
+    maxUsd: infra("maxMonthlyUsd") + agents("maxStorageUsd"),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * What the gateway release runs: its pods and each container's requests, as a function of the release's values
+ * (platform/addons/gateway.ts builds the values from the same constants).
+ */
+import { container, ON_SYSTEM_NODES, type WorkloadFootprint, type ChartValues } from "../capacity/workloads";
+import { llmGatewayOperatedFootprint } from "./llm-gateway";
+
+export const ENVOY_GATEWAY_CONTAINERS = {
+  controller: container("envoy-gateway", "100m", "256Mi"),
+  certgen: container("envoy-gateway-certgen", "10m", "32Mi"),
+};
+
+/**
+ * The controller and its certgen hook; with the LLM gateway, the rate-limit service and the LLM Gateway's proxy
+ * pods the controller creates (gateway/footprint.ts). The proxy pods of the public Gateway (only with
+ * `certManager.acmeEmail`) are not counted.
+ */
+export function gatewayFootprint(values: ChartValues): WorkloadFootprint[] {
+  return [
+    {
+      name: "envoy-gateway",
+      kind: "Deployment",
+      replicas: values.deployment.replicas,
+      containers: [ENVOY_GATEWAY_CONTAINERS.controller],
+      placement: ON_SYSTEM_NODES,
+    },
+    {
+      name: "envoy-gateway-gateway-helm-certgen",
+      kind: "Job",
+      replicas: 1,
+      containers: [ENVOY_GATEWAY_CONTAINERS.certgen],
+      placement: ON_SYSTEM_NODES,
+      hook: true,
+    },
+    ...llmGatewayOperatedFootprint(values),
+  ];
+}

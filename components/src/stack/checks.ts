@@ -1,0 +1,204 @@
+/**
+ * Stack-wide checks: what spans the keys of `agentops:` or entries of a list. They run on the raw values next to
+ * the schemas, so a stack with a bad tier and a duplicate name hears of both at once; each skips values the
+ * schemas already refuse. The checks of one agent entry, and of agents against their tenants, live beside the
+ * Agent (agents/checks.ts); this file says which entries they run on and adds what only the whole stack knows.
+ */
+import { agentEntryIssues, tenantFitIssues, type Located } from "../agents/checks";
+import { PRICES } from "../catalog/prices";
+import type { ConfigIssue } from "../config/errors";
+import { LLM_GATEWAY_MAX_MONTHLY_USD } from "../config/platform";
+
+/** The entries of a list key as located entries (`agents[2]`), objects only. */
+function located(list: unknown, key: string): Located[] {
+  return Array.isArray(list)
+    ? list.flatMap((entry: unknown, i) =>
+        typeof entry === "object" && entry !== null ? [{ entry, path: `${key}[${i}]` }] : [],
+      )
+    : [];
+}
+
+/**
+ * Checks that span fields or entries of the stack configuration: unique names, agents' tenants declared, each
+ * agent's own cross-field checks, the quota fit of every tenant, platform options that need a cluster mode or
+ * environment, the LLM gateway against the agents, and node group sizes.
+ */
+export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const tenants = located(cfg.tenants, "tenants");
+  const agents = located(cfg.agents, "agents");
+
+  duplicates(tenants, issues);
+  duplicates(agents, issues);
+  const tenantNames = new Set(
+    tenants.map((t) => (t.entry as { name?: unknown }).name).filter((n) => typeof n === "string"),
+  );
+  for (const agent of agents) {
+    const { tenant } = agent.entry as { tenant?: unknown };
+    if (typeof tenant === "string" && tenant !== "" && !tenantNames.has(tenant)) {
+      issues.push({
+        path: `${agent.path}.tenant`,
+        value: tenant,
+        allowed: `must name a tenant declared under agentops:tenants (${[...tenantNames].join(", ") || "none declared"})`,
+      });
+    }
+    issues.push(...agentEntryIssues(agent));
+  }
+
+  // Quota fit only for agents whose own entry is consistent, so a bad entry is reported once.
+  const reported = (a: Located) => issues.some((issue) => issue.path.startsWith(`${a.path}.`));
+  issues.push(...tenantFitIssues(tenants, agents, reported));
+
+  const platform = cfg.platform as { loki?: { mode?: unknown }; jaeger?: { storage?: unknown } } | undefined;
+  if (
+    platform?.loki?.mode === "simpleScalable" &&
+    (cfg.cluster as { mode?: unknown } | undefined)?.mode !== "eks"
+  ) {
+    issues.push({
+      path: "platform.loki.mode",
+      value: "simpleScalable",
+      allowed: "needs cluster.mode eks (Loki keeps its chunks in the cluster's S3 bucket); use singleBinary",
+    });
+  }
+  if (
+    platform?.jaeger?.storage === "memory" &&
+    typeof cfg.environment === "string" &&
+    cfg.environment !== "dev"
+  ) {
+    issues.push({
+      path: "platform.jaeger.storage",
+      value: "memory",
+      allowed: `must be badger in ${cfg.environment} (in-memory traces are lost on every restart; dev only)`,
+    });
+  }
+  issues.push(...llmGatewayIssues(cfg.platform, cfg.agents));
+  const cluster = cfg.cluster as
+    { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;
+  if (cluster?.mode === "eks" && cluster.nodeGroups) {
+    for (const [group, ng] of Object.entries(cluster.nodeGroups)) {
+      const { minSize, desiredSize, maxSize } = ng ?? {};
+      if (typeof minSize === "number" && typeof desiredSize === "number" && typeof maxSize === "number") {
+        if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
+          issues.push({
+            path: `cluster.nodeGroups.${group}.desiredSize`,
+            value: desiredSize,
+            allowed: `must be between minSize (${minSize}) and maxSize (${maxSize})`,
+          });
+        }
+      }
+    }
+  }
+  return issues;
+}
+
+function duplicates(entries: readonly Located[], issues: ConfigIssue[]): void {
+  const seen = new Map<unknown, string>();
+  for (const { entry, path } of entries) {
+    const { name } = entry as { name?: unknown };
+    if (typeof name !== "string") continue;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, path);
+    else
+      issues.push({
+        path: `${path}.name`,
+        value: name,
+        allowed: `must be unique across the stack (also ${first}.name)`,
+      });
+  }
+}
+
+/**
+ * Checks of `platform.llmGateway` against the rest of the stack, on raw values (skipping what the schema
+ * rejects): providers when enabled, unique provider names and models, and agents' LLM budgets within the
+ * gateway's uint32 limit.
+ */
+function llmGatewayIssues(platform: unknown, agents: unknown): ConfigIssue[] {
+  const gw = (platform as { llmGateway?: Record<string, unknown> } | undefined)?.llmGateway;
+  if (gw?.enabled !== true) return [];
+  const issues: ConfigIssue[] = [];
+  const providers = Array.isArray(gw.providers) ? (gw.providers as Record<string, unknown>[]) : [];
+  if (Array.isArray(gw.providers) && providers.length === 0) {
+    issues.push({
+      path: "platform.llmGateway.providers",
+      value: gw.providers,
+      allowed: "must name at least one provider when platform.llmGateway.enabled is true",
+    });
+  }
+  const names = new Map<unknown, number>();
+  const models = new Map<unknown, string>();
+  providers.forEach((p, i) => {
+    if (typeof p !== "object" || p === null) return;
+    if (names.has(p.name))
+      issues.push({
+        path: `platform.llmGateway.providers[${i}].name`,
+        value: p.name,
+        allowed: `must be unique (also providers[${names.get(p.name)}].name)`,
+      });
+    else names.set(p.name, i);
+    (Array.isArray(p.models) ? (p.models as unknown[]) : []).forEach((m, j) => {
+      const at = `platform.llmGateway.providers[${i}].models[${j}]`;
+      const first = models.get(m);
+      if (first !== undefined)
+        issues.push({ path: at, value: m, allowed: `must be routed by one provider only (also ${first})` });
+      else models.set(m, at);
+    });
+  });
+  (Array.isArray(agents) ? (agents as unknown[]) : []).forEach((a, i) => {
+    const usd = (a as { llm?: { monthlyUsd?: unknown } } | null)?.llm?.monthlyUsd;
+    if (typeof usd === "number" && usd > LLM_GATEWAY_MAX_MONTHLY_USD) {
+      issues.push({
+        path: `agents[${i}].llm.monthlyUsd`,
+        value: usd,
+        allowed: `must be at most ${LLM_GATEWAY_MAX_MONTHLY_USD} while platform.llmGateway is enabled: the gateway's monthly limit is a uint32 count of micro-USD (at most 4,294,967,295)`,
+      });
+    }
+  });
+  return issues;
+}
+
+/**
+ * On EKS, what the stack pays for by the hour must be in the cost model's price table for `region`
+ * (components/src/catalog/prices.ts): node group instance types and the LLM gateway's ElastiCache node type.
+ * A type missing there is a typo or a type nobody priced yet, and either way the stack's cost (synth's
+ * `cost.json`, the pack's tier budgets) could not be computed. The ElastiCache node type counts only where
+ * the platform and its LLM gateway run.
+ */
+export function priceTableIssues(cfg: Record<string, unknown>, region: string): ConfigIssue[] {
+  const prices = PRICES[region];
+  if (!prices) return []; // `aws:region` itself is reported
+  const platform = cfg.platform as
+    { enabled?: unknown; llmGateway?: { enabled?: unknown; store?: { nodeType?: unknown } } } | undefined;
+  const issues: ConfigIssue[] = [];
+  const where = `components/src/catalog/prices.ts for ${region}`;
+  const groups = (cfg.cluster as { nodeGroups?: unknown } | undefined)?.nodeGroups;
+  if (typeof groups === "object" && groups !== null) {
+    for (const [group, ng] of Object.entries(groups as Record<string, unknown>)) {
+      const types = (ng as { instanceTypes?: unknown } | null)?.instanceTypes;
+      if (!Array.isArray(types)) continue;
+      types.forEach((t, i) => {
+        if (typeof t === "string" && !(t in prices.instances)) {
+          issues.push({
+            path: `cluster.nodeGroups.${group}.instanceTypes[${i}]`,
+            value: t,
+            allowed: `must be an instance type priced in ${where} (${Object.keys(prices.instances).join(", ")}); add its price there to use it`,
+          });
+        }
+      });
+    }
+  }
+  const gateway = platform?.llmGateway;
+  const nodeType = gateway?.store?.nodeType;
+  if (
+    platform?.enabled !== false &&
+    gateway?.enabled === true &&
+    typeof nodeType === "string" &&
+    !(nodeType in prices.elastiCacheValkeyNodeHourly)
+  ) {
+    issues.push({
+      path: "platform.llmGateway.store.nodeType",
+      value: nodeType,
+      allowed: `must be an ElastiCache node type priced in ${where} (${Object.keys(prices.elastiCacheValkeyNodeHourly).join(", ")}); add its price there to use it`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,160 @@
+/**
+ * The stack configuration: the one module that reads `pulumi.Config`. It validates everything before any
+ * resource is registered and reports every problem at once, one per line.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { PRICES } from "../catalog/prices";
+import { agentsSchema, issuesBesideMode } from "../config/agents";
+import { clusterSchema } from "../config/cluster";
+import { ConfigError, fromZodIssues, withEntryNames, type ConfigIssue } from "../config/errors";
+import { ENVIRONMENTS, type Environment } from "../config/environments";
+import { platformSchema } from "../config/platform";
+import { oneOf, text } from "../config/schema";
+import { tenantsSchema } from "../config/tenants";
+import { crossChecks, priceTableIssues } from "./checks";
+
+/** Every key of the `agentops:` namespace, with its schema. */
+const KEYS = {
+  environment: oneOf(ENVIRONMENTS),
+  cluster: clusterSchema,
+  platform: platformSchema,
+  tenants: tenantsSchema,
+  agents: agentsSchema,
+} as const;
+
+const REQUIRED: readonly (keyof typeof KEYS)[] = ["environment", "cluster", "tenants", "agents"];
+
+/** The validated configuration of one stack. */
+export interface StackConfig {
+  /** The environment this stack is (`agentops:environment`); not the stack name, so ephemeral stacks work. */
+  environment: Environment;
+  /** AWS region (`aws:region`); required for an EKS cluster. */
+  region: string | undefined;
+  cluster: z.infer<typeof clusterSchema>;
+  platform: z.infer<typeof platformSchema>;
+  tenants: z.infer<typeof tenantsSchema>;
+  agents: z.infer<typeof agentsSchema>;
+}
+
+/** Raw configuration as the stack file holds it: `agentops:` keys without their namespace, plus `aws:region`. */
+export interface RawStackConfig {
+  agentops: Record<string, unknown>;
+  region?: unknown;
+}
+
+/**
+ * Validates raw configuration. Pure: no Pulumi runtime needed, so it is testable and usable by other tools.
+ * @throws {ConfigError} listing every problem.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const issues: ConfigIssue[] = [];
+  const parsed: Record<string, unknown> = {};
+
+  for (const key of Object.keys(raw.agentops)) {
+    if (!(key in KEYS)) {
+      issues.push({
+        path: key,
+        value: raw.agentops[key],
+        allowed: `is not a known key of agentops: (known: ${Object.keys(KEYS).join(", ")})`,
+      });
+    }
+  }
+  for (const [key, schema] of Object.entries(KEYS)) {
+    const value = raw.agentops[key];
+    if (value === undefined && REQUIRED.includes(key as keyof typeof KEYS)) {
+      issues.push({ path: key, value, allowed: "is required" });
+      continue;
+    }
+    const result = (schema as z.ZodType).safeParse(value, { reportInput: true });
+    const found = result.success ? [] : result.error.issues;
+    if (result.success) parsed[key] = result.data;
+    // An agent without a valid mode has its other fields checked too, reported in the order of the file.
+    const beside =
+      key === "agents" && Array.isArray(value)
+        ? value.flatMap((entry: unknown, i) =>
+            issuesBesideMode(entry).map((issue) => ({ ...issue, path: [i, ...issue.path] })),
+          )
+        : [];
+    issues.push(...fromZodIssues(key, inFileOrder([...found, ...beside], value)));
+  }
+
+  const region = raw.region;
+  const clusterMode = (raw.agentops.cluster as { mode?: unknown } | undefined)?.mode;
+  if (clusterMode === "eks") {
+    const r = text("an AWS region, e.g. eu-west-1").safeParse(region, { reportInput: true });
+    if (!r.success)
+      issues.push({
+        path: "aws:region",
+        value: region,
+        allowed: "is required for an EKS cluster: an AWS region, e.g. eu-west-1",
+      });
+  }
+  if (typeof region === "string" && region !== "" && !(region in PRICES)) {
+    // The program prices the stack from the region's table (cost.json, OpenCost's pricing, the pack's budgets).
+    issues.push({
+      path: "aws:region",
+      value: region,
+      allowed: `must be a region priced in components/src/catalog/prices.ts (${Object.keys(PRICES).join(", ")}); add the region's prices there to deploy to it`,
+    });
+  }
+
+  if (clusterMode === "eks" && typeof region === "string") {
+    // A value the schema already refused (a Graviton type on an x86 group) is reported once.
+    const reported = new Set(issues.map((i) => i.path));
+    issues.push(...priceTableIssues(raw.agentops, region).filter((i) => !reported.has(i.path)));
+  }
+  issues.push(...crossChecks(raw.agentops));
+  if (issues.length > 0) throw new ConfigError(withEntryNames(issues, raw.agentops));
+  return {
+    ...(parsed as Omit<StackConfig, "region">),
+    region: typeof region === "string" ? region : undefined,
+  };
+}
+
+/**
+ * Raw configuration from Pulumi's flat config map (`agentops:agents` → JSON string), as the CLI passes it to
+ * a program and as `readStackConfig` reads it from a stack file.
+ */
+export function rawStackConfig(all: Record<string, string>): RawStackConfig {
+  const agentops: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(all)) {
+    const [namespace, key] = fullKey.split(":", 2) as [string, string];
+    if (namespace !== "agentops") continue;
+    try {
+      agentops[key] = JSON.parse(value);
+    } catch {
+      agentops[key] = value; // A plain string value, e.g. `agentops:environment: dev`.
+    }
+  }
+  return { agentops, region: all["aws:region"] };
+}
+
+/**
+ * Reads the stack's configuration from the Pulumi runtime, once, and validates it.
+ * @throws {ConfigError} listing every problem.
+ */
+export function loadStackConfig(): StackConfig {
+  return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()));
+}
+
+/**
+ * Issues sorted as their keys stand in the file: by list index, then by the order of the entry's keys (zod
+ * reports a union's discriminator before the other fields). Stable otherwise.
+ */
+function inFileOrder(issues: z.core.$ZodIssue[], value: unknown): z.core.$ZodIssue[] {
+  const rank = (issue: z.core.$ZodIssue): [number, number] => {
+    const [index, field] = issue.path;
+    // A discriminated union's issue stands at the entry; it is about its discriminator.
+    const key = field ?? ("discriminator" in issue ? issue.discriminator : undefined);
+    if (typeof index !== "number" || !Array.isArray(value)) return [0, 0];
+    const entry = value[index] as unknown;
+    const keys = typeof entry === "object" && entry !== null ? Object.keys(entry) : [];
+    const at = typeof key === "string" ? keys.indexOf(key) : -1;
+    return [index, at < 0 ? keys.length : at];
+  };
+  return issues
+    .map((issue, i) => ({ issue, i, r: rank(issue) }))
+    .sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.i - b.i)
+    .map((x) => x.issue);
+}

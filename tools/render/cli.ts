@@ -1,0 +1,49 @@
+/**
+ * `npm run render -- <stack> [--out <dir>]`: synthesizes the stack, renders every Helm Release with
+ * `helm template` and writes `out/<stack>/rendered/<release>.yaml` (or `<dir>/rendered/`).
+ */
+import * as path from "node:path";
+import { ConfigError } from "@agentops/components/model";
+import { runCli } from "../lib/cli";
+import { readStackConfig, UsageError } from "@agentops/components/testing";
+import { checkOutDir, parseStackArgs } from "../lib/cli";
+import { RenderError } from "./errors";
+import { renderStack, type RenderResult } from "./render";
+
+const USAGE = "usage: npm run render -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
+
+/** The stack and output folder from the command line. @throws UsageError naming the bad argument. */
+export function parseArgs(argv: readonly string[]): { stack: string; outDir: string | undefined } {
+  return parseStackArgs(argv, USAGE);
+}
+
+/** Objects per release and in all, and the wall time. */
+export function renderSummary(result: RenderResult, seconds: number): string {
+  const width = Math.max(...result.releases.map((r) => r.name.length));
+  const total = result.releases.reduce((n, r) => n + r.objects.length, 0);
+  return [
+    `stack ${result.stack}: ${result.releases.length} Helm releases, ${total} objects rendered (Kubernetes ${result.kubeVersion}, ${result.apiVersions.filter((a) => a.split("/").length === 2).length} CRD API versions), ${seconds.toFixed(1)}s`,
+    "",
+    ...result.releases.map(
+      (r) =>
+        `  ${String(r.objects.length).padStart(4)}  ${r.name.padEnd(width)}  ${r.chart} ${r.version} (${r.namespace})`,
+    ),
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  const root = process.cwd();
+  const { stack, outDir } = parseArgs(process.argv.slice(2));
+  // A stack that does not exist is reported before anything runs.
+  readStackConfig(root, stack);
+  const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
+  checkOutDir(dir);
+  const started = process.hrtime.bigint();
+  const result = await renderStack({ root, stack, outDir: dir });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(renderSummary(result, seconds));
+  console.log(`\nwrote ${path.relative(root, dir) || "."}/<release>.yaml`);
+  return 0;
+}
+
+if (require.main === module) runCli(main, [ConfigError, UsageError, RenderError]);
