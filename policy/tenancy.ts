@@ -17,10 +17,16 @@ import {
   type StackResource,
 } from "./kube";
 
+/** The platform's namespaces: never tenants, so never checked as one. */
+const PLATFORM_NAMESPACE_LIST: readonly string[] = Object.values(PLATFORM_NAMESPACES);
+
 export const PSS_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 
 export interface TenantIsolationConfig {
-  /** Namespaces not checked. */
+  /**
+   * Namespaces not checked besides the platform's own (lib/contract.ts PLATFORM_NAMESPACES, always exempt: they
+   * are not tenants). @default []
+   */
   exemptNamespaces: string[];
   /** Labels every workload must carry. */
   requiredLabels: string[];
@@ -50,9 +56,8 @@ export function checkTenantIsolation(
 ): Finding[] {
   const objects = kubeObjects(resources);
   const ns = (o: KubeObject) => o.metadata.namespace ?? "default";
-  const workloads = objects.filter(
-    ({ obj }) => WORKLOAD_KINDS.includes(obj.kind) && !config.exemptNamespaces.includes(ns(obj)),
-  );
+  const exempt = new Set([...PLATFORM_NAMESPACE_LIST, ...config.exemptNamespaces]);
+  const workloads = objects.filter(({ obj }) => WORKLOAD_KINDS.includes(obj.kind) && !exempt.has(ns(obj)));
   const findings: Finding[] = [];
 
   for (const { obj, resource } of workloads) {
@@ -107,11 +112,7 @@ export const tenantIsolation = stackPolicy<TenantIsolationConfig>({
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      exemptNamespaces: {
-        type: "array",
-        items: { type: "string" },
-        default: Object.values(PLATFORM_NAMESPACES),
-      },
+      exemptNamespaces: { type: "array", items: { type: "string" }, default: [] },
       requiredLabels: {
         type: "array",
         items: { type: "string" },

@@ -705,6 +705,71 @@ describe("Agent", () => {
       quota: { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "8", memory: "16Gi" } },
     };
 
+    it("takes an entry held in a variable: numbers and strings widened, checked at run time", async () => {
+      // No `as const`: TypeScript infers `tier: number` and `mode: string`, and the component takes them.
+      const entry = { ...minimal, tier: 3, mode: "service" };
+      const r = await record(() => {
+        new Agent("summarizer", { agent: entry, tenant: teamA, environment: "dev" });
+      });
+      assert.equal(r.manifest("Deployment", "summarizer").metadata.labels?.["agentops.io/tier"], "3");
+      assert.throws(
+        () =>
+          agentObjects({ agent: { ...entry, mode: "daemon", tier: 9 }, tenant: teamA, environment: "qa" }),
+        {
+          name: "ComponentArgsError",
+          message: [
+            'Agent "summarizer": agent.mode: "daemon" — must be one of service, scheduled, hybrid',
+            'Agent "summarizer": agent.tier: 9 — must be 1, 2, 3 or 4',
+            'Agent "summarizer": environment: "qa" — must be one of dev, staging, prod',
+          ].join("\n"),
+        },
+      );
+    });
+
+    it("takes the image and env values as outputs of other resources, and checks them once known", async () => {
+      const image = pulumi.output("ghcr.io/org/summarizer").apply((repo) => `${repo}:2.0.1`);
+      const r = await record(() => {
+        new Agent("summarizer", {
+          agent: { ...minimal, image, env: { REGION: pulumi.output("eu-west-1"), MODE: "batch" } },
+          tenant: teamA,
+          environment: "dev",
+        });
+      });
+      const deployment = r.manifest("Deployment", "summarizer");
+      assert.equal(podOf(r, "Deployment", "summarizer").containers[0].image, "ghcr.io/org/summarizer:2.0.1");
+      assert.equal(deployment.metadata.labels?.["app.kubernetes.io/version"], "2.0.1");
+      assert.deepEqual(r.manifest("ConfigMap", "summarizer-config").data, {
+        LOG_LEVEL: "info",
+        REGION: "eu-west-1",
+        MODE: "batch",
+      });
+
+      // A bad value fails the deployment with the stack files' message, as a RunError (no stack trace).
+      const failures: unknown[] = [];
+      const onRejection = (err: unknown) => failures.push(err);
+      process.on("unhandledRejection", onRejection);
+      try {
+        await record(() => {
+          new Agent("summarizer", {
+            agent: { ...minimal, image: pulumi.output("ghcr.io/org/summarizer:2.0 beta") },
+            tenant: teamA,
+            environment: "dev",
+          });
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        process.off("unhandledRejection", onRejection);
+      }
+      assert.ok(failures.length > 0, "the deployment fails");
+      for (const err of failures) {
+        assert.ok(pulumi.RunError.isInstance(err));
+        assert.match(
+          (err as Error).message,
+          /Agent "summarizer": agent\.image: "ghcr\.io\/org\/summarizer:2\.0 beta" — must be a container image reference without spaces, e\.g\. ghcr\.io\/org\/agent:1\.2\.3$/,
+        );
+      }
+    });
+
     it("takes the entry and tenant with optional fields left out; placement defaults to no node groups", async () => {
       const r = await record(() => {
         new Agent("summarizer", { agent: { ...minimal, spot: true }, tenant: teamA, environment: "dev" });

@@ -296,7 +296,7 @@ describe("packages, as other teams install them", function () {
       assert.deepEqual(outside(consumer, files), []);
     });
 
-    it("runs as Pulumi runs it (ts-node, type-checked): a Tenant and an Agent from required fields only", () => {
+    it("runs as Pulumi runs it (ts-node, type-checked): a Tenant and an Agent from required fields only, its entry in an unannotated variable, its image an Output", () => {
       const r = run(process.execPath, ["run-under-mocks.js"], { cwd: consumer, env: CONSUMER_ENV });
       console.log(`      run ${r.seconds.toFixed(1)} s`);
       const result = JSON.parse(r.stdout) as RunResult;
@@ -335,7 +335,14 @@ describe("packages, as other teams install them", function () {
       // The defaults the entry left out, from the schema: port 8080, no node group, the tenant's limits.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource inputs are free-form
       const pod = (deployment.inputs as any).spec.template.spec;
+      // The image arrived as an Output<string>: checked once known, and its tag is the version label.
       assert.equal(pod.containers[0].image, "ghcr.io/example/summarizer:1.0.0");
+      assert.equal(
+        (deployment.inputs as { metadata: { labels: Record<string, string> } }).metadata.labels[
+          "app.kubernetes.io/version"
+        ],
+        "1.0.0",
+      );
       assert.deepEqual(pod.containers[0].ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
       assert.equal(pod.nodeSelector, undefined);
       assert.equal((deployment.inputs as { metadata: { namespace: string } }).metadata.namespace, "team-a");

@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PLATFORM_NAMESPACES } from "@agentops/components/model";
 import { withDefaults } from "../policy/define";
 import { checkTenantIsolation, tenantIsolation, type TenantIsolationConfig } from "../policy/tenancy";
 import { asResources, tenantObjects, workload } from "./fixtures/policy";
@@ -98,5 +101,33 @@ describe("policy tenant-isolation", () => {
     const collector = workload("Deployment", undefined, "otel-collector");
     collector.metadata = { name: "otel-collector", namespace: "monitoring" };
     assert.deepEqual(check([...tenantObjects(), collector]), []);
+  });
+
+  it("exempts every platform namespace, whatever the config says, and the ones it adds", () => {
+    const bare = (namespace: string) => {
+      const w = workload("Deployment", undefined, "x");
+      w.metadata = { name: "x", namespace };
+      return w;
+    };
+    // The platform's namespaces come from lib/contract.ts, not from a copy in the pack's config files.
+    for (const namespace of Object.values(PLATFORM_NAMESPACES)) {
+      assert.deepEqual(check([...tenantObjects(), bare(namespace)]), [], namespace);
+    }
+    assert.ok(Object.values(PLATFORM_NAMESPACES).includes("envoy-ai-gateway-system"));
+    const extra = { ...config, exemptNamespaces: ["batch-legacy"] };
+    assert.deepEqual(
+      checkTenantIsolation(asResources([...tenantObjects(), bare("batch-legacy")]), extra),
+      [],
+    );
+    assert.equal(check([...tenantObjects(), bare("batch-legacy")]).length > 0, true);
+  });
+
+  it("the environments' pack configs leave the platform's namespaces to the pack", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const file = JSON.parse(
+        fs.readFileSync(path.join(__dirname, "..", "policy", "config", `${env}.json`), "utf8"),
+      ) as Record<string, Record<string, unknown>>;
+      assert.equal(file["tenant-isolation"]?.exemptNamespaces, undefined, env);
+    }
   });
 });

@@ -3,7 +3,8 @@ import { parseQuantity, parseStackConfig, rawStackConfig, type RawStackConfig } 
 import { readStackConfig } from "@agentops/components/testing";
 import { agentSchema } from "../components/src/config/agents";
 import { tenantSchema } from "../components/src/config/tenants";
-import { agentDemand } from "../components/src/agents";
+import { Agent, agentDemand } from "../components/src/agents";
+import * as k8s from "@pulumi/kubernetes";
 import { Tenant, type TenantArgs } from "../components/src/tenancy";
 import { validConfig } from "./fixtures/config";
 import { configProblems, record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
@@ -135,6 +136,26 @@ describe("Tenant", () => {
         },
       ],
     });
+  });
+
+  it("in a namespace made elsewhere: patches its labels, creates no Namespace, puts everything in it", async () => {
+    const r = await record(() => {
+      const made = new k8s.core.v1.Namespace("platform-team-ns", { metadata: { name: "team-a-prod" } });
+      const t = new Tenant("team-a", { tenant, environment: "dev", namespace: made.metadata.name });
+      new Agent("helper", { tenant: t, environment: "dev", agent: agent("helper", false) });
+    });
+    assert.deepEqual(
+      r.ofType("kubernetes:core/v1:Namespace").map((n) => n.name),
+      ["platform-team-ns"],
+    );
+    const patch = r.inputs("kubernetes:core/v1:NamespacePatch", "team-a-namespace-labels");
+    assert.equal(patch.metadata.name, "team-a-prod");
+    assert.equal(patch.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.equal(patch.metadata.labels["agentops.io/tenant"], "team-a");
+    const namespaced = r.manifests.filter((m) => m.kind !== "Namespace" && m.kind !== "NamespacePatch");
+    assert.ok(namespaced.length > 10);
+    for (const m of namespaced)
+      assert.equal(m.metadata.namespace, "team-a-prod", `${m.kind}/${m.metadata.name}`);
   });
 
   describe("network policies", () => {

@@ -3,12 +3,12 @@
  * the same schemas and cross-field checks as the stack files, so a program that builds its own arguments gets
  * the same messages as a stack file, prefixed with the component: `Agent "summarizer": agent.replicas.min: …`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../lib/contract";
 import type { agentSchema } from "./agents";
 export { imageSchema } from "./agents";
-import { formatIssue, fromZodIssues, type ConfigIssue } from "./errors";
+import { formatIssue, fromZodIssues, UserError, type ConfigIssue } from "./errors";
 import { bool, dns1035Label, dns1123Label, dns1123Subdomain, integer, oneOf } from "./schema";
 import type { tenantSchema } from "./tenants";
 
@@ -46,7 +46,7 @@ export type TenantInput = Widen<z.input<typeof tenantSchema>>;
  * Invalid component arguments. A `RunError`, so the Pulumi CLI prints the message without a stack trace; one
  * line per problem, each `<Component> "<name>": <key path>: <bad value> — <what is allowed>`.
  */
-export class ComponentArgsError extends pulumi.RunError {
+export class ComponentArgsError extends UserError {
   public readonly issues: readonly ConfigIssue[];
 
   constructor(

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 
 /** One problem in the stack configuration: where it is, what was there and what is allowed. */
@@ -30,10 +29,20 @@ export function formatIssue(issue: ConfigIssue): string {
 }
 
 /**
- * Invalid stack configuration. A `RunError`, so the Pulumi CLI prints the message without a stack trace;
- * the message is one line per problem.
+ * A mistake in what the user wrote, which the Pulumi CLI prints without a stack trace. The CLI recognises
+ * Pulumi's `RunError` by a brand (`RunError.isInstance`, built to work across copies of the SDK), which this
+ * class carries, so the configuration floor raises one without loading the Pulumi SDK.
  */
-export class ConfigError extends pulumi.RunError {
+export abstract class UserError extends Error {
+  /** The brand `RunError.isInstance` of @pulumi/pulumi reads. */
+  public readonly __pulumiRunError = true;
+}
+
+/**
+ * Invalid stack configuration. A {@link UserError} (Pulumi's `RunError`), so the Pulumi CLI prints the message
+ * without a stack trace; the message is one line per problem.
+ */
+export class ConfigError extends UserError {
   public readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {

@@ -1,8 +1,7 @@
 /**
- * The stack configuration: the one module that reads `pulumi.Config`. It validates everything before any
- * resource is registered and reports every problem at once, one per line.
+ * The stack configuration, validated: everything is checked before any resource is registered, and every problem
+ * is reported at once, one per line. Pure: `loadStackConfig` (./load.ts) is what reads the Pulumi runtime.
  */
-import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { PRICES } from "../catalog/prices";
 import { agentsSchema, issuesBesideMode } from "../config/agents";
@@ -128,14 +127,6 @@ export function rawStackConfig(all: Record<string, string>): RawStackConfig {
     }
   }
   return { agentops, region: all["aws:region"] };
-}
-
-/**
- * Reads the stack's configuration from the Pulumi runtime, once, and validates it.
- * @throws {ConfigError} listing every problem.
- */
-export function loadStackConfig(): StackConfig {
-  return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()));
 }
 
 /**

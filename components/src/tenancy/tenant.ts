@@ -29,8 +29,16 @@ import { childName } from "../lib/names";
 export interface TenantArgs {
   /** One `agentops:tenants` entry (see the configuration reference in README.md). */
   tenant: TenantInput;
-  /** Environment the tenant runs in. */
-  environment: Environment;
+  /** Environment the tenant runs in (`dev`, `staging` or `prod`). */
+  environment: string;
+  /**
+   * A namespace made elsewhere to put the tenant in (another resource's output, e.g. `ns.metadata.name`), instead
+   * of the one the tenant creates, named `tenant.name`. The tenant then applies its labels — Pod Security
+   * `restricted` and the cost labels — to it with a server-side patch (`NamespacePatch`, field manager
+   * pulumi-kubernetes) and puts its quota, limits, network policies and RBAC in it.
+   * @default undefined: the tenant creates its namespace
+   */
+  namespace?: pulumi.Input<string>;
   /**
    * The agents of this tenant (`agent.tenant === tenant.name`); those with `internetEgress` get the egress
    * policy, those with an LLM budget the gateway egress policy (with `llmGateway`). Others are ignored. @default []
@@ -59,6 +67,10 @@ export interface TenantLlmGateway {
 /** `TenantArgs` after validation. */
 export interface ResolvedTenantArgs {
   tenant: TenantConfig;
+  /** The namespace the tenant's objects go in: `tenant.name`, or the one passed in. */
+  namespace: pulumi.Input<string>;
+  /** Whether the namespace was made elsewhere (`TenantArgs.namespace`). */
+  existingNamespace: boolean;
   environment: Environment;
   agents: AgentConfig[];
   platform: PlatformEndpoints;
@@ -81,6 +93,8 @@ export function resolveTenantArgs(name: string, args: TenantArgs): ResolvedTenan
   }
   return {
     tenant: tenant.value,
+    namespace: args.namespace ?? tenant.value.name,
+    existingNamespace: args.namespace !== undefined,
     environment: environment.value,
     agents: agents.value,
     platform: platform.value,
@@ -91,6 +105,7 @@ export function resolveTenantArgs(name: string, args: TenantArgs): ResolvedTenan
 type NetworkPolicy = inputs.networking.v1.NetworkPolicy;
 
 export interface TenantObjects {
+  /** The Namespace, or, for a namespace made elsewhere, the patch of its labels (`NamespacePatch`). */
   namespace: inputs.core.v1.Namespace;
   resourceQuota: inputs.core.v1.ResourceQuota;
   limitRange: inputs.core.v1.LimitRange;
@@ -124,10 +139,9 @@ export function tenantLabels(tenant: TenantConfig): Record<string, string> {
  * @throws {ComponentArgsError} on invalid arguments
  */
 export function tenantObjects(args: TenantArgs, name = String(args.tenant.name)): TenantObjects {
-  const { tenant, agents, platform, llmGateway } = resolveTenantArgs(name, args);
+  const { tenant, agents, platform, llmGateway, namespace } = resolveTenantArgs(name, args);
   const monitoring = platform.monitoringNamespace;
   const otel = platform.otelCollector;
-  const namespace = tenant.name;
   const labels = tenantLabels(tenant);
   const meta = (name: string) => ({ name, namespace, labels });
   const psa = Object.fromEntries(
@@ -350,7 +364,10 @@ export class Tenant extends pulumi.ComponentResource {
     this.config = resolved.tenant;
     this.platform = resolved.platform;
     const o = tenantObjects(args, name);
-    const ns = new k8s.core.v1.Namespace(childName(name, "namespace"), o.namespace, { parent: this });
+    // A namespace made elsewhere keeps its owner; the tenant adds its labels with a server-side patch.
+    const ns = resolved.existingNamespace
+      ? new k8s.core.v1.NamespacePatch(childName(name, "namespace-labels"), o.namespace, { parent: this })
+      : new k8s.core.v1.Namespace(childName(name, "namespace"), o.namespace, { parent: this });
     // Everything else lives in the namespace, so it waits for it.
     const child = { parent: this, dependsOn: [ns] };
     new k8s.core.v1.ResourceQuota(childName(name, "quota"), o.resourceQuota, child);
@@ -363,7 +380,7 @@ export class Tenant extends pulumi.ComponentResource {
       ...child,
       dependsOn: [ns, role],
     });
-    this.namespace = ns.metadata.name;
+    this.namespace = pulumi.all([ns.metadata, resolved.namespace]).apply(([m, n]) => m?.name ?? n);
     this.registerOutputs({ namespace: this.namespace });
   }
 }
