@@ -77,7 +77,8 @@ module.exports = {
     {
       name: "tools-are-the-roof",
       severity: "error",
-      comment: "tools/ (synth, render, diff, verify, …) import everything; the library and the pack import no tool",
+      comment:
+        "tools/ (synth, render, diff, verify, …) import everything; the library and the pack import no tool",
       from: { path: "^(components|policy)/" },
       to: { path: "^tools/" },
     },
