@@ -7,15 +7,12 @@ import {
   agentObjects,
   ComponentArgsError,
   ConfigError,
-  CostModelError,
-  DEFAULT_NODE_GROUPS,
   parseStackConfig,
-  regionPrices,
-  runsPerMonth,
-  ScheduleError,
-  stackCostInput,
   type ScheduledAgentConfig,
 } from "@agentops/components";
+import { CostModelError, regionPrices } from "../components/src/catalog/prices";
+import { DEFAULT_NODE_GROUPS, runsPerMonth, ScheduleError } from "../components/src/model/cost/estimate";
+import { stackCostInput } from "../components/src/model/cost/stack";
 import { parseKubernetesCron } from "../components/src/lib/cron";
 import { timeZoneProblem } from "../components/src/lib/time-zone";
 import { validConfig, withAgent } from "./fixtures/config";

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CostReport } from "@agentops/components";
+import type { CostReport } from "../components/src/model/cost/report";
 import { costDiff } from "../tools/cost-diff/diff";
 import { ROOT } from "./harness";
 

@@ -1,23 +1,24 @@
 import * as assert from "node:assert/strict";
 import {
   Platform,
-  bedrockInvokePolicy,
-  budgetPolicy,
-  costExpression,
-  gatewayPrometheusRule,
-  LLM_GATEWAY_AGENT_ENV,
-  LLM_PRICES,
-  llmGatewayCoreObjects,
-  METRICS,
-  monthlyLimitMicroUsd,
   parseStackConfig,
-  podIdentityTrust,
-  providerObjects,
   rawStackConfig,
   tenantObjects,
   type AgentConfig,
   type StackConfig,
 } from "@agentops/components";
+import { bedrockInvokePolicy, podIdentityTrust } from "../components/src/cluster/iam";
+import {
+  budgetPolicy,
+  costExpression,
+  LLM_GATEWAY_AGENT_ENV,
+  llmGatewayCoreObjects,
+  monthlyLimitMicroUsd,
+  providerObjects,
+} from "../components/src/gateway/objects";
+import { gatewayPrometheusRule } from "../components/src/observability/llm-gateway";
+import { LLM_PRICES } from "../components/src/catalog/llm-prices";
+import { METRICS } from "../components/src/observability/metrics";
 import { readStackConfig, type KubernetesObject } from "@agentops/components/testing";
 import { DEFAULT_NODE_GROUPS, estimateStack, regionPrices, stackCostInput } from "@agentops/components/model";
 import {

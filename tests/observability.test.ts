@@ -1,29 +1,28 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
+import { ADDONS, type StackConfig } from "@agentops/components";
 import {
-  ADDONS,
   ALERT_THRESHOLDS,
-  ALERT_WEBHOOK_URL_FILE,
   alertGroup,
   budgetGroup,
+  prometheusRules,
+  recordingGroups,
+  type AlertingRule,
+  type RecordingRule,
+} from "../components/src/observability/rules";
+import { ALERT_WEBHOOK_URL_FILE } from "../components/src/observability/alerting";
+import {
   costDashboard,
   DASHBOARDS,
   GRAFANA_DASHBOARD_LABEL,
-  METRICS,
-  nodeGroupsPricing,
-  nodeGroupUnitPrices,
-  Observability,
-  openCostCustomPricing,
-  podHourly,
-  prometheusRules,
-  recordingGroups,
-  regionPrices,
-  type AlertingRule,
   type Dashboard,
-  type MetricProducer,
-  type RecordingRule,
-  type StackConfig,
-} from "@agentops/components";
+} from "../components/src/observability/dashboards";
+import { METRICS, type MetricProducer } from "../components/src/observability/metrics";
+import { nodeGroupsPricing } from "../components/src/model/cost/report";
+import { nodeGroupUnitPrices, podHourly } from "../components/src/model/cost/estimate";
+import { Observability } from "../components/src/observability/observability";
+import { openCostCustomPricing } from "../components/src/observability/opencost-pricing";
+import { regionPrices } from "../components/src/catalog/prices";
 import { spendGroups } from "../components/src/observability/llm-gateway";
 import { record, stackConfig, synthStack, validateManifest } from "./harness";
 

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
   ADDONS,
-  installOrder,
   parseStackConfig,
   Platform,
   rawStackConfig,
@@ -9,6 +8,7 @@ import {
   type PlatformConfig,
   type RawStackConfig,
 } from "@agentops/components";
+import { installOrder } from "../components/src/platform/registry";
 import { readStackConfig } from "@agentops/components/testing";
 import { configProblems, record, ROOT, STACKS, synthStack, validateManifest, type Recorded } from "./harness";
 

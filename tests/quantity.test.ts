@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { cpuCores, gibibytes, parseQuantity } from "@agentops/components";
+import { cpuCores, gibibytes, parseQuantity } from "../components/src/lib/quantity";
 
 describe("Kubernetes quantities", () => {
   const cases: [string, number][] = [

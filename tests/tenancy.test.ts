@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
-import { parseQuantity, parseStackConfig, rawStackConfig, type RawStackConfig } from "@agentops/components";
+import { parseStackConfig, rawStackConfig, type RawStackConfig } from "@agentops/components";
+import { parseQuantity } from "../components/src/lib/quantity";
 import { readStackConfig } from "@agentops/components/testing";
 import { agentSchema } from "../components/src/config/agents";
 import { tenantSchema } from "../components/src/config/tenants";
-import { Agent, agentDemand } from "../components/src/agents";
+import { Agent } from "../components/src/agents";
+import { agentDemand } from "../components/src/agents/checks";
 import * as k8s from "@pulumi/kubernetes";
 import { Tenant, type TenantArgs } from "../components/src/tenancy";
 import { validConfig } from "./fixtures/config";

@@ -1,10 +1,7 @@
-// Agent: one `agentops:agents` entry as Kubernetes objects.
-export * from "./agent";
-export * from "./objects";
-export { agentObjectNames, derivedNameIssues, DERIVED_NAME_RULES } from "./names";
-export { agentDemand, describePods, DEPLOYMENT_MAX_SURGE, type AgentDemand } from "./checks";
-export { agentMonthlyEstimate } from "./estimate";
-// What a program needs to write the arguments: the entry's schema and types, the options' schemas, the error.
+// `@agentops/components/agents`: the Agent component, its arguments and the errors it raises.
+export { Agent, agentObjects, resolveAgentArgs, type AgentArgs } from "./agent";
+export { LLM_API_KEY, type AgentObjects, type AgentPlacement, type ResolvedAgentArgs } from "./objects";
+export { agentObjectNames } from "./names";
 export { agentSchema } from "../config/agents";
 export {
   agentOptionsSchema,

@@ -1,6 +1,13 @@
-// Tenant: one team's namespace, quota, limits, network policies and RBAC.
-export * from "./tenant";
-// What a program needs to write the arguments: the entry's schema and types, the error.
+// `@agentops/components/tenancy`: the Tenant component, its arguments and the errors it raises.
+export {
+  resolveTenantArgs,
+  Tenant,
+  tenantObjects,
+  type ResolvedTenantArgs,
+  type TenantArgs,
+  type TenantLlmGateway,
+  type TenantObjects,
+} from "./tenant";
 export { tenantSchema } from "../config/tenants";
 export {
   ComponentArgsError,
