@@ -74,7 +74,13 @@ export {
 } from "./config/component-args";
 
 // Catalog: what the platform pins.
-export { CHART_LOCK, CHART_LOCK_PATH, pinnedChart, type ChartLockEntry, type PinnedChart } from "./catalog/charts";
+export {
+  CHART_LOCK,
+  CHART_LOCK_PATH,
+  pinnedChart,
+  type ChartLockEntry,
+  type PinnedChart,
+} from "./catalog/charts";
 export { EKS_ADDON_VERSIONS, SUPPORTED_KUBERNETES_VERSIONS } from "./catalog/kubernetes";
 
 /**
