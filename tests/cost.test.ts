@@ -25,6 +25,7 @@ import { agentsSchema } from "../components/src/config/agents";
 import { clusterSchema } from "../components/src/config/cluster";
 import { platformSchema } from "../components/src/config/platform";
 import { tenantsSchema } from "../components/src/config/tenants";
+import { backupsSchema, storesSchema } from "../components/src/config/stores";
 import { readStackConfig } from "../components/src/testing/stack-file";
 import { ROOT, synthStack } from "./harness";
 
@@ -49,6 +50,8 @@ function stackConfig(stack: string): StackConfig {
     platform: platformSchema.parse(raw.agentops.platform),
     tenants: tenantsSchema.parse(raw.agentops.tenants),
     agents: agentsSchema.parse(raw.agentops.agents),
+    stores: storesSchema.parse(raw.agentops.stores),
+    backups: backupsSchema.parse(raw.agentops.backups),
   };
 }
 

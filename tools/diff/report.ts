@@ -339,6 +339,41 @@ function danger(action: ChangeAction, before: ResourceRecord): { dangerous?: str
   return reasons.length > 0 ? { dangerous: reasons.join("; ") } : {};
 }
 
+/**
+ * What a claim created from a snapshot (`spec.dataSourceRef`) restores, and what keeps running: the StatefulSet
+ * whose claim template makes a claim of this name adopts it when the pod of that ordinal is recreated (the claim
+ * it has now must go first), and the workloads that mount it by name use it from their next pod on.
+ */
+function restoreNote(r: ResourceRecord, index: Index): string | undefined {
+  if (kubernetesKind(r) !== "PersistentVolumeClaim") return undefined;
+  const source = get(r.inputs, ["spec", "dataSourceRef"]) as { kind?: unknown; name?: unknown } | undefined;
+  if (!source) return undefined;
+  const claim = String(get(r.inputs, ["metadata", "name"]));
+  const ns = String(get(r.inputs, ["metadata", "namespace"]));
+  const from = `restore: created from ${String(source.kind)} ${ns}/${String(source.name)}`;
+  const inNs = index.resources.filter((x) => get(x.inputs, ["metadata", "namespace"]) === ns);
+  for (const sts of inNs.filter((x) => kubernetesKind(x) === "StatefulSet")) {
+    const name = String(get(sts.inputs, ["metadata", "name"]));
+    const templates = (get(sts.inputs, ["spec", "volumeClaimTemplates"]) ?? []) as unknown[];
+    for (const t of templates) {
+      const m = new RegExp(`^${String(get(t, ["metadata", "name"]))}-${name}-(\\d+)$`).exec(claim);
+      if (m) {
+        return `${from}; StatefulSet ${ns}/${name} keeps running and adopts it when pod ${name}-${m[1]} is recreated: scale it to 0 and delete the claim it has now before pulumi up (README, Restoring an agent volume)`;
+      }
+    }
+  }
+  const users = inNs.filter((x) => {
+    const kind = kubernetesKind(x);
+    const spec =
+      kind === "CronJob" ? ["spec", "jobTemplate", "spec", "template", "spec"] : ["spec", "template", "spec"];
+    const volumes = (get(x.inputs, [...spec, "volumes"]) ?? []) as unknown[];
+    return volumes.some((v) => get(v, ["persistentVolumeClaim", "claimName"]) === claim);
+  });
+  return users.length > 0
+    ? `${from}; ${users.map((u) => labelOf(u)).join(", ")} keep${users.length === 1 ? "s" : ""} running and mount${users.length === 1 ? "s" : ""} it from the next pod on; the old claim goes once no pod uses it (README, Restoring an agent volume)`
+    : from;
+}
+
 const ORDER: Record<ChangeAction, number> = { replace: 0, delete: 1, update: 2, create: 3 };
 
 /**
@@ -357,18 +392,23 @@ export function changeReport(base: readonly ResourceRecord[], head: readonly Res
   for (const r of h) {
     const before = baseByUrn.get(r.urn);
     if (!before) {
+      const restored = restoreNote(r, index);
       changes.push({
         ...identity(r),
         action: "create",
         paths: [],
         findings: [],
         ignored: [],
-        notes: [],
+        notes: restored ? [restored] : [],
         refused: false,
       });
       continue;
     }
     const change = classify(before, r, index);
+    if (change.paths.some((p) => p.startsWith("spec.dataSourceRef"))) {
+      const restored = restoreNote(r, index);
+      if (restored) change.notes.push(restored);
+    }
     if (change.paths.length > 0) changes.push(change);
     else {
       unchanged++;

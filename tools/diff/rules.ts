@@ -310,11 +310,89 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewEntry>> = {
       ["bucketVersioning:BucketVersioning", "bucket_versioning.go"],
       ["bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket_lifecycle_configuration.go"],
       ["bucketPolicy:BucketPolicy", "bucket_policy.go"],
+      ["bucketObjectLockConfiguration:BucketObjectLockConfiguration", "bucket_object_lock_configuration.go"],
     ].map(([token, file]) => [
       `aws:s3/${token}`,
       { properties: ["bucket", "expectedBucketOwner"], source: tf(`s3/${file}`) },
     ]),
   ),
+  "aws:ec2/securityGroup:SecurityGroup": {
+    // Rules are updated in place; the group's identity is its name and description.
+    properties: ["name", "namePrefix", "vpcId", "description"],
+    source: tf("ec2/vpc_security_group.go"),
+  },
+  "aws:elasticache/subnetGroup:SubnetGroup": {
+    properties: ["name"],
+    source: tf("elasticache/subnet_group.go"),
+  },
+  "aws:elasticache/replicationGroup:ReplicationGroup": {
+    // nodeType, numCacheClusters, engineVersion, Multi-AZ, transit encryption and the AUTH token change in place.
+    properties: [
+      "replicationGroupId",
+      "atRestEncryptionEnabled",
+      "kmsKeyId",
+      "subnetGroupName",
+      "port",
+      "preferredCacheClusterAzs",
+      "snapshotArns",
+      "snapshotName",
+      "dataTieringEnabled",
+      "networkType",
+      "globalReplicationGroupId",
+    ],
+    source: tf("elasticache/replication_group.go"),
+  },
+  "aws:rds/instance:Instance": {
+    // instanceClass, allocatedStorage (growth), multiAz, backups, parameter group, deletion protection and the
+    // engine version change in place (RDS applies them in its maintenance window unless applyImmediately).
+    properties: [
+      "identifier",
+      "identifierPrefix",
+      "engine",
+      "availabilityZone",
+      "characterSetName",
+      "ncharCharacterSetName",
+      "dbName",
+      "kmsKeyId",
+      "storageEncrypted",
+      "username",
+      "timezone",
+      "snapshotIdentifier",
+      "restoreToPointInTime",
+      "customIamInstanceProfile",
+    ],
+    source: tf("rds/instance.go"),
+  },
+  "aws:rds/parameterGroup:ParameterGroup": {
+    // Parameters change in place; named by prefix, so a new family brings a new group before the old goes.
+    properties: ["name", "namePrefix", "family", "description"],
+    source: tf("rds/parameter_group.go"),
+  },
+  "aws:rds/subnetGroup:SubnetGroup": {
+    properties: ["name", "namePrefix"],
+    source: tf("rds/subnet_group.go"),
+  },
+  "aws:rds/eventSubscription:EventSubscription": {
+    properties: ["name", "namePrefix"],
+    source: tf("rds/event_subscription.go"),
+  },
+  "aws:sns/topic:Topic": { properties: ["name", "namePrefix", "fifoTopic"], source: tf("sns/topic.go") },
+  "aws:sns/topicPolicy:TopicPolicy": { properties: ["arn"], source: tf("sns/topic_policy.go") },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": {
+    properties: ["name"],
+    source: tf("cloudwatch/metric_alarm.go"),
+  },
+  "aws:backup/vault:Vault": { properties: ["name", "kmsKeyArn"], source: tf("backup/vault.go") },
+  "aws:backup/plan:Plan": { properties: ["name"], source: tf("backup/plan.go") },
+  "aws:backup/selection:Selection": {
+    // A selection cannot be updated: every argument forces a new one (harmless: it holds no recovery point).
+    properties: ["name", "planId", "iamRoleArn", "selectionTags", "resources", "notResources", "conditions"],
+    source: tf("backup/selection.go"),
+  },
+  "aws:backup/vaultNotifications:VaultNotifications": {
+    properties: ["backupVaultName", "snsTopicArn", "backupVaultEvents"],
+    source: tf("backup/vault_notifications.go"),
+  },
   "aws:cloudwatch/logGroup:LogGroup": {
     properties: ["name", "namePrefix", "logGroupClass"],
     source: tf("logs/group.go"),
@@ -368,7 +446,17 @@ export function dataAtRisk(type: string, inputs: Record<string, unknown>): strin
     }
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2":
-      return "holds data: the bucket's objects (Loki's logs)";
+      return inputs.objectLockEnabled === true
+        ? "holds data: the bucket's objects, under Object Lock (locked versions cannot be deleted before their retention ends)"
+        : "holds data: the bucket's objects (Loki's logs, a data store's evidence)";
+    case "aws:rds/instance:Instance":
+      return "holds data: the database (its automated backups stay restorable for their retention; a final snapshot is taken only where deletion protection is on)";
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      return "holds data: the cache's keys (the LLM gateway's: the month's spend counters)";
+    case "aws:backup/vault:Vault":
+      return "holds data: the recovery points of agents' volumes";
+    case "kubernetes:postgresql.cnpg.io/v1:Cluster":
+      return "holds data: the PostgreSQL cluster's volumes (its volume-snapshot backups are owned by their Backups)";
     case "aws:kms/key:Key":
       return "identity: whatever was encrypted with the key becomes unreadable once it is deleted";
     case "aws:eks/cluster:Cluster":

@@ -33,8 +33,10 @@ import {
   buildAgentObjects,
   CLAIM_TEMPLATE_SIZE_PATH,
   type AgentObjects,
+  type AgentStoreAccess,
   type ResolvedAgentArgs,
 } from "./objects";
+import { agentRestore, type AgentSnapshots } from "./restore";
 
 /**
  * Arguments of `Agent`, in the shapes users write: the entry as in a stack file (optional fields left out),
@@ -87,7 +89,26 @@ export interface AgentArgs {
    * @default undefined: agents call providers themselves (declared LLM spend only)
    */
   llmGateway?: { env: Readonly<Record<string, string>> };
+  /**
+   * What the data stores of `agent.stores` give the agent (the `DataStores` component's `agentAccess`): their
+   * connection settings join its ConfigMap (overriding same-named `env` entries), their credentials its Secret,
+   * and with EKS Pod Identity its pods carry `agentops.io/aws-credentials: pod-identity`.
+   * @default undefined: no store settings (an agent listing stores then gets none)
+   */
+  stores?: AgentStoreAccess;
+  /**
+   * The stack's VolumeSnapshotClass (and CSI driver, and the in-cluster snapshot schedule), which a
+   * `storage.restoreFrom` of an EBS snapshot id or a point in time needs. @default none
+   */
+  snapshots?: AgentSnapshots;
 }
+
+/**
+ * A claim's snapshot (`spec.dataSourceRef`) is immutable: a new one is a new claim, deleted first (its name is
+ * fixed). That is the restore; the change report names it as a replacement of data (README, Restoring an agent
+ * volume).
+ */
+const RESTORED_CLAIM_OPTIONS = { replaceOnChanges: ["spec.dataSourceRef"], deleteBeforeReplace: true };
 
 /** Stands for an image that is an output: the entry parses with it until the real one is known. */
 const IMAGE_NOT_YET_KNOWN = "image.invalid/not-yet-known:0";
@@ -176,6 +197,18 @@ export function resolveAgentArgs(name: string, args: AgentArgs): ResolvedAgentAr
   const imageIssues = (v: unknown) => parseArgument("agent.image", imageSchema, v).issues;
   const envIssues = (key: string) => (v: unknown) =>
     typeof v === "string" ? [] : [{ path: `agent.env.${key}`, value: v, allowed: "must be a string" }];
+  let restore: ReturnType<typeof agentRestore>;
+  try {
+    restore = agentRestore(agent.value, tenant.value.name, args.snapshots);
+  } catch (err) {
+    throw new ComponentArgsError("Agent", name, [
+      {
+        path: "agent.storage.restoreFrom",
+        value: agent.value.storage?.restoreFrom,
+        allowed: `cannot be resolved: ${(err as Error).message}`,
+      },
+    ]);
+  }
   const resolved: ResolvedAgentArgs = {
     agent: agent.value,
     image: image ? checkedLater(name, image, imageIssues) : agent.value.image,
@@ -187,6 +220,8 @@ export function resolveAgentArgs(name: string, args: AgentArgs): ResolvedAgentAr
     environment: environment.value,
     options: options.value,
     ...(args.llmGateway ? { llmGateway: args.llmGateway } : {}),
+    ...(args.stores ? { stores: args.stores } : {}),
+    ...(restore ? { restore: restore.restore, restoreObjects: restore.objects } : {}),
   };
   return args.pricing
     ? { ...resolved, estimatedMonthlyUsd: agentMonthlyEstimate(resolved, args.pricing) }
@@ -227,9 +262,24 @@ export class Agent extends pulumi.ComponentResource {
       : undefined;
     // Pods need their ConfigMap and Secret before they start, or they fail CreateContainerConfigError.
     const podInputs = { ...child, dependsOn: [...tenantDeps, configMap, ...(secret ? [secret] : [])] };
+    // A restore: the snapshot objects an EBS snapshot id needs (content before snapshot), then the claim.
+    let snapshotDeps: pulumi.Resource[] = [];
+    for (const obj of resolved.restoreObjects ?? []) {
+      snapshotDeps = [
+        new k8s.apiextensions.CustomResource(
+          childName(name, "restore", obj.kind === "VolumeSnapshot" ? "snapshot" : "content"),
+          obj,
+          { ...child, dependsOn: [...tenantDeps, ...snapshotDeps] },
+        ),
+      ];
+    }
     const jobClaim = o.jobClaim
       ? // With WaitForFirstConsumer (gp3 on EKS) the provider counts a Pending claim as ready (since v4.16).
-        new k8s.core.v1.PersistentVolumeClaim(childName(name, "job-data"), o.jobClaim, child)
+        new k8s.core.v1.PersistentVolumeClaim(childName(name, "job-data"), o.jobClaim, {
+          ...child,
+          dependsOn: [...tenantDeps, ...snapshotDeps],
+          ...RESTORED_CLAIM_OPTIONS,
+        })
       : undefined;
     let workload: pulumi.Resource | undefined;
     if (o.deployment)
@@ -254,6 +304,12 @@ export class Agent extends pulumi.ComponentResource {
     if (o.pdb) new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), o.pdb, child);
     if (o.serviceMonitor)
       new k8s.apiextensions.CustomResource(childName(name, "service-monitor"), o.serviceMonitor, child);
+    if (o.restoredClaim)
+      new k8s.core.v1.PersistentVolumeClaim(childName(name, "restored-claim"), o.restoredClaim, {
+        ...child,
+        dependsOn: [...tenantDeps, ...snapshotDeps],
+        ...RESTORED_CLAIM_OPTIONS,
+      });
 
     this.namespace = pulumi.output(resolved.namespace);
     this.serviceName = o.service ? agentObjectNames(resolved.agent).service : undefined;

@@ -16,6 +16,7 @@ const KINDS: Record<keyof AgentObjects, string> = {
   statefulSet: "StatefulSet",
   cronJob: "CronJob",
   jobClaim: "PersistentVolumeClaim",
+  restoredClaim: "PersistentVolumeClaim",
   service: "Service",
   hpa: "HorizontalPodAutoscaler",
   pdb: "PodDisruptionBudget",

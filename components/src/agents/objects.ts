@@ -40,7 +40,37 @@ export interface ResolvedAgentArgs {
   /** The cost model's estimate at max replicas, USD a month: the `agentops.io/estimated-monthly-usd` annotation. */
   estimatedMonthlyUsd?: number;
   llmGateway?: { env: Readonly<Record<string, string>> };
+  /** What the data stores of `agent.stores` give the agent (stores/access.ts). @default none */
+  stores?: AgentStoreAccess;
+  /** The restore of `agent.storage.restoreFrom`, resolved (agents/restore.ts). @default none */
+  restore?: AgentRestore;
+  /** The snapshot objects the restore needs (an EBS snapshot id's content and VolumeSnapshot). @default none */
+  restoreObjects?: readonly { apiVersion: string; kind: string; metadata: { name: string }; spec: unknown }[];
 }
+
+/**
+ * What the data stores an agent uses give it: connection settings for its ConfigMap, credentials for its
+ * Secret (each a key of the Secret and where External Secrets reads it), and whether EKS Pod Identity hands
+ * its pods AWS credentials (S3 stores on EKS).
+ */
+export interface AgentStoreAccess {
+  env: Readonly<Record<string, pulumi.Input<string>>>;
+  secrets: readonly { secretKey: string; remoteKey: string; property: string }[];
+  podIdentity: boolean;
+}
+
+/**
+ * A claim of the agent created from a snapshot: which claim, and the `dataSourceRef` it is created with (a
+ * VolumeSnapshot in the agent's namespace). A service claim (`data-<agent>-<n>`) becomes a claim of its own that
+ * the StatefulSet adopts by name; the job's claim gets the `dataSourceRef`.
+ */
+export interface AgentRestore {
+  claim: string;
+  snapshot: { apiGroup: "snapshot.storage.k8s.io"; kind: "VolumeSnapshot"; name: string };
+}
+
+/** Pod annotation on the pods of an agent whose stores need AWS credentials: its first deploy rolls the pods after the association exists. */
+export const AWS_CREDENTIALS_ANNOTATION = "agentops.io/aws-credentials";
 
 /** Every object an agent consists of; absent ones do not apply to its mode and configuration. */
 export interface AgentObjects {
@@ -56,6 +86,8 @@ export interface AgentObjects {
   cronJob?: inputs.batch.v1.CronJob;
   /** `scheduled`/`hybrid` with storage: the job's own claim. */
   jobClaim?: inputs.core.v1.PersistentVolumeClaim;
+  /** A service claim restored from a snapshot (`storage.restoreFrom` on `data-<agent>-<n>`): the StatefulSet adopts it. */
+  restoredClaim?: inputs.core.v1.PersistentVolumeClaim;
   service?: inputs.core.v1.Service;
   hpa?: inputs.autoscaling.v2.HorizontalPodAutoscaler;
   pdb?: inputs.policy.v1.PodDisruptionBudget;
@@ -160,12 +192,27 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
   const gateway = agent.llm.monthlyUsd > 0 ? llmGateway : undefined;
   const secretKeys =
     gateway && !agent.secrets.includes(LLM_API_KEY) ? [...agent.secrets, LLM_API_KEY] : agent.secrets;
-  const configData = { LOG_LEVEL: DEFAULT_LOG_LEVEL, ...args.env, ...(gateway?.env ?? {}) };
+  const storeSecrets = (args.stores?.secrets ?? []).filter((s) => !secretKeys.includes(s.secretKey));
+  const configData = {
+    LOG_LEVEL: DEFAULT_LOG_LEVEL,
+    ...args.env,
+    ...(gateway?.env ?? {}),
+    ...(args.stores?.env ?? {}),
+  };
   // The Secret's key names count too: pods read it through envFrom, so a key added or removed reaches them only
-  // when they restart (a value rotated in Vault does not change the hash).
+  // when they restart (a value rotated in Vault does not change the hash). The stores' keys are added only when
+  // there are any, so an agent without stores keeps its hash.
+  const allSecretKeys = [...secretKeys, ...storeSecrets.map((s) => s.secretKey)];
   const configHash = mapInputs(configData, (config) =>
-    createHash("sha256").update(JSON.stringify({ config, secretKeys })).digest("hex").slice(0, 16),
+    createHash("sha256")
+      .update(JSON.stringify({ config, secretKeys: allSecretKeys }))
+      .digest("hex")
+      .slice(0, 16),
   );
+  const podAnnotations = {
+    [CONFIG_HASH_ANNOTATION]: configHash,
+    ...(args.stores?.podIdentity ? { [AWS_CREDENTIALS_ANNOTATION]: "pod-identity" } : {}),
+  };
 
   const out: AgentObjects = {
     serviceAccount: {
@@ -175,7 +222,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
     configMap: { metadata: meta(names.configMap, "agent"), data: configData },
   };
 
-  if (secretKeys.length > 0) {
+  if (allSecretKeys.length > 0) {
     out.externalSecret = {
       apiVersion: "external-secrets.io/v1",
       kind: "ExternalSecret",
@@ -192,10 +239,17 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
             metadata: { labels: agentLabels(agent, tenant, "agent", image) },
           },
         },
-        data: secretKeys.map((key) => ({
-          secretKey: key,
-          remoteRef: { key: `agents/${environment}/${agent.name}`, property: key },
-        })),
+        data: [
+          ...secretKeys.map((key) => ({
+            secretKey: key,
+            remoteRef: { key: `agents/${environment}/${agent.name}`, property: key },
+          })),
+          // The stores' credentials, each from its own path (stores/<env>/<store>[/<agent>]).
+          ...storeSecrets.map((s) => ({
+            secretKey: s.secretKey,
+            remoteRef: { key: s.remoteKey, property: s.property },
+          })),
+        ],
       },
     };
   }
@@ -209,7 +263,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
       imagePullPolicy: "IfNotPresent",
       envFrom: [
         { configMapRef: { name: names.configMap } },
-        ...(secretKeys.length > 0 ? [{ secretRef: { name: names.secret } }] : []),
+        ...(allSecretKeys.length > 0 ? [{ secretRef: { name: names.secret } }] : []),
       ],
       env: otelEnv(agent, tenant, environment, options.platform.otelCollector, image),
       resources: resources(agent, gpus),
@@ -270,7 +324,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
     const template = {
       metadata: {
         labels: agentLabels(agent, tenant, "service", image),
-        annotations: { [CONFIG_HASH_ANNOTATION]: configHash },
+        annotations: podAnnotations,
       },
       spec: pod(agent, agent.gpu, agent.storage ? names.claimTemplate : undefined),
     };
@@ -309,6 +363,20 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
           strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
           template,
         },
+      };
+    }
+    const restore = args.restore && args.restore.claim !== names.jobClaim ? args.restore : undefined;
+    if (agent.storage && restore) {
+      // A claim the StatefulSet would otherwise create for this ordinal: same name and selector labels as its
+      // template's claims, plus where its data comes from. The StatefulSet is unchanged (its claim templates are
+      // immutable) and adopts the claim by name when the pod of that ordinal is (re)created.
+      out.restoredClaim = {
+        metadata: {
+          name: restore.claim,
+          namespace,
+          labels: selectorLabels(agent, "service"),
+        },
+        spec: { ...claimSpec(agent), dataSourceRef: restore.snapshot },
       };
     }
     out.service = {
@@ -378,8 +446,13 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
     const { job } = agent;
     const gpus = job.gpu ?? agent.gpu;
     if (agent.storage) {
-      // The job's own claim: the service's claims are attached to its replicas' nodes.
-      out.jobClaim = { metadata: meta(names.jobClaim, "job"), spec: claimSpec(agent) };
+      // The job's own claim: the service's claims are attached to its replicas' nodes. Restored, it is created
+      // from the snapshot (a new `dataSourceRef` replaces the claim: that is the restore).
+      const restore = args.restore?.claim === names.jobClaim ? args.restore : undefined;
+      out.jobClaim = {
+        metadata: meta(names.jobClaim, "job"),
+        spec: { ...claimSpec(agent), ...(restore ? { dataSourceRef: restore.snapshot } : {}) },
+      };
     }
     out.cronJob = {
       metadata: meta(names.cronJob, "job", {
@@ -402,7 +475,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
             template: {
               metadata: {
                 labels: agentLabels(agent, tenant, "job", image),
-                annotations: { [CONFIG_HASH_ANNOTATION]: configHash },
+                annotations: podAnnotations,
               },
               spec: {
                 // Never: a failed pod stays for its logs; the job's backoffLimit bounds the retries.

@@ -38,6 +38,25 @@ export interface RegionPrices {
    * LLM gateway's counter store.
    */
   elastiCacheValkeyNodeHourly: Readonly<Record<string, number>>;
+  /**
+   * RDS for PostgreSQL on-demand instances, Single-AZ, USD per instance-hour, by instance class: the data
+   * stores' audit database. A Multi-AZ instance bills its standby too: twice the figure.
+   */
+  rdsPostgresInstanceHourly: Readonly<Record<string, number>>;
+  /** RDS gp3 storage, Single-AZ, USD per GB-month (baseline IOPS included); Multi-AZ bills it twice. */
+  rdsGp3PerGbMonth: number;
+  /** RDS backup storage beyond the free amount (100 % of the provisioned storage), USD per GB-month. */
+  rdsBackupPerGbMonth: number;
+  /** S3 Standard storage (first 50 TB), USD per GB-month. */
+  s3StandardPerGbMonth: number;
+  /** S3 Standard PUT, COPY, POST and LIST requests, USD per 1,000. */
+  s3WritesPer1000: number;
+  /** S3 Standard GET and other reads, USD per 1,000. */
+  s3ReadsPer1000: number;
+  /** EBS snapshots (standard tier; AWS Backup's EBS backups are billed the same), USD per GB-month. */
+  ebsSnapshotPerGbMonth: number;
+  /** CloudWatch alarm on one standard-resolution metric, USD per alarm-month. */
+  cloudWatchAlarmMonthly: number;
 }
 
 /** The day the figures below were recorded. */
@@ -54,6 +73,12 @@ export const PRICE_SOURCES = {
   ebs: "https://aws.amazon.com/ebs/pricing/ (gp3 $0.08 per GB-month)",
   elastiCache:
     "https://aws.amazon.com/elasticache/pricing/ (on-demand nodes, US East (N. Virginia)), whose per-node table is not in the stored copy of the page: Valkey cache.t4g.micro $0.0128, cache.t4g.small $0.0256, cache.t4g.medium $0.052, cache.m7g.large $0.1264, cache.r7g.large $0.1752 per node-hour, as third-party copies of the AWS Price List API give them (cacheEngine Valkey, read 2026-10-02); each is 0.8 × the Redis OSS price of the same type ($0.016, $0.032, $0.065, $0.158, $0.219), as AWS announced: 'node-based priced 20% lower than other supported engines' (https://aws.amazon.com/about-aws/whats-new/2024/10/amazon-elasticache-valkey/, 2024-10-08)",
+  rds: "https://aws.amazon.com/rds/postgresql/pricing/ (on-demand, US East (N. Virginia)), its figures as third-party copies give them: db.t4g.micro $0.016, db.t4g.small $0.032, db.t4g.medium $0.065 per Single-AZ instance-hour, Multi-AZ exactly twice, as https://infratally.com/articles/aws-rds-pricing-explained-2026.html gives them (2026); gp3 $0.115 per GB-month and backup storage beyond the provisioned size $0.095 per GB-month, as https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ gives them (US East, June 2026). Read 2026-12-05; the AWS page itself was not re-read",
+  s3: "https://aws.amazon.com/s3/pricing/ (US East (N. Virginia)): S3 Standard $0.023 per GB-month (first 50 TB), PUT/COPY/POST/LIST $0.005 and GET $0.0004 per 1,000 requests; Standard $0.023 corroborated by https://cloudburn.io/blog/amazon-s3-pricing (2026-03-13, read 2026-12-05); the request prices are AWS's long-standing list prices, not re-read here",
+  snapshots:
+    "https://aws.amazon.com/ebs/pricing/ (EBS snapshots, standard tier, $0.05 per GB-month) and https://aws.amazon.com/backup/pricing/ (Amazon EBS backup, warm storage, the same $0.05 per GB-month): AWS's list prices, not re-read here (2026-12-05)",
+  cloudWatch:
+    "https://aws.amazon.com/cloudwatch/pricing/ (alarms: $0.10 per standard-resolution alarm metric a month): AWS's list price, not re-read here (2026-12-05)",
 } as const;
 
 /** Instance shapes from https://aws.amazon.com/ec2/instance-types/ (m7i, m6i, m7a, m6a, g6, g5). */
@@ -81,6 +106,18 @@ export const PRICES: Readonly<Record<string, RegionPrices>> = {
       "cache.m7g.large": 0.1264,
       "cache.r7g.large": 0.1752,
     },
+    rdsPostgresInstanceHourly: {
+      "db.t4g.micro": 0.016,
+      "db.t4g.small": 0.032,
+      "db.t4g.medium": 0.065,
+    },
+    rdsGp3PerGbMonth: 0.115,
+    rdsBackupPerGbMonth: 0.095,
+    s3StandardPerGbMonth: 0.023,
+    s3WritesPer1000: 0.005,
+    s3ReadsPer1000: 0.0004,
+    ebsSnapshotPerGbMonth: 0.05,
+    cloudWatchAlarmMonthly: 0.1,
   },
 };
 
@@ -106,6 +143,21 @@ export function instanceType(prices: RegionPrices, name: string, region = "the r
   if (!found) {
     throw new CostModelError(
       `instance type: ${JSON.stringify(name)} — no price for ${region} in components/src/catalog/prices.ts (priced: ${Object.keys(prices.instances).join(", ")})`,
+    );
+  }
+  return found;
+}
+
+/** The hourly price of one Single-AZ RDS for PostgreSQL instance. @throws {CostModelError} when the table does not know it. */
+export function rdsInstanceHourly(
+  prices: RegionPrices,
+  instanceClass: string,
+  region = "the region",
+): number {
+  const found = prices.rdsPostgresInstanceHourly[instanceClass];
+  if (found === undefined) {
+    throw new CostModelError(
+      `RDS instance class: ${JSON.stringify(instanceClass)} — no price for ${region} in components/src/catalog/prices.ts (priced: ${Object.keys(prices.rdsPostgresInstanceHourly).join(", ")})`,
     );
   }
   return found;

@@ -64,7 +64,16 @@ export interface EksClusterArgs {
   lokiRetentionDays?: number;
   /** Tags on every AWS resource, on top of `Project`, `Environment` and `ManagedBy`. @default {} */
   tags?: Record<string, string>;
+  /**
+   * Volume snapshots are used (backups, restores): the EBS CSI controller runs its `csi-snapshotter` sidecar.
+   * The add-on renders it only when the snapshot CRDs exist at install, which the platform's snapshot-controller
+   * installs later, so it is forced (`sidecars.snapshotter.forceEnable`). @default false
+   */
+  volumeSnapshots?: boolean;
 }
+
+/** The aws-ebs-csi-driver add-on's configuration when volume snapshots are used. */
+export const EBS_CSI_SNAPSHOTTER_CONFIG = { sidecars: { snapshotter: { forceEnable: true } } } as const;
 
 /** What in-cluster code may rely on. */
 export interface ClusterCapabilities {
@@ -392,7 +401,11 @@ export class EksCluster extends pulumi.ComponentResource {
     const afterNodes = Object.values(nodeGroups);
     const coredns = addon("coredns", {}, afterNodes);
     // The association exists before the controller's first pod, which then starts with credentials.
-    const ebsCsi = addon("aws-ebs-csi-driver", {}, [...afterNodes, associations.ebsCsi]);
+    const ebsCsi = addon(
+      "aws-ebs-csi-driver",
+      args.volumeSnapshots ? { configurationValues: JSON.stringify(EBS_CSI_SNAPSHOTTER_CONFIG) } : {},
+      [...afterNodes, associations.ebsCsi],
+    );
 
     // --- Kubernetes access ---
     this.kubeconfig = pulumi.secret(

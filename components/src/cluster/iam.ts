@@ -8,7 +8,7 @@ import { bedrockProfileModel } from "../catalog/bedrock";
 export interface PolicyStatement {
   Sid?: string;
   Effect: "Allow" | "Deny";
-  Principal?: { Service?: string; AWS?: string } | "*";
+  Principal?: { Service?: string | string[]; AWS?: string } | "*";
   Action: string | string[];
   Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;

@@ -23,6 +23,11 @@ export interface CreateClusterArgs {
   environment: Environment;
   /** AWS region (`aws:region`); required for `mode: eks`, ignored otherwise. */
   region?: string;
+  /**
+   * EKS: the EBS CSI controller runs its snapshotter (VolumeSnapshots of EBS volumes: backups and restores).
+   * @default false
+   */
+  volumeSnapshots?: boolean;
 }
 
 /** The cloud side of an EKS cluster, for the platform's AWS-backed add-ons. */
@@ -39,7 +44,11 @@ export interface ClusterCloud {
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string>[];
     clusterSecurityGroupId: pulumi.Output<string>;
+    /** The VPC's CIDR when this stack makes the VPC; for an existing VPC, look it up (`aws.ec2.getVpc`). */
+    vpcCidr?: string;
   };
+  /** The External Secrets controller's Pod Identity role, for the data stores' extra grants. */
+  externalSecretsRoleName: pulumi.Output<string>;
 }
 
 /** Stack outputs of an EKS cluster. */
@@ -78,7 +87,16 @@ export function createCluster(
     return { provider: existing.provider, capabilities: existing.capabilities };
   }
   if (args.region === undefined) throw new Error("aws:region is required for an EKS cluster");
-  const eks = new EksCluster(name, { config, environment: args.environment, region: args.region }, opts);
+  const eks = new EksCluster(
+    name,
+    {
+      config,
+      environment: args.environment,
+      region: args.region,
+      ...(args.volumeSnapshots ? { volumeSnapshots: true } : {}),
+    },
+    opts,
+  );
   const { cluster } = eks;
   return {
     provider: eks.provider,
@@ -93,7 +111,9 @@ export function createCluster(
         vpcId: eks.network.vpcId,
         privateSubnetIds: eks.network.privateSubnetIds,
         clusterSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+        ...("vpcCidr" in config.network ? { vpcCidr: config.network.vpcCidr } : {}),
       },
+      externalSecretsRoleName: eks.workloadRoles.externalSecrets.name,
     },
     outputs: {
       clusterName: eks.clusterName,

@@ -68,6 +68,40 @@ const jobFields = z
   });
 export const jobSchema = jobFields.default(() => jobFields.parse({}));
 
+/**
+ * Where a restored claim comes from: `snapshot` names a VolumeSnapshot in the agent's namespace (taken by hand
+ * or by the in-cluster schedule) or an EBS snapshot id `snap-…` (an AWS Backup recovery point); `pointInTime`
+ * (existing clusters with `agentops:backups`) picks the newest scheduled snapshot taken at or before it.
+ * `claim` is the claim to restore: `data-<agent>-<ordinal>` of the service, or `<agent>-job-data` of the
+ * scheduled runs. @default claim: the agent's first claim (`data-<agent>-0`, else `<agent>-job-data`)
+ */
+export const restoreFromSchema = z
+  .strictObject({
+    snapshot: z
+      .string({ error: "must be a VolumeSnapshot name or an EBS snapshot id snap-…" })
+      .regex(
+        /^(snap-[0-9a-f]{8,17}|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/,
+        "must be a VolumeSnapshot name (a DNS-1123 subdomain) or an EBS snapshot id snap-<8 to 17 hex digits>",
+      )
+      .refine((v) => v.length <= 253, "must be at most 253 characters")
+      .optional(),
+    pointInTime: z
+      .string({ error: "must be a UTC time, e.g. 2026-12-01T03:00:00Z" })
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, "must be a UTC time, e.g. 2026-12-01T03:00:00Z")
+      .refine((v) => !Number.isNaN(Date.parse(v)), "must be a UTC time, e.g. 2026-12-01T03:00:00Z")
+      .optional(),
+    claim: text("the name of one of the agent's claims, e.g. data-<agent>-0").optional(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.snapshot === undefined) === (r.pointInTime === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        input: r,
+        message: "must name exactly one of snapshot (a VolumeSnapshot or snap-… id) and pointInTime",
+      });
+    }
+  });
+
 /** A container image reference with a tag or digest. */
 export const imageSchema = text("a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3").refine(
   (v) => !/\s/.test(v),
@@ -107,8 +141,21 @@ const common = {
       mountPath: text("an absolute path").default("/data"),
       /** @default the cluster's default StorageClass (encrypted gp3 on EKS) */
       storageClass: text("a StorageClass name").optional(),
+      /**
+       * Create a claim of the agent from a snapshot (`dataSourceRef`); see {@link restoreFromSchema}. Stays in
+       * the stack file after the restore: it is the claim's provenance, and removing it recreates the claim.
+       */
+      restoreFrom: restoreFromSchema.optional(),
     })
     .optional(),
+  /**
+   * Data stores of `agentops:stores` the agent uses: their connection settings go into its ConfigMap, their
+   * credentials into its Secret, and its network policy lets it reach exactly them. @default []
+   */
+  stores: z
+    .array(z.string({ error: "must be the name of a store declared under agentops:stores" }))
+    .superRefine(unique("stores"))
+    .default([]),
   /** Opt in to the spot node group (interruptible). Not with GPUs. @default false */
   spot: bool().default(false),
   /** Plain settings, delivered through a ConfigMap (LOG_LEVEL, MAX_RETRIES, TOKEN_BUDGET_PER_REQUEST, …). */

@@ -27,3 +27,13 @@ export type { LlmGatewayConfig, LlmProviderConfig, PlatformConfig } from "./plat
 export { bedrockProviders, LLM_GATEWAY_MAX_MONTHLY_USD, platformSchema } from "./platform";
 export type { TenantConfig } from "./tenants";
 export { tenantSchema, tenantsSchema } from "./tenants";
+export type {
+  BackupsConfig,
+  PostgresStoreConfig,
+  S3StoreConfig,
+  StoreConfig,
+  StoreEngine,
+  StoresConfig,
+  ValkeyStoreConfig,
+} from "./stores";
+export { backupsSchema, STORE_ENGINES, storeEnvPrefix, storeSchema, storesSchema } from "./stores";

@@ -25,6 +25,18 @@ export const ANNOTATIONS = {
   expectedRunMinutes: "agentops.io/expected-run-minutes",
 } as const;
 
+/**
+ * Tags the data stores' AWS resources carry for the cost model, which reads a store's price from its resources:
+ * which store a resource is, and an S3 store's expected size and requests (the bucket itself says nothing of
+ * them). Values are decimal numbers as strings.
+ */
+export const STORE_TAGS = {
+  store: "agentops.io/store",
+  expectedStorageGiB: "agentops.io/expected-storage-gib",
+  expectedWritesPerMonth: "agentops.io/expected-writes-per-month",
+  expectedReadsPerMonth: "agentops.io/expected-reads-per-month",
+} as const;
+
 /** Node groups: how workloads find them and what keeps others off. */
 export const NODE_GROUPS = {
   system: { label: "system", taint: undefined },
@@ -44,6 +56,13 @@ export const PLATFORM_NAMESPACES = {
   aiGateway: "envoy-ai-gateway-system",
   /** Node agents that need host access (node-exporter, the pod-log collector): the one `privileged` namespace. */
   nodeAgents: "monitoring-agents",
+  /** The CloudNativePG operator (existing clusters with a PostgreSQL store). */
+  cnpg: "cnpg-system",
+  /**
+   * The data stores' in-cluster side: CloudNativePG clusters and Valkey releases on an existing cluster, the
+   * generated database credentials, the RDS role bootstrap and the volume snapshot schedule.
+   */
+  stores: "agentops-stores",
 } as const;
 
 /** Where agents send telemetry and where their secrets come from. */

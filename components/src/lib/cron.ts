@@ -229,3 +229,87 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return sign * total;
 }
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Whether a five-field schedule fires at the UTC minute of `at`, as robfig/cron's `SpecSchedule.Next` decides:
+ * day of month and day of week are ANDed when either was written as `*`/`?`, ORed otherwise.
+ */
+function firesAt(s: Extract<CronSchedule, { kind: "fields" }>, at: Date): boolean {
+  const has = (f: CronField, v: number) => f.values.includes(v);
+  if (!has(s.minute, at.getUTCMinutes()) || !has(s.hour, at.getUTCHours())) return false;
+  if (!has(s.month, at.getUTCMonth() + 1)) return false;
+  const dom = has(s.dayOfMonth, at.getUTCDate());
+  const dow = has(s.dayOfWeek, at.getUTCDay());
+  return s.dayOfMonth.star || s.dayOfWeek.star ? dom && dow : dom || dow;
+}
+
+/**
+ * The newest time at or before `at` (UTC, whole minutes) that a five-field schedule fires, searching back at
+ * most `withinDays` days; `undefined` when it does not fire in that span, or for `@every` schedules (whose
+ * times depend on when the controller started).
+ */
+export function newestFiringAtOrBefore(spec: string, at: Date, withinDays = 366): Date | undefined {
+  const parsed = parseKubernetesCron(spec);
+  if (!parsed.ok || parsed.schedule.kind !== "fields") return undefined;
+  let t = Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS;
+  const stop = t - withinDays * 1440 * MINUTE_MS;
+  for (; t >= stop; t -= MINUTE_MS) if (firesAt(parsed.schedule, new Date(t))) return new Date(t);
+  return undefined;
+}
+
+/**
+ * The longest time between two consecutive firings of a schedule in UTC, in minutes, over the non-leap year
+ * 2025 (and into 2026, so the gap across the new year counts); `@every d` gives d. `undefined` for a schedule
+ * that does not parse or never fires.
+ */
+export function longestGapMinutes(spec: string): number | undefined {
+  const parsed = parseKubernetesCron(spec);
+  if (!parsed.ok) return undefined;
+  if (parsed.schedule.kind === "every") return parsed.schedule.seconds / 60;
+  const start = Date.UTC(2025, 0, 1);
+  const end = Date.UTC(2026, 0, 8);
+  let previous: number | undefined;
+  let longest = 0;
+  for (let t = start; t < end; t += MINUTE_MS) {
+    if (!firesAt(parsed.schedule, new Date(t))) continue;
+    if (previous !== undefined) longest = Math.max(longest, (t - previous) / MINUTE_MS);
+    previous = t;
+  }
+  return previous === undefined ? undefined : longest;
+}
+
+/**
+ * A five-field schedule as an AWS `cron()` schedule expression (six fields: minutes hours day-of-month month
+ * day-of-week year; day of week 1–7 from Sunday; one of the two day fields must be `?`), as AWS Backup plans
+ * take it (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html, ScheduleExpression).
+ * Refused, with what to write instead: `@every`, a schedule restricting both day fields (AWS cannot AND or OR
+ * them) and more than one minute value (AWS Backup runs a plan's rule at most hourly).
+ */
+export function awsCronExpression(
+  spec: string,
+): { ok: true; expression: string } | { ok: false; error: string } {
+  const parsed = parseKubernetesCron(spec);
+  if (!parsed.ok) return parsed;
+  const s = parsed.schedule;
+  if (s.kind === "every") {
+    return { ok: false, error: "AWS Backup takes no @every schedule; write minute hour day month weekday" };
+  }
+  if (s.minute.values.length !== 1) {
+    return {
+      ok: false,
+      error: "AWS Backup runs a rule at most hourly: give the minute field one value, e.g. 0",
+    };
+  }
+  if (!s.dayOfMonth.star && !s.dayOfWeek.star) {
+    return {
+      ok: false,
+      error: "AWS cron cannot restrict both day of month and day of week: leave one of them *",
+    };
+  }
+  const list = (f: CronField) => (f.star ? "*" : f.values.join(","));
+  const dom = s.dayOfWeek.star ? list(s.dayOfMonth) : "?";
+  const dow = s.dayOfWeek.star ? "?" : s.dayOfWeek.values.map((d) => d + 1).join(",");
+  return { ok: true, expression: `cron(${list(s.minute)} ${list(s.hour)} ${dom} ${list(s.month)} ${dow} *)` };
+}

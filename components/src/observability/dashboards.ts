@@ -356,6 +356,15 @@ export function costDashboard(opts: DashboardOptions = {}): Dashboard {
         [`sum by (tenant) (agentops:agent_budget_monthly_usd${sel})`, "{{tenant}} budget"],
       ],
     },
+    {
+      type: "bargauge",
+      title: "Data stores, USD a month",
+      description:
+        "The cost model's estimate of each data store on AWS (instance or node hours, storage, backups, requests at the configured size); agent volumes' backups are in cost.json. Empty on a cluster made elsewhere.",
+      unit: "currencyUSD",
+      w: 24,
+      queries: [["sum by (store, engine) (agentops:store_monthly_usd)", "{{store}} ({{engine}})"]],
+    },
   ]);
 }
 

@@ -56,6 +56,16 @@ export interface AddonContext {
   cluster: PlatformCluster;
   /** Present when `config.llmGateway.enabled`: the store the gateway's monthly limits count in. @default undefined */
   counterStore?: CounterStore;
+  /** What the data stores need of the platform (PlatformArgs `storage`). @default neither */
+  storage?: PlatformStorage;
+}
+
+/** The operators the data stores and volume backups need. */
+export interface PlatformStorage {
+  /** The CSI snapshot controller and VolumeSnapshot CRDs: volume backups or restores are configured. @default false */
+  volumeSnapshots?: boolean;
+  /** The CloudNativePG operator: a PostgreSQL store runs in the cluster (existing clusters). @default false */
+  postgresOperator?: boolean;
 }
 
 /** Helm values: plain data, possibly holding outputs of other resources (bucket names, key ids). */

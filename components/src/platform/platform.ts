@@ -15,7 +15,7 @@ import { openCostPricingConfigMap, type OpenCostPricingInput } from "../observab
 import { JAEGER_BADGER_CLAIM } from "./addons/jaeger";
 import { VALKEY_RELEASE } from "./addons/valkey";
 import { GRAFANA_ADMIN_SECRET } from "./addons/kube-prometheus-stack";
-import type { AddonContext, PlatformCluster } from "./context";
+import type { AddonContext, PlatformCluster, PlatformStorage } from "./context";
 import { enabledAddons, installOrder } from "./registry";
 import {
   certificateIssuers,
@@ -51,6 +51,11 @@ export interface PlatformArgs {
    * read only when `config.llmGateway.enabled`. @default []
    */
   agents?: readonly AgentConfig[];
+  /**
+   * What the data stores and volume backups need of the platform: the CSI snapshot controller (backups or
+   * restores configured) and the CloudNativePG operator (a PostgreSQL store in the cluster). @default neither
+   */
+  storage?: PlatformStorage;
 }
 
 /** Secret in Envoy Gateway's namespace holding the counter store's AUTH password under `password`. */
@@ -85,7 +90,12 @@ export class Platform extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agentops:platform:Platform", name, {}, opts);
-    const ctx: AddonContext = { environment: args.environment, config: args.config, cluster: args.cluster };
+    const ctx: AddonContext = {
+      environment: args.environment,
+      config: args.config,
+      cluster: args.cluster,
+      ...(args.storage ? { storage: args.storage } : {}),
+    };
     const gatewayConfig = args.config.llmGateway;
     const addons = installOrder(enabledAddons(ctx));
     const parent = { parent: this };

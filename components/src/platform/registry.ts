@@ -18,6 +18,8 @@ import { nvidiaDevicePluginValues } from "./addons/nvidia-device-plugin";
 import { openCostValues } from "./addons/opencost";
 import { otelCollectorValues, otelLogsValues } from "./addons/opentelemetry";
 import { valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
+import { snapshotControllerValues, SNAPSHOT_CONTROLLER_RELEASE } from "./addons/snapshot-controller";
+import { cloudnativePgValues, CNPG_RELEASE } from "./addons/cloudnative-pg";
 import { vaultValues } from "./addons/vault";
 import type { WorkloadFootprint } from "../model/capacity/workloads";
 import { PLATFORM_FOOTPRINTS } from "../model/footprints";
@@ -255,6 +257,28 @@ const ENTRIES: readonly AddonEntry[] = [
     installsCrds: false,
     enabled: (ctx) => ctx.config.llmGateway.enabled && ctx.cluster.cloud === undefined,
     values: valkeyValues,
+  },
+  {
+    // Volume backups and restores (README, Data stores and backups): the VolumeSnapshot CRDs and controller.
+    name: SNAPSHOT_CONTROLLER_RELEASE,
+    ...pinnedChart("snapshot-controller"),
+    namespace: ns.kubeSystem,
+    dependsOn: [],
+    defaults: "snapshot-controller",
+    installsCrds: true,
+    enabled: (ctx) => ctx.storage?.volumeSnapshots === true,
+    values: snapshotControllerValues,
+  },
+  {
+    // The in-cluster PostgreSQL stores' operator (existing clusters; on EKS the stores are RDS).
+    name: CNPG_RELEASE,
+    ...pinnedChart("cloudnative-pg"),
+    namespace: ns.cnpg,
+    dependsOn: [],
+    defaults: "cloudnative-pg",
+    installsCrds: true,
+    enabled: (ctx) => ctx.storage?.postgresOperator === true,
+    values: cloudnativePgValues,
   },
 ];
 

@@ -173,6 +173,8 @@ export const NAMESPACE_SECURITY: Record<string, "restricted" | "baseline" | "pri
   [PLATFORM_NAMESPACES.gateway]: "restricted",
   // The AI Gateway controller's chart runs it non-root, without capabilities, with RuntimeDefault seccomp.
   [PLATFORM_NAMESPACES.aiGateway]: "restricted",
+  // The CloudNativePG chart's pod and container security contexts are restricted (values.yaml defaults).
+  [PLATFORM_NAMESPACES.cnpg]: "restricted",
 };
 
 /**

@@ -8,6 +8,7 @@ import { agentEntryIssues, tenantFitIssues, type Located } from "../agents/check
 import { PRICES } from "../catalog/prices";
 import type { ConfigIssue } from "../config/errors";
 import { LLM_GATEWAY_MAX_MONTHLY_USD } from "../config/platform";
+import { storeIssues } from "../stores/checks";
 
 /** The entries of a list key as located entries (`agents[2]`), objects only. */
 function located(list: unknown, key: string): Located[] {
@@ -72,6 +73,7 @@ export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
     });
   }
   issues.push(...llmGatewayIssues(cfg.platform, cfg.agents));
+  issues.push(...storeIssues(cfg));
   const cluster = cfg.cluster as
     { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;
   if (cluster?.mode === "eks" && cluster.nodeGroups) {
@@ -199,6 +201,35 @@ export function priceTableIssues(cfg: Record<string, unknown>, region: string): 
       value: nodeType,
       allowed: `must be an ElastiCache node type priced in ${where} (${Object.keys(prices.elastiCacheValkeyNodeHourly).join(", ")}); add its price there to use it`,
     });
+  }
+  const stores = cfg.stores;
+  if (typeof stores === "object" && stores !== null && !Array.isArray(stores)) {
+    for (const [name, store] of Object.entries(stores as Record<string, Record<string, unknown> | null>)) {
+      const instanceClass = store?.instanceClass;
+      if (
+        store?.engine === "postgres" &&
+        typeof instanceClass === "string" &&
+        !(instanceClass in prices.rdsPostgresInstanceHourly)
+      ) {
+        issues.push({
+          path: `stores.${name}.instanceClass`,
+          value: instanceClass,
+          allowed: `must be an RDS instance class priced in ${where} (${Object.keys(prices.rdsPostgresInstanceHourly).join(", ")}); add its price there to use it`,
+        });
+      }
+      const storeNode = store?.nodeType;
+      if (
+        store?.engine === "valkey" &&
+        typeof storeNode === "string" &&
+        !(storeNode in prices.elastiCacheValkeyNodeHourly)
+      ) {
+        issues.push({
+          path: `stores.${name}.nodeType`,
+          value: storeNode,
+          allowed: `must be an ElastiCache node type priced in ${where} (${Object.keys(prices.elastiCacheValkeyNodeHourly).join(", ")}); add its price there to use it`,
+        });
+      }
+    }
   }
   return issues;
 }

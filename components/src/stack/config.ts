@@ -9,6 +9,7 @@ import { clusterSchema } from "../config/cluster";
 import { ConfigError, fromZodIssues, withEntryNames, type ConfigIssue } from "../config/errors";
 import { ENVIRONMENTS, type Environment } from "../config/environments";
 import { platformSchema } from "../config/platform";
+import { backupsSchema, storesSchema } from "../config/stores";
 import { oneOf, text } from "../config/schema";
 import { tenantsSchema } from "../config/tenants";
 import { crossChecks, priceTableIssues } from "./checks";
@@ -20,6 +21,8 @@ const KEYS = {
   platform: platformSchema,
   tenants: tenantsSchema,
   agents: agentsSchema,
+  stores: storesSchema,
+  backups: backupsSchema,
 } as const;
 
 const REQUIRED: readonly (keyof typeof KEYS)[] = ["environment", "cluster", "tenants", "agents"];
@@ -34,6 +37,10 @@ export interface StackConfig {
   platform: z.infer<typeof platformSchema>;
   tenants: z.infer<typeof tenantsSchema>;
   agents: z.infer<typeof agentsSchema>;
+  /** The data stores (`agentops:stores`), by name; `{}` when none. */
+  stores: z.infer<typeof storesSchema>;
+  /** Backups of agents' volumes (`agentops:backups`); `enabled: false` when the key is absent. */
+  backups: z.infer<typeof backupsSchema>;
 }
 
 /** Raw configuration as the stack file holds it: `agentops:` keys without their namespace, plus `aws:region`. */

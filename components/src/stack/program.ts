@@ -11,6 +11,8 @@ import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { nodeGroupsPricing } from "../model/cost/report";
 import { LLM_GATEWAY_AGENT_ENV } from "../gateway/objects";
 import { Platform } from "../platform/platform";
+import { DataStores, VolumeBackups } from "../stores/stores";
+import { awsTags } from "../lib/tags";
 import { Tenant } from "../tenancy/tenant";
 import type { StackConfig } from "./config";
 
@@ -28,12 +30,19 @@ export interface StackOutputs {
 
 /** Declares the whole stack. Call it inside a Pulumi program (or the mock runtime). */
 export function agentOpsStack(config: StackConfig): StackOutputs {
+  // Volume snapshots (the snapshot controller, the EBS CSI snapshotter) serve backups and restores.
+  const restores = config.agents.some((a) => a.storage?.restoreFrom !== undefined);
+  const volumeSnapshots = config.backups.enabled || restores;
+  const eks = config.cluster.mode === "eks";
+  const protect = config.cluster.mode === "eks" && config.cluster.protect;
   const cluster = createCluster("agentops", {
     config: config.cluster,
     environment: config.environment,
     region: config.region,
+    ...(volumeSnapshots ? { volumeSnapshots: true } : {}),
   });
   const provider = cluster.provider;
+  const storeEngines = Object.values(config.stores).map((s) => s.engine);
 
   // The price table behind each agent's estimate (the policy pack recomputes it from the objects themselves)
   // and behind OpenCost's pricing, so run-time costs and estimates agree.
@@ -53,16 +62,53 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           observability: { agents: config.agents, pricing: prices && { prices, nodeGroups } },
           // Their LLM budgets become the gateway's credentials and monthly limits.
           agents: config.agents,
+          // The data stores' operators: the snapshot controller, and off EKS CloudNativePG.
+          storage: { volumeSnapshots, postgresOperator: !eks && storeEngines.includes("postgres") },
         },
         { provider },
       )
     : undefined;
+  // The data stores, before the tenants (whose egress policies name them) and the agents (their settings).
+  const releases = platform?.releases ?? {};
+  const release = (name: string) => (releases[name] ? [releases[name]] : []);
+  const stores =
+    storeEngines.length > 0 || volumeSnapshots
+      ? new DataStores(
+          "stores",
+          {
+            environment: config.environment,
+            stores: config.stores,
+            backups: config.backups,
+            agents: config.agents,
+            ...(cluster.cloud
+              ? {
+                  cloud: {
+                    region: cluster.cloud.region,
+                    clusterName: cluster.cloud.clusterName,
+                    network: cluster.cloud.network,
+                    externalSecretsRoleName: cluster.cloud.externalSecretsRoleName,
+                  },
+                }
+              : {}),
+            protect,
+            tags: awsTags(config.environment),
+            after: {
+              secrets: [...release("external-secrets"), ...release("vault")],
+              postgresOperator: release("cloudnative-pg"),
+              monitoring: release("kube-prometheus-stack"),
+              snapshots: release("snapshot-controller"),
+            },
+          },
+          { provider },
+        )
+      : undefined;
   // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install.
   const platformCrds = platform?.crds ?? [];
   // With the LLM gateway, agents reach LLMs through it: an egress path to its proxies and its URL in their env.
   const gateway = platform !== undefined && config.platform.llmGateway.enabled;
   const gatewayProxies = PLATFORM_ENDPOINTS.llmGateway;
 
+  const tenants: Tenant[] = [];
   for (const tenantConfig of config.tenants) {
     const agents = config.agents.filter((a) => a.tenant === tenantConfig.name);
     const tenant = new Tenant(
@@ -78,9 +124,11 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
               containerPort: gatewayProxies.containerPort,
             }
           : undefined,
+        ...(stores ? { stores: stores.egress } : {}),
       },
       { provider },
     );
+    tenants.push(tenant);
     for (const agent of agents) {
       new Agent(
         agent.name,
@@ -91,10 +139,44 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           placement: cluster.capabilities,
           llmGateway: gateway ? { env: LLM_GATEWAY_AGENT_ENV } : undefined,
           ...(prices ? { pricing: { prices, nodeGroups } } : {}),
+          ...(stores && agent.stores.length > 0 ? { stores: stores.agentAccess(agent) } : {}),
+          ...(stores?.snapshots ? { snapshots: stores.snapshots } : {}),
         },
-        { provider, dependsOn: [tenant, ...platformCrds] },
+        {
+          provider,
+          // An agent with an S3 store waits for its Pod Identity association: pods get credentials at creation.
+          dependsOn: [tenant, ...platformCrds, ...(stores?.agentDependencies[agent.name] ?? [])],
+        },
       );
     }
+  }
+  if (config.backups.enabled && stores) {
+    new VolumeBackups(
+      "backups",
+      {
+        environment: config.environment,
+        backups: config.backups,
+        tenants: config.tenants.map((t) => t.name),
+        ...(cluster.cloud && stores.kmsKeyArn && stores.alarmTopicArn
+          ? {
+              cloud: {
+                region: cluster.cloud.region,
+                kmsKeyArn: stores.kmsKeyArn,
+                alarmTopicArn: stores.alarmTopicArn,
+              },
+            }
+          : {}),
+        inClusterStores: {
+          postgres: !eks && storeEngines.includes("postgres"),
+          valkey: !eks && storeEngines.includes("valkey"),
+        },
+        protect,
+        tags: awsTags(config.environment),
+        // In the cluster: the stores' namespace and the tenants' namespaces hold its service account and Roles.
+        after: [stores, ...tenants, ...release("snapshot-controller")],
+      },
+      { provider },
+    );
   }
 
   return {

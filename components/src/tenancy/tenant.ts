@@ -55,6 +55,12 @@ export interface TenantArgs {
    * @default undefined: no gateway egress policy
    */
   llmGateway?: TenantLlmGateway;
+  /**
+   * Where each data store is, by store name (the `DataStores` component's `egress`): the agents of this tenant
+   * that list a store in `stores` get one egress policy `allow-store-<name>-egress` with exactly these rules.
+   * @default {}: no store egress (an agent listing stores then reaches none)
+   */
+  stores?: Readonly<Record<string, readonly inputs.networking.v1.NetworkPolicyEgressRule[]>>;
 }
 
 /** The LLM gateway's proxy pods as a tenant's network policy selects them. */
@@ -75,6 +81,7 @@ export interface ResolvedTenantArgs {
   agents: AgentConfig[];
   platform: PlatformEndpoints;
   llmGateway?: TenantLlmGateway;
+  stores?: TenantArgs["stores"];
 }
 
 /**
@@ -99,6 +106,7 @@ export function resolveTenantArgs(name: string, args: TenantArgs): ResolvedTenan
     agents: agents.value,
     platform: platform.value,
     ...(args.llmGateway ? { llmGateway: args.llmGateway } : {}),
+    ...(args.stores ? { stores: args.stores } : {}),
   };
 }
 
@@ -139,7 +147,7 @@ export function tenantLabels(tenant: TenantConfig): Record<string, string> {
  * @throws {ComponentArgsError} on invalid arguments
  */
 export function tenantObjects(args: TenantArgs, name = String(args.tenant.name)): TenantObjects {
-  const { tenant, agents, platform, llmGateway, namespace } = resolveTenantArgs(name, args);
+  const { tenant, agents, platform, llmGateway, namespace, stores } = resolveTenantArgs(name, args);
   const monitoring = platform.monitoringNamespace;
   const otel = platform.otelCollector;
   const labels = tenantLabels(tenant);
@@ -249,6 +257,21 @@ export function tenantObjects(args: TenantArgs, name = String(args.tenant.name))
           ports: [{ protocol: "TCP", port: llmGateway.containerPort }],
         },
       ],
+    });
+  }
+
+  // One egress policy per data store the tenant's agents use, for exactly those agents and that store.
+  for (const [store, egress] of Object.entries(stores ?? {})) {
+    const users = agents
+      .filter((a) => a.tenant === tenant.name && a.stores.includes(store))
+      .map((a) => a.name)
+      .sort();
+    if (users.length === 0 || egress.length === 0) continue;
+    const key = `allow-store-${store}-egress`;
+    networkPolicies[key] = policy(key, {
+      podSelector: { matchExpressions: [{ key: LABELS.agent, operator: "In", values: users }] },
+      policyTypes: ["Egress"],
+      egress: [...egress],
     });
   }
 

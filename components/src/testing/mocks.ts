@@ -125,6 +125,34 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Reco
     case "aws:s3/bucketV2:BucketV2":
     case "aws:s3/bucket:Bucket":
       return { arn: `arn:aws:s3:::${args.inputs.bucket ?? name}`, bucket: args.inputs.bucket ?? name };
+    case "aws:rds/instance:Instance": {
+      const id = String(args.inputs.identifier ?? name);
+      return {
+        arn: `arn:aws:rds:${region}:${MOCK_ACCOUNT}:db:${id}`,
+        address: `${id}.rds.mock.invalid`,
+        endpoint: `${id}.rds.mock.invalid:${String(args.inputs.port ?? 5432)}`,
+        identifier: id,
+        resourceId: `db-MOCK${id.toUpperCase().replace(/[^A-Z0-9]/g, "")}`,
+        masterUserSecrets: args.inputs.manageMasterUserPassword
+          ? [
+              {
+                secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:rds!db-mock-${id}`,
+                secretStatus: "active",
+                kmsKeyId: args.inputs.masterUserSecretKmsKeyId,
+              },
+            ]
+          : [],
+      };
+    }
+    case "aws:elasticache/replicationGroup:ReplicationGroup": {
+      const id = String(args.inputs.replicationGroupId ?? name);
+      return {
+        arn: `arn:aws:elasticache:${region}:${MOCK_ACCOUNT}:replicationgroup:${id}`,
+        primaryEndpointAddress: `master.${id}.cache.mock.invalid`,
+      };
+    }
+    case "aws:sns/topic:Topic":
+      return { arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${String(args.inputs.name ?? name)}` };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
       return { result: `mock-${name}` };

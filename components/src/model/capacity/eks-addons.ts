@@ -10,7 +10,8 @@
  *   managing-coredns); tolerates only `CriticalAddonsOnly` and control-plane taints, so system nodes.
  * - aws-ebs-csi-driver: kubernetes-sigs/aws-ebs-csi-driver charts/aws-ebs-csi-driver (429e202): controller 2
  *   replicas of ebs-plugin, csi-provisioner, csi-attacher, csi-resizer at `10m/40Mi` and liveness-probe at
- *   `10m/32Mi` (the snapshotter only with snapshot CRDs, which the cluster does not install); node DaemonSet
+ *   `10m/32Mi`; csi-snapshotter `10m/40Mi` like the other sidecars, only with `sidecars.snapshotter.forceEnable`
+ *   (the chart renders it when the snapshot CRDs exist at install time, or when forced); node DaemonSet
  *   ebs-plugin `10m/40Mi`, node-driver-registrar and liveness-probe `10m/32Mi`, `tolerateAllTaints: true`.
  */
 import type { WorkloadFootprint } from "./workloads";
@@ -106,3 +107,35 @@ export const EKS_ADDON_FOOTPRINTS: Readonly<
     ],
   },
 };
+
+/** The snapshotter sidecar of the EBS CSI controller, rendered with `sidecars.snapshotter.forceEnable`. */
+export const EBS_CSI_SNAPSHOTTER = c("csi-snapshotter", "10m", "40Mi");
+
+/**
+ * The workloads of an EKS managed add-on with its `configurationValues` (the JSON the Addon resource carries):
+ * the footprint above, and for aws-ebs-csi-driver the csi-snapshotter sidecar when the configuration forces it.
+ * `undefined` for an add-on the table does not know.
+ */
+export function eksAddonFootprint(
+  addonName: string,
+  configurationValues: unknown,
+): { namespace: string; workloads: readonly WorkloadFootprint[] } | undefined {
+  const footprint = EKS_ADDON_FOOTPRINTS[addonName];
+  if (!footprint || addonName !== "aws-ebs-csi-driver") return footprint;
+  let config: unknown;
+  try {
+    config = typeof configurationValues === "string" ? JSON.parse(configurationValues) : undefined;
+  } catch {
+    config = undefined;
+  }
+  const forced =
+    (config as { sidecars?: { snapshotter?: { forceEnable?: unknown } } } | undefined)?.sidecars?.snapshotter
+      ?.forceEnable === true;
+  if (!forced) return footprint;
+  return {
+    namespace: footprint.namespace,
+    workloads: footprint.workloads.map((w) =>
+      w.name === "ebs-csi-controller" ? { ...w, containers: [...w.containers, EBS_CSI_SNAPSHOTTER] } : w,
+    ),
+  };
+}

@@ -15,6 +15,13 @@
  * - Scheduled runs per month are counted over the non-leap year 2025 in the schedule's time zone, × 730/8,760,
  *   with the schedule parsed as Kubernetes parses it; each run costs its expected minutes (daily: 365 runs →
  *   30.42 a month).
+ * - Snapshots and backups are incremental: the first copy holds a volume's written blocks, each later one the
+ *   blocks changed since. The model counts a volume's provisioned size once (an upper bound of what is
+ *   written) plus {@link SNAPSHOT_DAILY_CHANGE} of it per day kept — an assumption, not a measurement; the
+ *   real figure follows the agents' write rates (Cost Explorer's EBS:SnapshotUsage, AWS Backup's vault size).
+ *   RDS bills backup storage beyond 100 % of the provisioned storage, so a database pays only the daily part.
+ * - An S3 store is priced at S3 Standard for its expected size, whatever its lifecycle moves to colder
+ *   classes (the conservative side), plus its expected requests.
  */
 import { CronExpressionParser } from "cron-parser";
 import { parseKubernetesCron } from "../../lib/cron";
@@ -23,9 +30,16 @@ import {
   CostModelError,
   elastiCacheNodeHourly,
   instanceType,
+  rdsInstanceHourly,
   type InstanceType,
   type RegionPrices,
 } from "../../catalog/prices";
+
+/**
+ * Share of a volume's size assumed to change per day, for the incremental part of snapshots and backups: 2 %,
+ * a planning figure (a write-heavy agent changes more, an idle one nothing). See the rules above.
+ */
+export const SNAPSHOT_DAILY_CHANGE = 0.02;
 
 export const HOURS_PER_MONTH = 730;
 const HOURS_PER_YEAR = 8760;
@@ -241,6 +255,64 @@ export interface InfrastructureInput {
    * @default none
    */
   cacheNodes?: readonly { nodeType: string; nodes: number }[];
+  /** Data stores on AWS (RDS, ElastiCache, S3), one line each. @default none */
+  stores?: readonly StoreCostInput[];
+  /** AWS Backup of agents' volumes: the volumes' size and how long backups are kept. @default none */
+  volumeBackups?: { volumeGiB: number; retentionDays: number };
+  /** CloudWatch alarms. @default 0 */
+  alarms?: number;
+}
+
+/** One data store on AWS, as the cost model reads it from its resource. */
+export type StoreCostInput =
+  | {
+      store: string;
+      kind: "rds";
+      instanceClass: string;
+      allocatedGiB: number;
+      multiAz: boolean;
+      backupRetentionDays: number;
+    }
+  | { store: string; kind: "elasticache"; nodeType: string; nodes: number }
+  | { store: string; kind: "s3"; expectedGiB: number; writesPerMonth: number; readsPerMonth: number };
+
+/** A store's monthly line: `store <name>`, what was counted and its price. */
+export function storeMonthly(prices: RegionPrices, s: StoreCostInput): CostLine {
+  const name = `store ${s.store}`;
+  switch (s.kind) {
+    case "rds": {
+      const copies = s.multiAz ? 2 : 1;
+      const instance = rdsInstanceHourly(prices, s.instanceClass) * copies * HOURS_PER_MONTH;
+      const storage = s.allocatedGiB * prices.rdsGp3PerGbMonth * copies;
+      const backups =
+        s.allocatedGiB * SNAPSHOT_DAILY_CHANGE * s.backupRetentionDays * prices.rdsBackupPerGbMonth;
+      return {
+        name,
+        detail: `RDS PostgreSQL ${s.instanceClass}${s.multiAz ? " Multi-AZ" : ""}, ${s.allocatedGiB} GiB gp3, ${s.backupRetentionDays} d of backups`,
+        monthlyUsd: instance + storage + backups,
+      };
+    }
+    case "elasticache":
+      return {
+        name,
+        detail: `ElastiCache ${s.nodes} × ${s.nodeType}`,
+        monthlyUsd: s.nodes * elastiCacheNodeHourly(prices, s.nodeType) * HOURS_PER_MONTH,
+      };
+    case "s3":
+      return {
+        name,
+        detail: `S3 ${s.expectedGiB} GiB Standard, ${s.writesPerMonth} writes + ${s.readsPerMonth} reads a month`,
+        monthlyUsd:
+          s.expectedGiB * prices.s3StandardPerGbMonth +
+          (s.writesPerMonth / 1000) * prices.s3WritesPer1000 +
+          (s.readsPerMonth / 1000) * prices.s3ReadsPer1000,
+      };
+  }
+}
+
+/** Snapshots of `volumeGiB` of volumes kept `retentionDays` days, USD a month (see the rules above). */
+export function snapshotsMonthly(prices: RegionPrices, volumeGiB: number, retentionDays: number): number {
+  return volumeGiB * (1 + SNAPSHOT_DAILY_CHANGE * retentionDays) * prices.ebsSnapshotPerGbMonth;
 }
 
 export interface CostLine {
@@ -284,6 +356,22 @@ export function infrastructureMonthly(prices: RegionPrices, input: Infrastructur
         (sum, c) => sum + c.nodes * elastiCacheNodeHourly(prices, c.nodeType) * HOURS_PER_MONTH,
         0,
       ),
+    });
+  }
+  for (const store of input.stores ?? []) lines.push(storeMonthly(prices, store));
+  if (input.volumeBackups) {
+    const { volumeGiB, retentionDays } = input.volumeBackups;
+    lines.push({
+      name: "volume backups",
+      detail: `${volumeGiB} GiB of agent volumes in AWS Backup, ${retentionDays} d kept`,
+      monthlyUsd: snapshotsMonthly(prices, volumeGiB, retentionDays),
+    });
+  }
+  if ((input.alarms ?? 0) > 0) {
+    lines.push({
+      name: "CloudWatch alarms",
+      detail: `${input.alarms} alarms`,
+      monthlyUsd: (input.alarms ?? 0) * prices.cloudWatchAlarmMonthly,
     });
   }
   const diskGiB = input.nodeGroups.reduce((sum, ng) => sum + ng.nodes * ng.diskGiB, 0);

@@ -14,13 +14,20 @@
  *   Release's values;
  * - the EKS managed add-ons: each `aws:eks/addon:Addon`, through capacity/eks-addons.ts;
  * - ElastiCache: each `aws:elasticache/replicationGroup:ReplicationGroup` (`nodeType`, `numCacheClusters`,
- *   else 1 node), priced per node-hour;
+ *   else 1 node), priced per node-hour; one tagged `agentops.io/store` is that data store's line;
+ * - data stores: `aws:rds/instance:Instance` (`instanceClass`, `allocatedStorage`, `multiAz`,
+ *   `backupRetentionPeriod`) and `aws:s3/bucket:Bucket` (the expected size and requests of its
+ *   `agentops.io/expected-*` tags) tagged `agentops.io/store`; CloudWatch alarms
+ *   (`aws:cloudwatch/metricAlarm:MetricAlarm`); AWS Backup of agents' volumes: an `aws:backup/plan:Plan`'s
+ *   `deleteAfter` and the tenant namespaces its `aws:backup/selection:Selection`s select, whose agents' claims
+ *   are the volumes; CloudNativePG `Cluster` objects, whose `instances` pods (`resources.requests`) the plan
+ *   places;
  * - agents: Deployments, StatefulSets and CronJobs labelled `agentops.io/agent` (requests, nodeSelector, node
  *   affinity, tolerations; replicas from their HorizontalPodAutoscaler, else `spec.replicas`; a CronJob is one
  *   run: `parallelism` pods), their claims (a StatefulSet's claim templates once per replica), the budget,
  *   LLM and run-minutes annotations.
  */
-import { EKS_ADDON_FOOTPRINTS } from "../capacity/eks-addons";
+import { eksAddonFootprint } from "../capacity/eks-addons";
 import { capacityPlan, nodeLabels, type CapacityPlan, type PlanNodeGroup } from "../capacity/plan";
 import {
   plannedFromFootprint,
@@ -31,10 +38,11 @@ import {
   type Toleration,
 } from "../capacity/workloads";
 import type { ConfigIssue } from "../../config/errors";
-import { ANNOTATIONS, LABELS, NODE_GROUPS } from "../../lib/contract";
+import { ANNOTATIONS, LABELS, NODE_GROUPS, STORE_TAGS } from "../../lib/contract";
 import { parseQuantity } from "../../lib/quantity";
 import { asArray, get, isRecord } from "../../lib/plain";
-import { PLATFORM_FOOTPRINTS } from "../footprints";
+import { releaseFootprint } from "../footprints";
+import { CNPG_BOOTSTRAP_CONTAINER, CNPG_POSTGRES_CONTAINER } from "../footprints/stores";
 import {
   agentMonthlyCost,
   infrastructureMonthly,
@@ -45,6 +53,7 @@ import {
   type CostLine,
   type NodeGroupName,
   type NodeGroupsPricing,
+  type StoreCostInput,
 } from "./estimate";
 import { CostModelError, instanceType, type RegionPrices } from "../../catalog/prices";
 
@@ -95,6 +104,15 @@ export interface StackCostInput {
   declaredNodeGroups: boolean;
   /** ElastiCache replication groups (the LLM gateway's counter store on EKS): node type and nodes each. */
   cacheNodes: { nodeType: string; nodes: number }[];
+  /** The data stores on AWS (RDS instances, ElastiCache groups and S3 buckets tagged `agentops.io/store`). */
+  stores: StoreCostInput[];
+  /** CloudWatch alarms. */
+  alarms: number;
+  /**
+   * AWS Backup of agents' volumes: days kept and the namespaces whose agent claims are selected; `undefined`
+   * without a backup plan.
+   */
+  volumeBackups: { retentionDays: number; namespaces: string[] } | undefined;
   /** Every workload: platform footprints, EKS add-ons, agents. */
   workloads: PlannedWorkload[];
   agents: StackAgentInput[];
@@ -237,6 +255,7 @@ const onePerNodeOf = (spec: Rec) =>
   );
 
 interface KubeObject {
+  apiVersion?: string;
   kind: string;
   metadata: {
     name?: string;
@@ -385,21 +404,114 @@ function platformWorkloads(resources: readonly StackResourceLike[]): PlannedWork
   for (const r of resources) {
     if (r.type.startsWith("kubernetes:helm.sh/") && r.type.endsWith(":Release")) {
       const name = String(r.props.name);
-      const footprint = PLATFORM_FOOTPRINTS[name];
       const values = isRecord(r.props.values) ? r.props.values : {};
       const namespace = typeof r.props.namespace === "string" ? r.props.namespace : "default";
+      const footprint = releaseFootprint({ name, chart: String(r.props.chart), namespace });
       if (!footprint) continue;
       for (const w of footprint(values)) {
         if (!w.hook) out.push(plannedFromFootprint(`release/${name}`, namespace, w));
       }
     } else if (r.type === "aws:eks/addon:Addon") {
-      const footprint = EKS_ADDON_FOOTPRINTS[String(r.props.addonName)];
+      const footprint = eksAddonFootprint(String(r.props.addonName), r.props.configurationValues);
       for (const w of footprint?.workloads ?? []) {
         out.push(plannedFromFootprint(`eks-addon/${String(r.props.addonName)}`, footprint!.namespace, w));
       }
     }
   }
-  return out;
+  return [...out, ...cnpgClusterWorkloads(resources)];
+}
+
+/**
+ * The PostgreSQL pods of CloudNativePG `Cluster` objects (`postgresql.cnpg.io`): `instances` pods, each its
+ * `postgres` container at `resources.requests` and the operator's `bootstrap-controller` init container, which
+ * CloudNativePG gives the same resources.
+ */
+function cnpgClusterWorkloads(resources: readonly StackResourceLike[]): PlannedWorkload[] {
+  return kubeObjects(resources)
+    .filter(({ obj }) => obj.kind === "Cluster" && String(obj.apiVersion).startsWith("postgresql.cnpg.io/"))
+    .map(({ obj }) => {
+      const namespace = obj.metadata.namespace ?? "default";
+      const name = obj.metadata.name ?? "?";
+      const requests = get(obj.spec, "resources.requests");
+      const container = (n: string) => ({
+        name: n,
+        cpu: String(get(requests, "cpu") ?? "0"),
+        memory: String(get(requests, "memory") ?? "0"),
+      });
+      const instances = typeof obj.spec?.instances === "number" ? obj.spec.instances : 1;
+      const planned = plannedFromFootprint(`store/${namespace}/${name}`, namespace, {
+        name,
+        kind: "StatefulSet",
+        replicas: instances,
+        containers: [container(CNPG_POSTGRES_CONTAINER)],
+        initContainers: [container(CNPG_BOOTSTRAP_CONTAINER)],
+        placement: isRecord(obj.spec)
+          ? podPlacement({ affinity: obj.spec.affinity, tolerations: obj.spec.tolerations })
+          : {},
+      });
+      return { ...planned, workload: `Cluster/${namespace}/${name}` };
+    });
+}
+
+const num0 = (v: unknown) => {
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : 0;
+};
+
+/** The data stores among the resources: AWS resources tagged `agentops.io/store`. */
+function storesOf(resources: readonly StackResourceLike[]): StoreCostInput[] {
+  const tagOf = (r: StackResourceLike, key: string) =>
+    isRecord(r.props.tags) ? r.props.tags[key] : undefined;
+  const out: StoreCostInput[] = [];
+  for (const r of resources) {
+    const store = tagOf(r, STORE_TAGS.store);
+    if (typeof store !== "string") continue;
+    if (r.type === "aws:rds/instance:Instance") {
+      out.push({
+        store,
+        kind: "rds",
+        instanceClass: String(r.props.instanceClass),
+        allocatedGiB: num0(r.props.allocatedStorage),
+        multiAz: r.props.multiAz === true,
+        backupRetentionDays: num0(r.props.backupRetentionPeriod),
+      });
+    } else if (r.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+      out.push({
+        store,
+        kind: "elasticache",
+        nodeType: String(r.props.nodeType),
+        nodes: typeof r.props.numCacheClusters === "number" ? r.props.numCacheClusters : 1,
+      });
+    } else if (r.type === "aws:s3/bucket:Bucket") {
+      out.push({
+        store,
+        kind: "s3",
+        expectedGiB: num0(tagOf(r, STORE_TAGS.expectedStorageGiB)),
+        writesPerMonth: num0(tagOf(r, STORE_TAGS.expectedWritesPerMonth)),
+        readsPerMonth: num0(tagOf(r, STORE_TAGS.expectedReadsPerMonth)),
+      });
+    }
+  }
+  return out.sort((a, b) => a.store.localeCompare(b.store));
+}
+
+/** The selection condition key of the EBS CSI driver's namespace tag on the volumes it creates. */
+export const PVC_NAMESPACE_TAG_CONDITION = "aws:ResourceTag/kubernetes.io/created-for/pvc/namespace";
+
+/** AWS Backup of agents' volumes: the plan's retention and the namespaces its selections take volumes from. */
+function volumeBackupsOf(resources: readonly StackResourceLike[]): StackCostInput["volumeBackups"] {
+  const plan = resources.find((r) => r.type === "aws:backup/plan:Plan");
+  if (!plan) return undefined;
+  const retentionDays = Math.max(
+    0,
+    ...asArray(plan.props.rules).map((rule) => num0(get(rule, "lifecycle.deleteAfter"))),
+  );
+  const namespaces = resources
+    .filter((r) => r.type === "aws:backup/selection:Selection")
+    .flatMap((r) => asArray(r.props.conditions).flatMap((c) => asArray(get(c, "stringEquals"))))
+    .filter((e) => get(e, "key") === PVC_NAMESPACE_TAG_CONDITION)
+    .map((e) => String(get(e, "value")));
+  return { retentionDays, namespaces: [...new Set(namespaces)].sort() };
 }
 
 /**
@@ -417,11 +529,18 @@ export function stackCostInput(
     clusters: resources.filter((r) => r.type === "aws:eks/cluster:Cluster").length,
     natGateways: resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length,
     cacheNodes: resources
-      .filter((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")
+      .filter(
+        (r) =>
+          r.type === "aws:elasticache/replicationGroup:ReplicationGroup" &&
+          !(isRecord(r.props.tags) && typeof r.props.tags[STORE_TAGS.store] === "string"),
+      )
       .map((r) => ({
         nodeType: String(r.props.nodeType),
         nodes: typeof r.props.numCacheClusters === "number" ? r.props.numCacheClusters : 1,
       })),
+    stores: storesOf(resources),
+    alarms: resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").length,
+    volumeBackups: volumeBackupsOf(resources),
     nodeGroups: declared.length > 0 ? declared : fallbackNodeGroups(fallback),
     declaredNodeGroups: declared.length > 0,
     workloads: [...platformWorkloads(resources), ...workloads],
@@ -457,11 +576,37 @@ export function estimateStack(input: StackCostInput, prices: RegionPrices): Stac
     const g = (name && byName.get(name)) || (gpus > 0 && gpuGroup) || input.nodeGroups[0]!;
     return { instanceTypes: g.instanceTypes, spot: g.spot };
   };
+  // The agents' volumes AWS Backup takes: their claims in the selected namespaces, at min and at max replicas.
+  const backedUpGiB = (scale: "min" | "max") => {
+    const backups = input.volumeBackups;
+    if (!backups) return 0;
+    const replicas = new Map(input.workloads.map((w) => [w.workload, w.replicas]));
+    return input.agents
+      .filter((a) => backups.namespaces.includes(a.namespace))
+      .flatMap((a) => a.workloads)
+      .reduce(
+        (sum, aw) =>
+          sum +
+          aw.fixedClaimGiB +
+          (aw.job ? 0 : aw.claimGiBPerReplica * (replicas.get(aw.workload)?.[scale] ?? 0)),
+        0,
+      );
+  };
   const infra = (scale: "min" | "max") =>
     infrastructureMonthly(prices, {
       clusters: input.clusters,
       natGateways: input.natGateways,
       cacheNodes: input.cacheNodes,
+      stores: input.stores,
+      alarms: input.alarms,
+      ...(input.volumeBackups
+        ? {
+            volumeBackups: {
+              volumeGiB: backedUpGiB(scale),
+              retentionDays: input.volumeBackups.retentionDays,
+            },
+          }
+        : {}),
       nodeGroups: input.declaredNodeGroups
         ? plan.groups.map((g) => ({
             name: g.name,

@@ -19,6 +19,10 @@ import { nvidiaDevicePluginFootprint } from "./nvidia-device-plugin";
 import { openCostFootprint } from "./opencost";
 import { otelCollectorFootprint, otelLogsFootprint } from "./opentelemetry";
 import { VALKEY_RELEASE, valkeyFootprint } from "./valkey";
+import { CNPG_RELEASE, cloudnativePgFootprint } from "./cloudnative-pg";
+import { SNAPSHOT_CONTROLLER_RELEASE, snapshotControllerFootprint } from "./snapshot-controller";
+import { storeValkeyFootprint } from "./stores";
+import { PLATFORM_NAMESPACES } from "../../lib/contract";
 import { vaultFootprint } from "./vault";
 
 /** The pods a release runs with `values`: workload name and kind, replicas, containers' requests, placement. */
@@ -43,6 +47,31 @@ export const PLATFORM_FOOTPRINTS: Readonly<Record<string, Footprint>> = {
   "ai-gateway-crds": aiGatewayCrdsFootprint,
   "ai-gateway": aiGatewayFootprint,
   [VALKEY_RELEASE]: valkeyFootprint,
+  [SNAPSHOT_CONTROLLER_RELEASE]: snapshotControllerFootprint,
+  [CNPG_RELEASE]: cloudnativePgFootprint,
 };
+
+/**
+ * Charts the data stores install once per store in their namespace (`agentops-stores`), under the store's
+ * name: chart → footprint. Only an existing cluster runs them (on EKS the stores are managed services).
+ */
+export const STORE_CHART_FOOTPRINTS: Readonly<Record<string, Footprint>> = {
+  valkey: storeValkeyFootprint,
+};
+
+/**
+ * The footprint of a Helm release: a platform add-on's by its release name, else a data store's by its chart
+ * when it is installed in the stores' namespace; `undefined` for a release the model does not know.
+ */
+export function releaseFootprint(release: {
+  name: string;
+  chart: string;
+  namespace: string;
+}): Footprint | undefined {
+  return (
+    PLATFORM_FOOTPRINTS[release.name] ??
+    (release.namespace === PLATFORM_NAMESPACES.stores ? STORE_CHART_FOOTPRINTS[release.chart] : undefined)
+  );
+}
 
 export { LLM_GATEWAY_CONTAINERS, llmGatewayReplicas } from "./llm-gateway";
