@@ -291,7 +291,7 @@ describe("capacity: the stacks", function () {
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(err.lines, [
-          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.27 CPU / 5.18 GiB, 39 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
+          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.30 CPU / 5.29 GiB, 40 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
         ]);
         return true;
       },

@@ -221,7 +221,7 @@ describe("stack configuration", () => {
       const cfg = validConfig();
       cfg.agentops.agent = [];
       assert.deepEqual(problems(cfg), [
-        "agent: [] — is not a known key of agentops: (known: environment, cluster, platform, tenants, agents)",
+        "agent: [] — is not a known key of agentops: (known: environment, cluster, platform, tenants, agents, stores, backups)",
       ]);
     });
 

@@ -267,7 +267,8 @@ describe("cost report", () => {
   it("prices node groups at the nodes the capacity plan needs, at least minSize", async () => {
     // dev: system 2 × m7i.large (minSize 2, the plan needs 2); spot 2 at min, 3 at max × 0.09978 × 730 = 72.84
     // each; gpu 0 (the weekly job's node is priced per run, in the agent); root volumes 50 GiB per system and
-    // spot node × 0.08; the LLM gateway's ElastiCache store, 1 × cache.t4g.micro × 0.0128 × 730 = 9.34.
+    // spot node × 0.08; the LLM gateway's ElastiCache store, 1 × cache.t4g.micro × 0.0128 × 730 = 9.34; the data
+    // stores (tests/stores.test.ts prices each), the AWS Backup of the agents' claims and the stores' alarms.
     const r = await report("dev");
     assert.deepEqual(
       r.infrastructure.map((l) => [l.name, l.detail, l.monthlyUsd, l.maxMonthlyUsd]),
@@ -283,6 +284,11 @@ describe("cost report", () => {
         ["node group gpu", "0 × g6.xlarge|g5.xlarge (on-demand)", 0, 0],
         ["NAT gateways", "1 (hours only)", 32.85, 32.85],
         ["ElastiCache nodes", "1 × cache.t4g.micro", 9.34, 9.34],
+        ["store audit", "RDS PostgreSQL db.t4g.micro, 20 GiB gp3, 7 d of backups", 14.25, 14.25],
+        ["store cache", "ElastiCache 1 × cache.t4g.micro", 9.34, 9.34],
+        ["store evidence", "S3 10 GiB Standard, 100000 writes + 500000 reads a month", 0.93, 0.93],
+        ["volume backups", "130 GiB of agent volumes in AWS Backup, 7 d kept, 200 at max", 7.41, 11.4],
+        ["CloudWatch alarms", "6 alarms", 0.6, 0.6],
         ["node root volumes", "200 GiB gp3, 250 at max", 16, 20],
       ],
     );

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import {
   ChangeReportInputError,
   changeReport,
+  FORCE_NEW,
   formatChangeReport,
   formatPath,
   parsePath,
@@ -20,7 +21,7 @@ import {
 } from "../tools/diff";
 import type { SynthResult } from "@agentops/components/testing";
 import { parseDiffArgs } from "../tools/diff/cli";
-import { ROOT, synthEdited, synthStack } from "./harness";
+import { ROOT, STACKS, synthEdited, synthStack } from "./harness";
 
 /** The report as one line per changed resource: action, resource, flags, changed paths, notes. */
 function digest(r: ChangeReport): string[] {
@@ -138,7 +139,12 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
       }),
       [
         "0 create, 2 update, 0 replace, 0 delete; exit 0",
-        "update ExternalSecret governance/it-ops-agent: spec.data[2]",
+        // The stores' credentials follow the agent's own keys, so they move up one place.
+        [
+          "update ExternalSecret governance/it-ops-agent: spec.data[2].remoteRef.key, ",
+          "spec.data[2].remoteRef.property, spec.data[2].secretKey, spec.data[3].remoteRef.key, ",
+          "spec.data[3].secretKey, spec.data[4]",
+        ].join(""),
         `update StatefulSet governance/it-ops-agent: spec.template.${hash}`,
       ],
     );
@@ -214,7 +220,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         });
       }),
       [
-        "10 create, 0 update, 0 replace, 0 delete; exit 0",
+        "11 create, 0 update, 0 replace, 0 delete; exit 0",
         "create LimitRange research/limits",
         "create Namespace research",
         "create NetworkPolicy research/allow-dns",
@@ -225,6 +231,8 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         "create ResourceQuota research/quota",
         "create Role research/research-developer",
         "create RoleBinding research/research-developer",
+        // AWS Backup selects the new namespace's volumes too.
+        "create Selection backups-selection-research",
       ],
     );
   });
@@ -279,32 +287,161 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         agentNamed(c, "architect-agent").name = "design-agent";
       }),
       [
-        "9 create, 5 update, 0 replace, 9 delete; exit 1",
+        "12 create, 6 update, 0 replace, 12 delete; exit 1",
         "delete StatefulSet governance/architect-agent [dangerous]",
         "delete ConfigMap governance/architect-agent-config",
+        // The audit store: the old role's generated credentials go, new ones come, and the role bootstrap runs
+        // again for the new set of agents (a new Job; the old one goes).
+        "delete ExternalSecret agentops-stores/audit-architect-agent",
         // The LLM gateway: the agent's gateway key under its old client id goes, one under the new comes; its
         // limit rule, key reference and egress policy change in place (a new client id starts a new counter).
         "delete ExternalSecret envoy-gateway-system/llm-client-architect-agent",
         "delete ExternalSecret governance/architect-agent",
         "delete HorizontalPodAutoscaler governance/architect-agent",
+        "delete Job agentops-stores/audit-roles-da93649d",
         "delete PodDisruptionBudget governance/architect-agent",
+        "delete PushSecret agentops-stores/audit-architect-agent",
         "delete Service governance/architect-agent",
         "delete ServiceAccount governance/architect-agent",
         "delete ServiceMonitor governance/architect-agent",
         "update BackendTrafficPolicy envoy-gateway-system/llm-gateway-budgets: spec.rateLimit.global.rules[3].clientSelectors[0].headers[0].value",
         "update NetworkPolicy governance/allow-internet-egress: spec.podSelector.matchExpressions[0].values[1]",
         "update NetworkPolicy governance/allow-llm-gateway-egress: spec.podSelector.matchExpressions[0].values[1]",
+        "update NetworkPolicy governance/allow-store-audit-egress: spec.podSelector.matchExpressions[0].values[1]",
         "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[6].labels.agent, spec.groups[0].rules[7].labels.agent",
         "update SecurityPolicy envoy-gateway-system/llm-gateway-clients: spec.apiKeyAuth.credentialRefs[3].name",
         "create ConfigMap governance/design-agent-config",
+        "create ExternalSecret agentops-stores/audit-design-agent",
         "create ExternalSecret envoy-gateway-system/llm-client-design-agent",
         "create ExternalSecret governance/design-agent",
         "create HorizontalPodAutoscaler governance/design-agent",
+        "create Job agentops-stores/audit-roles-bce98171",
         "create PodDisruptionBudget governance/design-agent",
+        "create PushSecret agentops-stores/audit-design-agent",
         "create Service governance/design-agent",
         "create ServiceAccount governance/design-agent",
         "create ServiceMonitor governance/design-agent",
         "create StatefulSet governance/design-agent",
+      ],
+    );
+  });
+
+  it("an agent starts using a store: its settings, credential and egress change in place; pods roll by hash", async () => {
+    assert.deepEqual(
+      await after((c) => {
+        agentNamed(c, "architect-agent").stores.push("cache");
+      }),
+      [
+        "0 create, 4 update, 0 replace, 0 delete; exit 0",
+        "update ConfigMap governance/architect-agent-config: data.CACHE_REDIS_HOST, data.CACHE_REDIS_KEY_PREFIX, data.CACHE_REDIS_PORT, data.CACHE_REDIS_TLS",
+        "update ExternalSecret governance/architect-agent: spec.data[2]",
+        "update NetworkPolicy governance/allow-store-cache-egress: spec.podSelector.matchExpressions[0].values[1], spec.podSelector.matchExpressions[0].values[2]",
+        'update StatefulSet governance/architect-agent: spec.template.metadata.annotations["agentops.io/config-hash"]',
+      ],
+    );
+  });
+
+  it("adding a store: its AWS resources, alarms, credentials and egress are created; nothing is replaced", async () => {
+    assert.deepEqual(
+      await after((c) => {
+        c.stores.ledger = { engine: "postgres" };
+        agentNamed(c, "architect-agent").stores.push("ledger");
+      }),
+      [
+        "13 create, 5 update, 0 replace, 0 delete; exit 0",
+        "update ConfigMap governance/architect-agent-config: data.LEDGER_DB_HOST, data.LEDGER_DB_NAME, data.LEDGER_DB_PORT, data.LEDGER_DB_SSLMODE, data.LEDGER_DB_USER",
+        "update ExternalSecret governance/architect-agent: spec.data[2]",
+        // Its cost series, and External Secrets' right to read its master secret.
+        "update PrometheusRule monitoring/agentops-stores: spec.groups[0].rules[3]",
+        "update RolePolicy stores-external-secrets-policy: policy",
+        'update StatefulSet governance/architect-agent: spec.template.metadata.annotations["agentops.io/config-hash"]',
+        "create EventSubscription stores-ledger-events",
+        "create ExternalSecret agentops-stores/ledger-architect-agent",
+        "create ExternalSecret agentops-stores/ledger-master",
+        "create Instance stores-ledger-db",
+        "create Job agentops-stores/ledger-roles-ff7e18a3",
+        "create LogGroup stores-ledger-logs",
+        "create MetricAlarm stores-agentops-dev-ledger-down",
+        "create MetricAlarm stores-agentops-dev-ledger-storage",
+        "create NetworkPolicy governance/allow-store-ledger-egress",
+        "create ParameterGroup stores-ledger-params",
+        "create PushSecret agentops-stores/ledger-architect-agent",
+        "create SecurityGroup stores-ledger-sg",
+        "create SubnetGroup stores-ledger-subnets",
+      ],
+    );
+  });
+
+  it("adding an agent that uses a store: its credentials and a new role bootstrap Job (the old one goes); exit 0", async () => {
+    assert.deepEqual(
+      await after((c) => {
+        c.agents.push({
+          name: "docs-agent",
+          tenant: "governance",
+          tier: 2,
+          image: "ghcr.io/agentops/docs-agent:0.1.0",
+          mode: "service",
+          replicas: { min: 1, max: 1 },
+          resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+          budget: { monthlyUsd: 50 },
+          stores: ["audit"],
+        });
+      }),
+      [
+        "11 create, 2 update, 0 replace, 1 delete; exit 0",
+        "delete Job agentops-stores/audit-roles-da93649d",
+        "update NetworkPolicy governance/allow-store-audit-egress: spec.podSelector.matchExpressions[0].values[2], spec.podSelector.matchExpressions[0].values[3], spec.podSelector.matchExpressions[0].values[4]",
+        "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[8], spec.groups[0].rules[9]",
+        "create ConfigMap governance/docs-agent-config",
+        "create Deployment governance/docs-agent",
+        "create ExternalSecret agentops-stores/audit-docs-agent",
+        "create ExternalSecret governance/docs-agent",
+        "create HorizontalPodAutoscaler governance/docs-agent",
+        "create Job agentops-stores/audit-roles-8ba4b0a2",
+        "create PodDisruptionBudget governance/docs-agent",
+        "create PushSecret agentops-stores/audit-docs-agent",
+        "create Service governance/docs-agent",
+        "create ServiceAccount governance/docs-agent",
+        "create ServiceMonitor governance/docs-agent",
+      ],
+    );
+  });
+
+  it("restoring a service's claim from an AWS Backup recovery point: the claim is created from it, the StatefulSet keeps running", async () => {
+    assert.deepEqual(
+      await after((c) => {
+        agentNamed(c, "it-ops-agent").storage.restoreFrom = { snapshot: "snap-0123456789abcdef0" };
+      }),
+      [
+        "3 create, 0 update, 0 replace, 0 delete; exit 0",
+        [
+          "create PersistentVolumeClaim governance/data-it-ops-agent-0",
+          " | restore: created from VolumeSnapshot governance/restore-data-it-ops-agent-0-snap-0123456789abcdef0;",
+          " StatefulSet governance/it-ops-agent keeps running and adopts it when pod it-ops-agent-0 is recreated:",
+          " scale it to 0 and delete the claim it has now before pulumi up (README, Restoring an agent volume)",
+        ].join(""),
+        "create VolumeSnapshot governance/restore-data-it-ops-agent-0-snap-0123456789abcdef0",
+        "create VolumeSnapshotContent restore-data-it-ops-agent-0-snap-0123456789abcdef0",
+      ],
+    );
+  });
+
+  it("restoring a job's claim from a VolumeSnapshot replaces the claim (its data: dangerous, exit 1), the CronJob keeps running", async () => {
+    assert.deepEqual(
+      await after((c) => {
+        agentNamed(c, "security-agent").storage.restoreFrom = {
+          snapshot: "before-upgrade",
+          claim: "security-agent-job-data",
+        };
+      }),
+      [
+        "0 create, 0 update, 1 replace, 0 delete; exit 1",
+        [
+          "replace PersistentVolumeClaim governance/security-agent-job-data [dangerous]: spec.dataSourceRef",
+          " | restore: created from VolumeSnapshot governance/before-upgrade; CronJob governance/security-agent-job",
+          " keeps running and mounts it from the next pod on; the old claim goes once no pod uses it",
+          " (README, Restoring an agent volume)",
+        ].join(""),
       ],
     );
   });
@@ -547,6 +684,56 @@ describe("change report rules", () => {
         "replace Key ebs [dangerous]: customerMasterKeySpec",
         "replace NodeGroup system: instanceTypes[0]",
       ],
+    );
+  });
+
+  it("knows the force-new properties of every AWS and random resource type the stacks declare", async function () {
+    this.timeout(180_000);
+    const types = new Set<string>();
+    for (const stack of STACKS) {
+      for (const r of (await synthStack(stack)).resources) {
+        if (r.custom && (r.type.startsWith("aws:") || r.type.startsWith("random:"))) types.add(r.type);
+      }
+    }
+    assert.ok(types.has("aws:rds/instance:Instance") && types.has("aws:backup/selection:Selection"));
+    assert.deepEqual(
+      [...types].filter((t) => !(t in FORCE_NEW)),
+      [],
+      "add the type to FORCE_NEW in tools/diff/rules.ts",
+    );
+  });
+
+  it("deleting the stores' data is dangerous: the database, the cache, the backup vault, an Object Lock bucket", () => {
+    const db = aws("aws:rds/instance:Instance", "db", { identifier: "agentops-dev-audit" });
+    const cache = aws("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {});
+    const vault = aws("aws:backup/vault:Vault", "vault", { name: "agentops-dev-volumes" });
+    const bucket = aws("aws:s3/bucket:Bucket", "evidence", { bucket: "e", objectLockEnabled: true });
+    const report = changeReport([db, cache, vault, bucket], []);
+    assert.deepEqual(
+      report.changes.map((c) => [c.label, c.dangerous]),
+      [
+        [
+          "Bucket evidence",
+          "holds data: the bucket's objects, under Object Lock (locked versions cannot be deleted before their retention ends)",
+        ],
+        [
+          "Instance db",
+          "holds data: the database (its automated backups stay restorable for their retention; a final snapshot is taken only where deletion protection is on)",
+        ],
+        [
+          "ReplicationGroup cache",
+          "holds data: the cache's keys (the LLM gateway's: the month's spend counters)",
+        ],
+        ["Vault vault", "holds data: the recovery points of agents' volumes"],
+      ],
+    );
+    assert.deepEqual(one([db], [edit(db, "identifier", "agentops-dev-audit2")]), [
+      "0 create, 0 update, 1 replace, 0 delete; exit 1",
+      "replace Instance db [dangerous]: identifier",
+    ]);
+    assert.deepEqual(
+      one([db], [edit(db, "instanceClass", "db.t4g.small")])[1],
+      "update Instance db: instanceClass",
     );
   });
 

@@ -271,9 +271,10 @@ export async function pinnedChartFiles(
 const CRD_CHARTS = [
   { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.8.2" },
   { chart: "oci://docker.io/envoyproxy/ai-gateway-crds-helm", version: "v1.1.0" },
+  { chart: "snapshot-controller", version: "5.2.0" },
 ] as const;
-/** API groups no `@kubernetes-models` package covers: Envoy Gateway and Envoy AI Gateway. */
-const CRD_GROUPS = ["gateway.envoyproxy.io", "aigateway.envoyproxy.io"] as const;
+/** API groups no `@kubernetes-models` package covers: Envoy Gateway, Envoy AI Gateway, CSI volume snapshots. */
+const CRD_GROUPS = ["gateway.envoyproxy.io", "aigateway.envoyproxy.io", "snapshot.storage.k8s.io"] as const;
 
 let pinnedValidators: Promise<Map<string, CrdValidator>> | undefined;
 
@@ -297,9 +298,13 @@ function pinnedCrdValidators(): Promise<Map<string, CrdValidator>> {
         },
       });
       for (const text of texts) {
-        // Templates with directives hold no CRD in these charts.
-        if (!text.includes("kind: CustomResourceDefinition") || text.includes("{{")) continue;
-        crds.push(...parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject));
+        if (!text.includes("kind: CustomResourceDefinition")) continue;
+        // A document with template directives is no plain CRD (snapshot-controller's crds.yaml, which its
+        // templates render with `tpl`, has them in one CRD, the volume group snapshots' contents).
+        for (const doc of text.split(/^---$/m)) {
+          if (doc.includes("{{") || !doc.includes("kind: CustomResourceDefinition")) continue;
+          crds.push(...parseAllDocuments(doc).map((d) => d.toJS() as KubernetesObject));
+        }
       }
     }
     return crdValidators(crds.filter((o) => o?.kind === "CustomResourceDefinition"));

@@ -538,7 +538,8 @@ describe("LLM gateway", function () {
 
     it("keeps the AUTH token in Vault: a PushSecret copies its Secret to platform/<env>/llm-gateway/store", async () => {
       const { manifests, resources } = await synthStack("dev");
-      const push = manifests.filter((m) => m.kind === "PushSecret");
+      // The data stores push their own credentials from their namespace (tests/stores.test.ts).
+      const push = manifests.filter((m) => m.kind === "PushSecret" && m.metadata.namespace === GATEWAY_NS);
       assert.deepEqual(
         push.map((m) => [m.apiVersion, m.metadata.namespace, m.metadata.name, m.spec]),
         [

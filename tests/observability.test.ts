@@ -24,6 +24,7 @@ import { Observability } from "../components/src/observability/observability";
 import { openCostCustomPricing } from "../components/src/observability/opencost-pricing";
 import { regionPrices } from "../components/src/catalog/prices";
 import { spendGroups } from "../components/src/observability/llm-gateway";
+import { storeRuleGroups, type StoreRulesInput } from "../components/src/observability/stores";
 import { record, stackConfig, synthStack, validateManifest } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -42,9 +43,23 @@ let parser: Parser;
 
 const devConfig = (): StackConfig => stackConfig("dev");
 
+/** Every kind of store rule: costs, volumes, in-cluster PostgreSQL with standbys, Valkey, the snapshot schedule. */
+const STORE_RULES_SAMPLE: StoreRulesInput = {
+  volumeNamespaces: ["governance"],
+  costs: [{ store: "audit", engine: "postgres", monthlyUsd: 14.25 }],
+  postgres: [{ store: "audit", instances: 2, backupGapSeconds: 86_400 }],
+  valkey: [{ store: "cache", deployment: "cache-valkey" }],
+  snapshotSchedule: { cronJob: "volume-snapshots", gapSeconds: 86_400 },
+};
+
 /** Every PromQL expression the stack ships: rules (with the dev stack's budgets) and dashboard panels. */
 function expressions(): { where: string; expr: string }[] {
-  const rules = [...recordingGroups(), budgetGroup(devConfig().agents), alertGroup()].flatMap((g) =>
+  const rules = [
+    ...recordingGroups(),
+    budgetGroup(devConfig().agents),
+    alertGroup(),
+    ...storeRuleGroups(STORE_RULES_SAMPLE),
+  ].flatMap((g) =>
     g.rules.map((r) => ({ where: `${g.name}/${"record" in r ? r.record : r.alert}`, expr: r.expr })),
   );
   // Both variants: with and without the LLM gateway's measured spend.
@@ -156,14 +171,19 @@ describe("observability", function () {
         "recording-rule": "kube-prometheus-stack",
         "kube-state-metrics": "kube-prometheus-stack",
         cadvisor: "kube-prometheus-stack",
+        kubelet: "kube-prometheus-stack",
+        "cloudnative-pg": "cloudnative-pg",
         opencost: "opencost",
         "dcgm-exporter": "dcgm-exporter",
         "agent-otel-sdk": "otel-collector",
       };
       const recorded = new Set(
-        [...recordingGroups(), budgetGroup(devConfig().agents), ...spendGroups()].flatMap((g) =>
-          g.rules.map((r) => ("record" in r ? r.record : "")),
-        ),
+        [
+          ...recordingGroups(),
+          budgetGroup(devConfig().agents),
+          ...spendGroups(),
+          ...storeRuleGroups(STORE_RULES_SAMPLE),
+        ].flatMap((g) => g.rules.map((r) => ("record" in r ? r.record : ""))),
       );
       const missing = METRICS.filter(
         (m) =>
@@ -536,6 +556,8 @@ describe("observability", function () {
         "agentops-budgets",
         "agentops-llm-gateway",
         "agentops-rules",
+        // The data stores' cost series and alerts (observability/stores.ts).
+        "agentops-stores",
       ]);
       for (const r of rules) await validateManifest(r);
     });

@@ -86,6 +86,8 @@ const PINNED: Record<string, [chart: string, repo: string | undefined, version: 
       "monitoring-agents",
     ],
     opencost: ["opencost", "https://opencost.github.io/opencost-helm-chart", "2.5.17", "monitoring"],
+    // Volume backups and restores (every stack backs its agents' volumes up).
+    "snapshot-controller": ["snapshot-controller", "https://piraeus.io/helm-charts/", "5.2.0", "kube-system"],
   };
 
 /** The platform alone, from a stack file's config, on an EKS cluster with GPUs or on an existing cluster. */
@@ -189,6 +191,7 @@ describe("platform", function () {
           "ai-gateway": [p("ai-gateway-crds"), p("envoy-ai-gateway-system"), p("envoy-gateway")],
           "dcgm-exporter": [p("kube-prometheus-stack"), p("monitoring-agents")],
           opencost: [p("kube-prometheus-stack"), p("monitoring"), p("opencost-pricing")],
+          "snapshot-controller": [],
         };
         // Every release, so one added without an expectation here fails too.
         const releases = resources
@@ -210,7 +213,12 @@ describe("platform", function () {
 
       it("validates its issuers, certificates and secret stores against the CRD schemas", async () => {
         const { manifests } = await synthStack(stack);
-        const custom = manifests.filter((m) => /cert-manager\.io|external-secrets\.io/.test(m.apiVersion));
+        // The data stores' credentials live in their own namespace (tests/stores.test.ts).
+        const custom = manifests.filter(
+          (m) =>
+            /cert-manager\.io|external-secrets\.io/.test(m.apiVersion) &&
+            m.metadata.namespace !== "agentops-stores",
+        );
         assert.deepEqual(
           custom
             .filter((m) => m.kind !== "ExternalSecret")
@@ -729,6 +737,13 @@ describe("platform", function () {
         problems({ loki: { mode: "simpleScalable" } }, (raw) => {
           raw.agentops.cluster = { mode: "existing", context: "kind-agentops" };
           raw.region = undefined;
+          // On an existing cluster the dev stack's S3 store is an endpoint the user names (tests/stores.test.ts).
+          const stores = raw.agentops.stores as Record<string, Record<string, unknown>>;
+          Object.assign(stores.evidence!, {
+            endpoint: "https://minio.example.com:9000",
+            bucket: "agentops-evidence",
+            network: { cidr: "10.0.0.0/8" },
+          });
         }),
         [
           `platform.loki.mode: "simpleScalable" — needs cluster.mode eks (Loki keeps its chunks in the cluster's S3 bucket); use singleBinary`,

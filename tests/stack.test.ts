@@ -25,6 +25,8 @@ describe("stacks", function () {
           "GatewayClass",
           "ClusterRole",
           "ClusterRoleBinding",
+          "VolumeSnapshotClass",
+          "VolumeSnapshotContent",
         ]);
         for (const m of (await synthStack(stack)).manifests) {
           assert.ok(m.metadata.name, `${m.kind} without metadata.name`);
@@ -81,14 +83,25 @@ describe("stacks", function () {
     assert.deepEqual(await protectedIn("dev"), []);
     assert.deepEqual(await protectedIn("staging"), []);
     assert.deepEqual(await protectedIn("prod"), [
-      // The LLM gateway's counter store (its counters are the month's spend) and what it stands in.
+      // The agents' volume backups.
+      "aws:backup/vault:Vault",
+      // The LLM gateway's counter store (its counters are the month's spend) and what it stands in; the audit
+      // database's security group.
+      "aws:ec2/securityGroup:SecurityGroup",
       "aws:ec2/securityGroup:SecurityGroup",
       "aws:eks/cluster:Cluster",
       "aws:elasticache/replicationGroup:ReplicationGroup",
       "aws:elasticache/subnetGroup:SubnetGroup",
+      // The cluster's three keys and the data stores' key.
       "aws:kms/key:Key",
       "aws:kms/key:Key",
       "aws:kms/key:Key",
+      "aws:kms/key:Key",
+      // The audit database and its subnet group.
+      "aws:rds/instance:Instance",
+      "aws:rds/subnetGroup:SubnetGroup",
+      // Loki's bucket and the evidence bucket.
+      "aws:s3/bucket:Bucket",
       "aws:s3/bucket:Bucket",
       "kubernetes:core/v1:PersistentVolumeClaim",
     ]);

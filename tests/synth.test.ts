@@ -45,11 +45,14 @@ describe("synth CLI", function () {
         "replaceOnChanges",
         "inputs",
       ]);
-    // An agent's workload waits for its ConfigMap and Secret: explicit dependencies are written as URNs.
+    // An agent's workload waits for its ConfigMap and Secret (explicit), and for the stores whose addresses its
+    // settings carry (the config hash of its pod template): dependencies are written as URNs.
     const byName = (name: string) => resources.find((r) => r.name === name)!;
     assert.deepEqual(byName("security-agent-statefulset").dependsOn, [
       byName("security-agent-config").urn,
       byName("security-agent-external-secret").urn,
+      byName("stores-audit-db").urn,
+      byName("stores-evidence-bucket").urn,
     ]);
     const manifests = fs.readFileSync(path.join(out, "manifests.yaml"), "utf8");
     for (const doc of manifests.split(/^---$/m).filter((d) => d.trim())) {

@@ -231,18 +231,25 @@ export function parseGoDuration(text: string): number | undefined {
 }
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 1440 * MINUTE_MS;
+
+type FieldsSchedule = Extract<CronSchedule, { kind: "fields" }>;
 
 /**
- * Whether a five-field schedule fires at the UTC minute of `at`, as robfig/cron's `SpecSchedule.Next` decides:
+ * Whether a five-field schedule fires on the UTC day of `day`, as robfig/cron's `SpecSchedule.Next` decides:
  * day of month and day of week are ANDed when either was written as `*`/`?`, ORed otherwise.
  */
-function firesAt(s: Extract<CronSchedule, { kind: "fields" }>, at: Date): boolean {
-  const has = (f: CronField, v: number) => f.values.includes(v);
-  if (!has(s.minute, at.getUTCMinutes()) || !has(s.hour, at.getUTCHours())) return false;
-  if (!has(s.month, at.getUTCMonth() + 1)) return false;
-  const dom = has(s.dayOfMonth, at.getUTCDate());
-  const dow = has(s.dayOfWeek, at.getUTCDay());
+function firesOnDay(s: FieldsSchedule, day: Date): boolean {
+  if (!s.month.values.includes(day.getUTCMonth() + 1)) return false;
+  const dom = s.dayOfMonth.values.includes(day.getUTCDate());
+  const dow = s.dayOfWeek.values.includes(day.getUTCDay());
   return s.dayOfMonth.star || s.dayOfWeek.star ? dom && dow : dom || dow;
+}
+
+/** The firing times (ms since the epoch) of a schedule on the UTC day starting at `dayStart`, ascending. */
+function firingsOnDay(s: FieldsSchedule, dayStart: number): number[] {
+  if (!firesOnDay(s, new Date(dayStart))) return [];
+  return s.hour.values.flatMap((h) => s.minute.values.map((m) => dayStart + (h * 60 + m) * MINUTE_MS));
 }
 
 /**
@@ -253,9 +260,12 @@ function firesAt(s: Extract<CronSchedule, { kind: "fields" }>, at: Date): boolea
 export function newestFiringAtOrBefore(spec: string, at: Date, withinDays = 366): Date | undefined {
   const parsed = parseKubernetesCron(spec);
   if (!parsed.ok || parsed.schedule.kind !== "fields") return undefined;
-  let t = Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS;
-  const stop = t - withinDays * 1440 * MINUTE_MS;
-  for (; t >= stop; t -= MINUTE_MS) if (firesAt(parsed.schedule, new Date(t))) return new Date(t);
+  const limit = at.getTime();
+  const firstDay = Math.floor(limit / DAY_MS) * DAY_MS;
+  for (let day = firstDay; day >= firstDay - withinDays * DAY_MS; day -= DAY_MS) {
+    const times = firingsOnDay(parsed.schedule, day).filter((t) => t <= limit);
+    if (times.length > 0) return new Date(times[times.length - 1]!);
+  }
   return undefined;
 }
 
@@ -268,14 +278,13 @@ export function longestGapMinutes(spec: string): number | undefined {
   const parsed = parseKubernetesCron(spec);
   if (!parsed.ok) return undefined;
   if (parsed.schedule.kind === "every") return parsed.schedule.seconds / 60;
-  const start = Date.UTC(2025, 0, 1);
-  const end = Date.UTC(2026, 0, 8);
   let previous: number | undefined;
   let longest = 0;
-  for (let t = start; t < end; t += MINUTE_MS) {
-    if (!firesAt(parsed.schedule, new Date(t))) continue;
-    if (previous !== undefined) longest = Math.max(longest, (t - previous) / MINUTE_MS);
-    previous = t;
+  for (let day = Date.UTC(2025, 0, 1); day < Date.UTC(2026, 0, 8); day += DAY_MS) {
+    for (const t of firingsOnDay(parsed.schedule, day)) {
+      if (previous !== undefined) longest = Math.max(longest, (t - previous) / MINUTE_MS);
+      previous = t;
+    }
   }
   return previous === undefined ? undefined : longest;
 }

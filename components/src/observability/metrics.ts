@@ -6,7 +6,14 @@
 
 /** What exports a metric: a chart the platform installs, the agents themselves, or the rules below. */
 export type MetricProducer =
-  "kube-state-metrics" | "cadvisor" | "opencost" | "dcgm-exporter" | "agent-otel-sdk" | "recording-rule";
+  | "kube-state-metrics"
+  | "cadvisor"
+  | "kubelet"
+  | "opencost"
+  | "dcgm-exporter"
+  | "agent-otel-sdk"
+  | "cloudnative-pg"
+  | "recording-rule";
 
 export interface MetricSpec {
   name: string;
@@ -163,6 +170,46 @@ export const METRICS: readonly MetricSpec[] = [
     labels: ["gpu", "UUID", "Hostname"],
     help: "Framebuffer memory free, MiB",
   },
+  ksm(
+    "kube_deployment_status_replicas_available",
+    ["namespace", "deployment"],
+    "Available pods of a Deployment (the in-cluster Valkey stores)",
+  ),
+  ksm(
+    "kube_cronjob_status_last_successful_time",
+    ["namespace", "cronjob"],
+    "When a CronJob last succeeded (the in-cluster volume snapshot schedule)",
+  ),
+  {
+    name: "kubelet_volume_stats_used_bytes",
+    producer: "kubelet",
+    labels: ["namespace", "persistentvolumeclaim"],
+    help: "Bytes used on a mounted claim (kubelet /metrics)",
+  },
+  {
+    name: "kubelet_volume_stats_capacity_bytes",
+    producer: "kubelet",
+    labels: ["namespace", "persistentvolumeclaim"],
+    help: "Capacity of a mounted claim (kubelet /metrics)",
+  },
+  {
+    name: "cnpg_collector_up",
+    producer: "cloudnative-pg",
+    labels: ["namespace", "cluster", "pod"],
+    help: "1 when the instance's PostgreSQL answers (CloudNativePG instance manager, through the store's PodMonitor)",
+  },
+  {
+    name: "cnpg_pg_replication_lag",
+    producer: "cloudnative-pg",
+    labels: ["namespace", "pod"],
+    help: "Seconds a standby replays behind the primary (CloudNativePG default queries, pg_replication)",
+  },
+  {
+    name: "cnpg_collector_last_available_backup_timestamp",
+    producer: "cloudnative-pg",
+    labels: ["namespace", "cluster"],
+    help: "Unix time of the newest available backup (CloudNativePG instance manager)",
+  },
   rule(
     "agentops:pod_agent_info",
     ["namespace", "pod", ...AGENT_TIER],
@@ -191,6 +238,11 @@ export const METRICS: readonly MetricSpec[] = [
     "agentops:agent_llm_monthly_usd",
     AGENT_TIER,
     "The agent's declared LLM spend from the stack configuration",
+  ),
+  rule(
+    "agentops:store_monthly_usd",
+    ["store", "engine"],
+    "A data store's monthly cost from the cost model (observability/stores.ts; stores on AWS only)",
   ),
   rule(
     "agentops:agent_llm_spend_monthly_usd",

@@ -387,16 +387,13 @@ export class DataStores extends pulumi.ComponentResource {
         });
         const credentials = users.map((agent) => credentialsOf(store, agent));
         if (users.length > 0) {
-          new k8s.batch.v1.Job(
-            childName(name, store, "roles"),
-            rdsRolesJob(env, store, users, instance.address),
-            {
-              ...parent,
-              dependsOn: [...inNamespace, master, ...credentials, instance],
-              // The name carries a hash of the agents: a new agent runs a new Job, the old one goes.
-              deleteBeforeReplace: false,
-            },
-          );
+          // Named by a hash of the agents (object and resource alike): a new agent runs a new Job and the old
+          // one goes, a create and a delete rather than the replacement of a Job that already ran.
+          const job = rdsRolesJob(env, store, users, instance.address);
+          new k8s.batch.v1.Job(childName(name, job.metadata.name), job, {
+            ...parent,
+            dependsOn: [...inNamespace, master, ...credentials, instance],
+          });
         }
         endpoints[store] = {
           engine: "postgres",

@@ -151,6 +151,16 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Reco
         primaryEndpointAddress: `master.${id}.cache.mock.invalid`,
       };
     }
+    case "aws:rds/subnetGroup:SubnetGroup":
+    case "aws:rds/parameterGroup:ParameterGroup":
+    case "aws:elasticache/subnetGroup:SubnetGroup":
+      // Named by the provider when no name is given; a prefix gets the mock's suffix, as node groups do.
+      return {
+        arn,
+        name:
+          args.inputs.name ??
+          (args.inputs.namePrefix !== undefined ? `${String(args.inputs.namePrefix)}mock` : name),
+      };
     case "aws:sns/topic:Topic":
       return { arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT}:${String(args.inputs.name ?? name)}` };
     case "random:index/randomPassword:RandomPassword":
