@@ -25,6 +25,13 @@ export {
   type CreateClusterArgs,
 } from "./cluster";
 export { ADDONS, Platform, type Addon, type PlatformArgs, type PlatformCluster } from "./platform";
+export {
+  DataStores,
+  VolumeBackups,
+  type DataStoresArgs,
+  type StoresCloud,
+  type VolumeBackupsArgs,
+} from "./stores";
 
 // The whole stack: its configuration and the program.
 export {
@@ -42,16 +49,19 @@ export {
   AGENT_MODES,
   agentSchema,
   agentsSchema,
+  backupsSchema,
   clusterSchema,
   ConfigError,
   ENVIRONMENTS,
   formatIssue,
   platformSchema,
+  storesSchema,
   tenantSchema,
   tenantsSchema,
   UserError,
   type AgentConfig,
   type AgentMode,
+  type BackupsConfig,
   type ClusterConfig,
   type ConfigIssue,
   type EksClusterConfig,
@@ -61,6 +71,7 @@ export {
   type PlatformConfig,
   type ScheduledAgentConfig,
   type ServiceAgentConfig,
+  type StoresConfig,
   type TenantConfig,
 } from "./config";
 export {
