@@ -68,6 +68,21 @@ module.exports = {
       to: { path: `${src}(stack|testing)/` },
     },
     {
+      name: "stores-beside-the-platform",
+      severity: "error",
+      comment:
+        "stores/ (data stores, volume backups) stands on agents/, tenancy/, cluster/ and observability/; no other component imports it, and it imports neither the stack nor the mock runtime",
+      from: { path: `${src}(agents|tenancy|cluster|observability|platform|gateway)/` },
+      to: { path: `${src}stores/` },
+    },
+    {
+      name: "stores-below-the-stack",
+      severity: "error",
+      comment: "the stack wires the stores",
+      from: { path: `${src}stores/` },
+      to: { path: `${src}(stack|testing|platform|gateway)/` },
+    },
+    {
       name: "testing-apart",
       severity: "error",
       comment: "the mock runtime stands apart: it runs a program, it does not know one",

@@ -423,7 +423,7 @@ describe("packages, as other teams install them", function () {
             f.includes("node_modules/@pulumi/kubernetes/") ||
             f.includes("node_modules/@pulumi/aws/") ||
             (f.startsWith(`${components}/`) &&
-              /^\/(platform|agents|tenancy|cluster|gateway|observability|stack)\//.test(
+              /^\/(platform|agents|tenancy|cluster|gateway|observability|stores|stack)\//.test(
                 f.slice(components.length),
               )),
         ),
