@@ -426,38 +426,27 @@ export async function up(
   return { state, reused: false };
 }
 
-/** Stops every process of `state`: SIGTERM to its process group, SIGKILL after 10 s. Waits for its ports to close. */
+/**
+ * Stops every process of `state`, last started first (the API server shuts down cleanly only while etcd still
+ * answers): SIGTERM to its process group, SIGKILL after 5 s. Then waits for its ports to close.
+ */
 async function stopAll(state: ClusterState): Promise<void> {
   for (const c of [...COMPONENTS].reverse()) {
     const pid = state.pids[c];
-    if (!runs(pid, binaryOf(state, c))) continue;
-    try {
-      process.kill(-pid!, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  const gone = await poll(
-    async () => (COMPONENTS.every((c) => !runs(state.pids[c], binaryOf(state, c))) ? true : undefined),
-    10_000,
-    100,
-  );
-  if (!gone) {
-    for (const c of COMPONENTS) {
-      const pid = state.pids[c];
-      if (runs(pid, binaryOf(state, c))) {
-        try {
-          process.kill(-pid!, "SIGKILL");
-        } catch {
-          // already gone
-        }
+    const alive = () => runs(pid, binaryOf(state, c));
+    if (!alive()) continue;
+    const signal = (s: NodeJS.Signals) => {
+      try {
+        process.kill(-pid!, s);
+      } catch {
+        // already gone
       }
+    };
+    signal("SIGTERM");
+    if (!(await poll(async () => (alive() ? undefined : true), 5000, 50))) {
+      signal("SIGKILL");
+      await poll(async () => (alive() ? undefined : true), 5000, 50);
     }
-    await poll(
-      async () => (COMPONENTS.every((c) => !runs(state.pids[c], binaryOf(state, c))) ? true : undefined),
-      5000,
-      100,
-    );
   }
   const ports = [
     state.ports.etcdClient,
