@@ -228,7 +228,7 @@ export function eksAddonStandIns(out: StackOutput): KubeObject[] {
       return {
         apiVersion: "apps/v1",
         kind,
-        metadata: { name, namespace, labels: { [STAND_IN_LABEL]: w.owner } },
+        metadata: { name, namespace, labels: { [STAND_IN_LABEL]: w.owner.replace("/", "-") } },
         spec: {
           ...(kind === "DaemonSet" ? {} : { replicas: w.replicas.min }),
           selector: { matchLabels: { app: name } },
