@@ -185,57 +185,106 @@ export function stackNodes(root: string, stack: string): KubeObject[] {
   return fakeNodes(readStackOutput(root, stack));
 }
 
-/** One pod template from a planned workload: a single container holding the pod's requests. */
-function standInPod(w: StackCostInput["workloads"][number], name: string) {
+type Planned = StackCostInput["workloads"][number];
+
+/**
+ * One pod template from a planned workload: a single container holding the pod's requests, the workload's
+ * placement (and one pod per node where the plan says so), and a security context that Pod Security
+ * `restricted` admits, so a stand-in is never refused where the workload it stands for would not be.
+ */
+function standInPod(w: Planned, name: string, standsFor: string) {
   const p = w.placement;
   const requests = {
     cpu: cpuQuantity(w.requests.cpu),
     memory: `${Math.round(w.requests.memoryGiB * 2 ** 30)}`,
+    ...(w.requests.gpus > 0 ? { "nvidia.com/gpu": String(w.requests.gpus) } : {}),
   };
+  const nodeAffinity =
+    p.required && p.required.length > 0
+      ? {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: p.required.map((t) => ({ matchExpressions: t })),
+          },
+        }
+      : undefined;
+  const podAntiAffinity = w.onePerNode
+    ? {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchLabels: { app: name } }, topologyKey: "kubernetes.io/hostname" },
+        ],
+      }
+    : undefined;
   return {
-    metadata: { labels: { app: name, [STAND_IN_LABEL]: "eks-addon" } },
+    metadata: { labels: { app: name, [STAND_IN_LABEL]: standsFor } },
     spec: {
       ...(p.nodeSelector && Object.keys(p.nodeSelector).length > 0 ? { nodeSelector: p.nodeSelector } : {}),
-      ...(p.required && p.required.length > 0
+      ...(nodeAffinity || podAntiAffinity
         ? {
             affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: p.required.map((t) => ({ matchExpressions: t })),
-                },
-              },
+              ...(nodeAffinity ? { nodeAffinity } : {}),
+              ...(podAntiAffinity ? { podAntiAffinity } : {}),
             },
           }
         : {}),
       tolerations: p.tolerations ?? [],
-      priorityClassName: "system-node-critical",
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
       // kwok never runs the image; this one is never pulled.
-      containers: [{ name: "stand-in", image: "registry.k8s.io/pause:3.10", resources: { requests } }],
+      containers: [
+        {
+          name: "stand-in",
+          image: "registry.k8s.io/pause:3.10",
+          resources: { requests, limits: requests },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            readOnlyRootFilesystem: true,
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** A workload object standing in for a planned workload: same kind, namespace, name, min replicas. Pure. */
+export function standIn(w: Planned, standsFor: string): KubeObject {
+  const [kind, namespace, name] = w.workload.split("/") as [string, string, string];
+  return {
+    apiVersion: "apps/v1",
+    kind,
+    metadata: { name, namespace, labels: { [STAND_IN_LABEL]: standsFor } },
+    spec: {
+      ...(kind === "DaemonSet" ? {} : { replicas: w.replicas.min }),
+      selector: { matchLabels: { app: name } },
+      template: standInPod(w, name, standsFor),
     },
   };
 }
 
 /**
  * Stand-ins for the EKS managed add-ons' workloads the capacity plan counts (owner `eks-addon/<name>`), in
- * kube-system: same kind, name, replicas (min), requests and placement. Pure.
+ * kube-system. Pure.
  */
 export function eksAddonStandIns(out: StackOutput): KubeObject[] {
   return costInput(out)
     .workloads.filter((w) => w.owner.startsWith("eks-addon/"))
-    .map((w) => {
-      const [kind, namespace, name] = w.workload.split("/") as [string, string, string];
-      const template = standInPod(w, name);
-      return {
-        apiVersion: "apps/v1",
-        kind,
-        metadata: { name, namespace, labels: { [STAND_IN_LABEL]: w.owner.replace("/", "-") } },
-        spec: {
-          ...(kind === "DaemonSet" ? {} : { replicas: w.replicas.min }),
-          selector: { matchLabels: { app: name } },
-          template,
-        },
-      };
-    });
+    .map((w) => standIn(w, w.owner.replace("/", "-")));
+}
+
+/**
+ * Stand-ins for the platform workloads the plan counts that no applied object is: those an operator makes from
+ * a custom resource (Prometheus and Alertmanager from the Prometheus Operator, Envoy proxies and the rate limit
+ * service from Envoy Gateway). No operator runs here (kwok fakes pods, it runs no container), so without them
+ * the scheduler would never see that load. `existing`: `<Kind>/<name>` of every workload in the cluster
+ * (matched without namespace, as a chart may place a workload outside its release's namespace). Pure.
+ */
+export function operatedStandIns(out: StackOutput, existing: ReadonlySet<string>): KubeObject[] {
+  return costInput(out)
+    .workloads.filter((w) => w.owner.startsWith("release/") && w.kind !== "Job")
+    .filter((w) => {
+      const [kind, , name] = w.workload.split("/");
+      return !existing.has(`${kind}/${name}`);
+    })
+    .map((w) => standIn(w, `operated-${w.owner.replace("release/", "")}`));
 }
 
 /**

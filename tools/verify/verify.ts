@@ -11,7 +11,13 @@ import { parseAllDocuments } from "yaml";
 import { elapsed, ToolError } from "../lib/cli";
 import { describeObject, KubeClient, type KubeObject } from "../kube/client";
 import { kubeconfigPath, reset, status } from "../cluster/control-plane";
-import { applyFakeNodes, eksAddonStandIns, fakeNodes, readStackOutput } from "../cluster/nodes";
+import {
+  applyFakeNodes,
+  eksAddonStandIns,
+  fakeNodes,
+  operatedStandIns,
+  readStackOutput,
+} from "../cluster/nodes";
 import { requireToolchain } from "../toolchain/toolchain";
 import { applyPlanTo, type ApplyReport, type Refusal } from "./apply";
 import { applyPlan, RELEASE_TYPE, type ResourceRecord } from "./plan";
@@ -102,6 +108,8 @@ export interface VerifyResult {
   outputs: string;
   nodes: number;
   standIns: number;
+  /** Operator-made workloads stood in for. */
+  operated: string[];
   apply: ApplyReport;
   /** Objects applied per source file (`manifests.yaml`, `rendered/<release>.yaml`). */
   appliedBySource: Record<string, number>;
@@ -207,21 +215,44 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
       `  applied ${apply.applied} objects (${plan.namespaces.length} namespaces, ${plan.crds.length} CRDs, ${plan.waves.length} waves) and ${standIns.length} EKS add-on stand-ins (${elapsed(t)})`,
     );
 
-    // 4. one run of each CronJob, then the scheduler's check.
+    // 4. one run of each CronJob, stand-ins for operator-made workloads, then the scheduler's check.
     const cronJobs = plan.waves
       .flat()
       .filter((p) => p.object.kind === "CronJob" && !refused.has(describeObject(p.object)));
     for (const c of cronJobs) {
       const job = jobFromCronJob(c.object);
       const r = await client.apply(job);
-      if (!r.ok)
+      if (!r.ok) {
         apply.refusals.push({
           object: describeObject(job),
           source: `run of ${c.source}`,
           status: r.status,
           message: r.message,
         });
+      }
     }
+    const existing = new Set<string>();
+    for (const [kind, list] of [
+      ["Deployment", "/apis/apps/v1/deployments"],
+      ["StatefulSet", "/apis/apps/v1/statefulsets"],
+      ["DaemonSet", "/apis/apps/v1/daemonsets"],
+    ] as const) {
+      for (const w of await client.list<KubeObject>(list)) existing.add(`${kind}/${w.metadata.name}`);
+    }
+    const operated = operatedStandIns(out, existing);
+    for (const s of operated) {
+      const r = await client.apply(s);
+      if (!r.ok) {
+        apply.refusals.push({
+          object: describeObject(s),
+          source: "operator-made workload stand-in",
+          status: r.status,
+          message: r.message,
+        });
+      }
+    }
+    if (operated.length > 0)
+      log(`  stand-ins for operator-made workloads: ${operated.map(describeObject).join(", ")}`);
     const namespaces = new Set([...plan.namespaces.map((n) => n.object.metadata.name!), "kube-system"]);
     const schedule = await checkScheduling(client, namespaces);
     log(
@@ -239,6 +270,7 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
       outputs,
       nodes: nodes.length,
       standIns: standIns.length,
+      operated: operated.map(describeObject),
       apply,
       appliedBySource,
       cronJobRuns: cronJobs.length,
