@@ -56,9 +56,15 @@ export interface StackOutput {
   resources: ResourceRecord[];
 }
 
-/** Reads `out/<stack>/capacity.json` and `resources.json`. @throws ToolError naming a missing file. */
-export function readStackOutput(root: string, stack: string): StackOutput {
-  const dir = path.join(root, "out", stack);
+/**
+ * Reads `capacity.json` and `resources.json` of a synth output folder (`out/<stack>/` unless `dir` says).
+ * @throws ToolError naming a missing file
+ */
+export function readStackOutput(
+  root: string,
+  stack: string,
+  dir = path.join(root, "out", stack),
+): StackOutput {
   const read = <T>(file: string): T => {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) {

@@ -48,8 +48,11 @@ const SYNTH_FILES = ["resources.json", "manifests.yaml", "capacity.json"];
  * Whether `out/<stack>/` is fresh: every synth file (and, for `rendered`, a file per Helm Release of
  * resources.json) exists and is newer than every input file ({@link inputFiles}). Reads mtimes only.
  */
-export function freshness(root: string, stack: string): { synth: boolean; rendered: boolean } {
-  const out = path.join(root, "out", stack);
+export function freshness(
+  root: string,
+  stack: string,
+  out = path.join(root, "out", stack),
+): { synth: boolean; rendered: boolean } {
   const newestInput = Math.max(...inputFiles(root, stack).map((f) => fs.statSync(f).mtimeMs));
   const fresh = (files: string[]) =>
     files.length > 0 && files.every((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs > newestInput);
@@ -66,10 +69,10 @@ export function freshness(root: string, stack: string): { synth: boolean; render
 function npmRun(
   root: string,
   script: string,
-  stack: string,
+  args: readonly string[],
 ): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", script, "--", stack], { cwd: root, env: process.env });
+    const child = spawn("npm", ["run", "--silent", script, "--", ...args], { cwd: root, env: process.env });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -80,8 +83,8 @@ function npmRun(
 }
 
 /** The rendered objects per release, from `out/<stack>/rendered/<release>.yaml`. */
-export function readRendered(root: string, stack: string): Map<string, KubeObject[]> {
-  const dir = path.join(root, "out", stack, "rendered");
+export function readRendered(outDir: string): Map<string, KubeObject[]> {
+  const dir = path.join(outDir, "rendered");
   const map = new Map<string, KubeObject[]>();
   for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     if (!file.endsWith(".yaml")) continue;
@@ -98,6 +101,8 @@ export interface VerifyOptions {
   stack: string;
   /** The control plane's state folder. */
   stateDir: string;
+  /** Where synth and render write (their `--out`). @default `<root>/out/<stack>` */
+  outDir?: string;
   /** Progress lines. @default nothing */
   log?: (line: string) => void;
 }
@@ -146,7 +151,9 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
   }
 
   // 1. synth and render, reused when fresh.
-  const fresh = freshness(root, stack);
+  const outDir = opts.outDir ?? path.join(root, "out", stack);
+  const outArgs = opts.outDir ? ["--out", opts.outDir] : [];
+  const fresh = freshness(root, stack, outDir);
   const steps: string[] = [];
   for (const [script, isFresh] of [
     ["synth", fresh.synth],
@@ -157,7 +164,7 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
       continue;
     }
     const t = process.hrtime.bigint();
-    const r = await npmRun(root, script, stack);
+    const r = await npmRun(root, script, [stack, ...outArgs]);
     if (r.code !== 0) {
       const line = (r.err.trim() || r.out.trim()).split("\n").filter(Boolean).pop() ?? `exit ${r.code}`;
       throw new ToolError(`${script}: ${line}`);
@@ -170,7 +177,7 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
   // 2. an empty cluster with the stack's nodes.
   let t = process.hrtime.bigint();
   await reset(opts.stateDir);
-  const out = readStackOutput(root, stack);
+  const out = readStackOutput(root, stack, outDir);
   const nodes = fakeNodes(out);
   const standIns = eksAddonStandIns(out);
   const client = KubeClient.fromKubeconfig(kubeconfigPath(opts.stateDir));
@@ -187,7 +194,7 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
 
     // 3. the stack's objects.
     t = process.hrtime.bigint();
-    const plan = applyPlan(out.resources as ResourceRecord[], readRendered(root, stack));
+    const plan = applyPlan(out.resources as ResourceRecord[], readRendered(outDir));
     const apply = await applyPlanTo(client, plan);
     for (const s of standIns) {
       const r = await client.apply(s);
@@ -201,9 +208,10 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
       }
     }
     const refused = new Set(apply.refusals.map((r) => r.object));
+    const dryRun = new Set(apply.dryRunOnly.map((d) => d.object));
     const appliedBySource: Record<string, number> = {};
     for (const p of [...plan.namespaces, ...plan.crds, ...plan.waves.flat()]) {
-      if (refused.has(describeObject(p.object))) continue;
+      if (refused.has(describeObject(p.object)) || dryRun.has(describeObject(p.object))) continue;
       const file = p.source.startsWith("manifests.yaml")
         ? "manifests.yaml"
         : p.source.startsWith("rendered/")
