@@ -4,6 +4,7 @@ import {
   cpuMemory,
   cron,
   dns1035Label,
+  dns1123Subdomain,
   integer,
   oneOf,
   quantity,
@@ -75,8 +76,12 @@ export const agentSchema = z.strictObject({
       /** Per claim; whole bytes, at least 1Gi (the smallest EBS volume). */
       size: quantity("storage", QUANTITY_MINIMUMS.volume),
       mountPath: text("an absolute path").default("/data"),
-      /** @default the cluster's default StorageClass (encrypted gp3 on EKS) */
-      storageClass: text("a StorageClass name").optional(),
+      /**
+       * A StorageClass name: the claim's `storageClassName`, which the API server checks as a DNS-1123
+       * subdomain (core validation `ValidateClassName`; `GP3` passed here and was refused, issue 20).
+       * @default the cluster's default StorageClass (encrypted gp3 on EKS)
+       */
+      storageClass: dns1123Subdomain().optional(),
     })
     .optional(),
   /** Opt in to the spot node group (interruptible). Not with GPUs. @default false */
