@@ -474,19 +474,51 @@ export async function down(dir: string): Promise<boolean> {
   return existed && state !== undefined;
 }
 
+/** The folder of a saved etcd data directory. */
+const snapshotDir = (dir: string, name: string) => path.join(dir, "snapshots", name);
+
+/** Whether snapshot `name` was saved in the state folder `dir`. */
+export function hasSnapshot(dir: string, name: string): boolean {
+  return fs.existsSync(path.join(snapshotDir(dir, name), "member"));
+}
+
 /**
- * Empties the cluster: stops the processes, deletes etcd's data and starts them again on the same ports with
- * the same certificates (so a kubeconfig stays valid). What `verify` does before each stack.
+ * Saves etcd's data as snapshot `name` (`<state>/snapshots/<name>/`): the processes stop, the data directory is
+ * copied, the processes start again. What verify keeps after applying a set of CRDs to an empty cluster, so the
+ * next stack with the same CRDs starts from there instead of paying for their schemas again.
+ */
+export async function saveSnapshot(dir: string, name: string): Promise<void> {
+  const state = readState(dir);
+  if (!state) throw new ToolError(`cluster: no control plane in ${dir} — run \`npm run cluster -- up\``);
+  await stopAll(state);
+  const to = snapshotDir(dir, name);
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.cpSync(path.join(dir, "etcd"), to, { recursive: true });
+  try {
+    await startAll(state, () => undefined);
+  } catch (err) {
+    await stopAll(state);
+    throw err;
+  }
+}
+
+/**
+ * Empties the cluster: stops the processes, replaces etcd's data (with nothing, or with snapshot `from`) and
+ * starts them again on the same ports with the same certificates (so a kubeconfig stays valid). What `verify`
+ * does before each stack.
  * @throws ToolError when no control plane runs in `dir`
  */
 export async function reset(
   dir: string,
   log: (line: string) => void = () => undefined,
+  from?: string,
 ): Promise<ClusterState> {
   const state = readState(dir);
   if (!state) throw new ToolError(`cluster: no control plane in ${dir} — run \`npm run cluster -- up\``);
   await stopAll(state);
   fs.rmSync(path.join(dir, "etcd"), { recursive: true, force: true });
+  if (from !== undefined) fs.cpSync(snapshotDir(dir, from), path.join(dir, "etcd"), { recursive: true });
   state.started = new Date().toISOString();
   try {
     await startAll(state, log);

@@ -98,36 +98,23 @@ async function applyWave(
 }
 
 /**
- * Applies the plan: namespaces, CRDs (then waits until each is Established, up to 30 s; one that is not is a
- * refusal with its conditions), then each wave.
+ * Applies CustomResourceDefinitions and waits until each is Established (up to 60 s; one that is not is a
+ * refusal with its conditions). Refreshes the client's discovery.
  */
-export async function applyPlanTo(client: KubeClient, plan: ApplyPlan): Promise<ApplyReport> {
-  const report: ApplyReport = {
-    applied: 0,
-    dryRunOnly: [],
-    refusals: [],
-    warnings: [],
-    undeclaredNamespaces: [],
-  };
-  const existing = new Set((await client.list<KubeObject>("/api/v1/namespaces")).map((n) => n.metadata.name));
-  for (const ns of plan.namespaces) {
-    if (ns.source.startsWith("not declared") && !existing.has(ns.object.metadata.name)) {
-      report.undeclaredNamespaces.push(ns.object.metadata.name!);
-    }
-  }
-  await applyAll(client, plan.namespaces, report);
-  let t = Date.now();
-  await applyAll(client, plan.crds, report);
-  if (process.env.AGENTOPS_VERIFY_DEBUG) console.error(`  CRDs applied: ${Date.now() - t} ms`);
-  t = Date.now();
+export async function applyCrds(
+  client: KubeClient,
+  crds: readonly PlannedObject[],
+  report: ApplyReport,
+): Promise<void> {
+  await applyAll(client, crds, report);
   const refused = new Set(report.refusals.map((r) => r.object));
-  const crdNames = plan.crds
+  const crdNames = crds
     .map((c) => c.object.metadata.name!)
     .filter((n) => !refused.has(`CustomResourceDefinition ${n}`));
   type Crd = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
   const notEstablished = async () => {
-    const crds = await client.list<Crd>("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
-    const byName = new Map(crds.map((c) => [c.metadata.name, c]));
+    const list = await client.list<Crd>("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
+    const byName = new Map(list.map((c) => [c.metadata.name, c]));
     return crdNames
       .map((n) => ({ name: n, crd: byName.get(n) }))
       .filter(
@@ -136,20 +123,47 @@ export async function applyPlanTo(client: KubeClient, plan: ApplyPlan): Promise<
   };
   const established = await poll(
     async () => ((await notEstablished()).length === 0 ? true : undefined),
-    30_000,
+    60_000,
   );
   if (!established) {
     for (const { name, crd } of await notEstablished()) {
       report.refusals.push({
         object: `CustomResourceDefinition ${name}`,
-        source: plan.crds.find((p) => p.object.metadata.name === name)!.source,
+        source: crds.find((p) => p.object.metadata.name === name)!.source,
         status: 0,
         message: `not Established after 60s: conditions ${JSON.stringify(crd?.status?.conditions ?? [])}`,
       });
     }
   }
-  if (process.env.AGENTOPS_VERIFY_DEBUG) console.error(`  CRDs established: ${Date.now() - t} ms`);
   client.refreshDiscovery();
+}
+
+/** An empty report. */
+export const emptyReport = (): ApplyReport => ({
+  applied: 0,
+  dryRunOnly: [],
+  refusals: [],
+  warnings: [],
+  undeclaredNamespaces: [],
+});
+
+/**
+ * Applies the plan: namespaces, CRDs (see {@link applyCrds}; none when the caller applied them already), then
+ * each wave, one kind at a time.
+ */
+export async function applyPlanTo(
+  client: KubeClient,
+  plan: ApplyPlan,
+  report = emptyReport(),
+): Promise<ApplyReport> {
+  const existing = new Set((await client.list<KubeObject>("/api/v1/namespaces")).map((n) => n.metadata.name));
+  for (const ns of plan.namespaces) {
+    if (ns.source.startsWith("not declared") && !existing.has(ns.object.metadata.name)) {
+      report.undeclaredNamespaces.push(ns.object.metadata.name!);
+    }
+  }
+  await applyAll(client, plan.namespaces, report);
+  if (plan.crds.length > 0) await applyCrds(client, plan.crds, report);
   for (const wave of plan.waves) await applyWave(client, wave, report);
   return report;
 }
