@@ -28,6 +28,11 @@ export interface ScheduleReport {
   refusedPods: ScheduleProblem[];
   /** Workloads short of their minimum for another reason (or none given). */
   short: ScheduleProblem[];
+  /**
+   * Claims whose StorageClass does not exist (or that name none where no class is the default): kwok's volume
+   * stage here binds any claim, a real cluster would leave it Pending and its pod unscheduled.
+   */
+  noStorageClass: ScheduleProblem[];
   seconds: number;
 }
 
@@ -179,7 +184,35 @@ export async function checkScheduling(
     .map((w) => ({ w, p: progress(w, hpaMin) }))
     .filter(({ p }) => p.ready < p.want)
     .map(({ w, p }) => ({ object: describeObject(w), message: `${p.ready} of ${p.want} pods ready` }));
+  const classes = await client.list<Obj>("/apis/storage.k8s.io/v1/storageclasses");
+  const classNames = new Set(classes.map((c) => c.metadata.name));
+  const hasDefault = classes.some(
+    (c) => c.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
+  );
+  const noStorageClass = (await client.list<Obj>("/api/v1/persistentvolumeclaims"))
+    .filter((c) => namespaces.has(c.metadata.namespace ?? ""))
+    .flatMap((c) => {
+      const name = (c.spec as { storageClassName?: string } | undefined)?.storageClassName;
+      if (name && !classNames.has(name)) {
+        return [
+          {
+            object: describeObject({ ...c, kind: "PersistentVolumeClaim" }),
+            message: `StorageClass ${JSON.stringify(name)} does not exist`,
+          },
+        ];
+      }
+      if (!name && !hasDefault) {
+        return [
+          {
+            object: describeObject({ ...c, kind: "PersistentVolumeClaim" }),
+            message: "names no StorageClass and no class is the default",
+          },
+        ];
+      }
+      return [];
+    });
   return {
+    noStorageClass,
     workloads: workloads.length,
     podsBound: pods.filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName).length,
     pending,

@@ -310,6 +310,7 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
       ...schedule.refusedPods.map((p) => `POD NOT CREATED by ${p.object}: ${p.message}`),
       ...schedule.pending.map((p) => `PENDING ${p.object}: ${p.message}`),
       ...schedule.short.map((p) => `SHORT ${p.object}: ${p.message}`),
+      ...schedule.noStorageClass.map((p) => `NO STORAGECLASS for ${p.object}: ${p.message}`),
     ];
     return {
       stack,
