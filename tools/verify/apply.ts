@@ -14,6 +14,13 @@
 import { describeObject, poll, type KubeClient, type KubeObject } from "../kube/client";
 import type { ApplyPlan, PlannedObject } from "./plan";
 
+/**
+ * How long the CRDs may take to become Established. The pinned charts' CRDs carry megabytes of schemas: 30 s on
+ * an idle 2-core machine, over two minutes on a loaded one. A CRD that is never Established is a refusal; a slow
+ * API server is not.
+ */
+export const ESTABLISH_TIMEOUT_MS = 300_000;
+
 /** One object the API server refused. */
 export interface Refusal {
   /** `<Kind> <namespace>/<name>`. */
@@ -98,7 +105,7 @@ async function applyWave(
 }
 
 /**
- * Applies CustomResourceDefinitions and waits until each is Established (up to 60 s; one that is not is a
+ * Applies CustomResourceDefinitions and waits until each is Established (up to {@link ESTABLISH_TIMEOUT_MS}; one that is not is a
  * refusal with its conditions). Refreshes the client's discovery.
  */
 export async function applyCrds(
@@ -131,7 +138,7 @@ export async function applyCrds(
         object: `CustomResourceDefinition ${name}`,
         source: crds.find((p) => p.object.metadata.name === name)!.source,
         status: 0,
-        message: `not Established after 60s: conditions ${JSON.stringify(crd?.status?.conditions ?? [])}`,
+        message: `not Established after ${ESTABLISH_TIMEOUT_MS / 1000}s: conditions ${JSON.stringify(crd?.status?.conditions ?? [])}`,
       });
     }
   }
