@@ -312,7 +312,7 @@ async function startAll(state: ClusterState, log: (line: string) => void): Promi
       "kube-apiserver",
       "/readyz",
       async () => (await client.request("GET", "/readyz")).status === 200,
-      60_000,
+      180_000,
     );
     log(`  etcd, kube-apiserver ready (${elapsed(t0)})`);
     start(state, "kube-controller-manager");
@@ -323,7 +323,7 @@ async function startAll(state: ClusterState, log: (line: string) => void): Promi
       "kube-controller-manager",
       "ServiceAccount default/default",
       async () => (await client.get("/api/v1/namespaces/default/serviceaccounts/default")) !== undefined,
-      60_000,
+      120_000,
     );
     await waitFor(state, "kube-scheduler", "/healthz", () => portOpen(state.ports["kube-scheduler"]), 30_000);
     await waitFor(

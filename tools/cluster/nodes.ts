@@ -297,7 +297,7 @@ export function operatedStandIns(out: StackOutput, existing: ReadonlySet<string>
  * Replaces the cluster's fake nodes with `nodes`: deletes fake nodes not among them, applies each (server-side,
  * field manager `agentops`, then its status), and waits until kwok reports every one Ready and the node
  * lifecycle controller has lifted its `not-ready` taint.
- * @throws ToolError when a node is refused or not Ready within 30 s
+ * @throws ToolError when a node is refused or not Ready within 120 s
  */
 export async function applyFakeNodes(client: KubeClient, nodes: readonly KubeObject[]): Promise<void> {
   const names = new Set(nodes.map((n) => n.metadata.name));

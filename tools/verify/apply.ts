@@ -130,7 +130,7 @@ export async function applyCrds(
   };
   const established = await poll(
     async () => ((await notEstablished()).length === 0 ? true : undefined),
-    60_000,
+    ESTABLISH_TIMEOUT_MS,
   );
   if (!established) {
     for (const { name, crd } of await notEstablished()) {

@@ -113,8 +113,8 @@ export async function checkScheduling(
   options: { timeoutSeconds?: number; quietSeconds?: number } = {},
 ): Promise<ScheduleReport> {
   const started = Date.now();
-  const timeout = (options.timeoutSeconds ?? 120) * 1000;
-  const quiet = (options.quietSeconds ?? 20) * 1000;
+  const timeout = (options.timeoutSeconds ?? 300) * 1000;
+  const quiet = (options.quietSeconds ?? 30) * 1000;
   let lastChange = Date.now();
   let lastState = "";
   let workloads: Obj[];
