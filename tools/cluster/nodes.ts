@@ -334,9 +334,9 @@ export async function applyFakeNodes(client: KubeClient, nodes: readonly KubeObj
         !(n.spec?.taints ?? []).some((t) => t.key.startsWith("node.kubernetes.io/")),
     );
     return ok.length === names.size ? true : undefined;
-  }, 30_000);
+  }, 120_000);
   if (!ready)
     throw new ToolError(
-      `nodes: not all ${names.size} fake nodes Ready within 30s (is kwok running? npm run cluster -- status)`,
+      `nodes: not all ${names.size} fake nodes Ready within 120s (is kwok running? npm run cluster -- status)`,
     );
 }
