@@ -21,6 +21,7 @@ import {
 } from "../tools/diff";
 import type { SynthResult } from "@agentops/components/testing";
 import { parseDiffArgs } from "../tools/diff/cli";
+import { agentNamed, DAY2_EDITS, type Config } from "./fixtures/day2-edits";
 import { ROOT, STACKS, synthEdited, synthStack } from "./harness";
 
 /** The report as one line per changed resource: action, resource, flags, changed paths, notes. */
@@ -41,12 +42,6 @@ function digest(r: ChangeReport): string[] {
   ];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stack file's parsed YAML
-type Config = Record<string, any>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const agentNamed = (c: Config, name: string): any =>
-  (c.agents as { name: string }[]).find((a) => a.name === name);
-
 describe("Day 2: everyday edits of the dev stack apply in place", function () {
   this.timeout(120_000);
   let base: SynthResult;
@@ -58,205 +53,135 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
 
   it("an image bump of an agent with storage updates its objects in place; the claim template stays", async () => {
     const version = 'metadata.labels["app.kubernetes.io/version"]';
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "security-agent").image = "ghcr.io/agentops/security-agent:1.4.3";
-      }),
+    assert.deepEqual(await after(DAY2_EDITS.imageBump), [
+      "0 create, 10 update, 0 replace, 0 delete; exit 0",
+      `update ConfigMap governance/security-agent-config: ${version}`,
       [
-        "0 create, 10 update, 0 replace, 0 delete; exit 0",
-        `update ConfigMap governance/security-agent-config: ${version}`,
-        [
-          "update CronJob governance/security-agent-job: ",
-          `${version}, spec.jobTemplate.${version}, spec.jobTemplate.spec.template.${version}, `,
-          "spec.jobTemplate.spec.template.spec.containers[0].env[3].value, ",
-          "spec.jobTemplate.spec.template.spec.containers[0].image",
-        ].join(""),
-        `update ExternalSecret governance/security-agent: ${version}, spec.target.template.${version}`,
-        `update HorizontalPodAutoscaler governance/security-agent: ${version}`,
-        `update PersistentVolumeClaim governance/security-agent-job-data: ${version}`,
-        `update PodDisruptionBudget governance/security-agent: ${version}`,
-        `update Service governance/security-agent: ${version}`,
-        `update ServiceAccount governance/security-agent: ${version}`,
-        `update ServiceMonitor governance/security-agent: ${version}`,
-        [
-          `update StatefulSet governance/security-agent: ${version}, spec.template.${version}, `,
-          // OTEL_RESOURCE_ATTRIBUTES carries service.version.
-          "spec.template.spec.containers[0].env[3].value, spec.template.spec.containers[0].image",
-        ].join(""),
-      ],
-    );
+        "update CronJob governance/security-agent-job: ",
+        `${version}, spec.jobTemplate.${version}, spec.jobTemplate.spec.template.${version}, `,
+        "spec.jobTemplate.spec.template.spec.containers[0].env[3].value, ",
+        "spec.jobTemplate.spec.template.spec.containers[0].image",
+      ].join(""),
+      `update ExternalSecret governance/security-agent: ${version}, spec.target.template.${version}`,
+      `update HorizontalPodAutoscaler governance/security-agent: ${version}`,
+      `update PersistentVolumeClaim governance/security-agent-job-data: ${version}`,
+      `update PodDisruptionBudget governance/security-agent: ${version}`,
+      `update Service governance/security-agent: ${version}`,
+      `update ServiceAccount governance/security-agent: ${version}`,
+      `update ServiceMonitor governance/security-agent: ${version}`,
+      [
+        `update StatefulSet governance/security-agent: ${version}, spec.template.${version}, `,
+        // OTEL_RESOURCE_ATTRIBUTES carries service.version.
+        "spec.template.spec.containers[0].env[3].value, spec.template.spec.containers[0].image",
+      ].join(""),
+    ]);
   });
 
   it("replicas: the HPA's bounds (and the cost estimate on the workload)", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "it-ops-agent").replicas.max = 3;
-      }),
-      [
-        "0 create, 2 update, 0 replace, 0 delete; exit 0",
-        "update HorizontalPodAutoscaler governance/it-ops-agent: spec.maxReplicas",
-        'update StatefulSet governance/it-ops-agent: metadata.annotations["agentops.io/estimated-monthly-usd"]',
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.replicasMax), [
+      "0 create, 2 update, 0 replace, 0 delete; exit 0",
+      "update HorizontalPodAutoscaler governance/it-ops-agent: spec.maxReplicas",
+      'update StatefulSet governance/it-ops-agent: metadata.annotations["agentops.io/estimated-monthly-usd"]',
+    ]);
   });
 
   it("requests: the pod template's resources and the cost estimate", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "architect-agent").resources.requests.cpu = "750m";
-      }),
+    assert.deepEqual(await after(DAY2_EDITS.requestsCpu), [
+      "0 create, 1 update, 0 replace, 0 delete; exit 0",
       [
-        "0 create, 1 update, 0 replace, 0 delete; exit 0",
-        [
-          "update StatefulSet governance/architect-agent: ",
-          'metadata.annotations["agentops.io/estimated-monthly-usd"], ',
-          "spec.template.spec.containers[0].resources.requests.cpu",
-        ].join(""),
-      ],
-    );
+        "update StatefulSet governance/architect-agent: ",
+        'metadata.annotations["agentops.io/estimated-monthly-usd"], ',
+        "spec.template.spec.containers[0].resources.requests.cpu",
+      ].join(""),
+    ]);
   });
 
   it("env: the ConfigMap's data in place (the provider runs with enableConfigMapMutable); pods roll by hash", async () => {
     const hash = 'metadata.annotations["agentops.io/config-hash"]';
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "security-agent").env.MAX_RETRIES = "5";
-      }),
-      [
-        "0 create, 3 update, 0 replace, 0 delete; exit 0",
-        "update ConfigMap governance/security-agent-config: data.MAX_RETRIES",
-        `update CronJob governance/security-agent-job: spec.jobTemplate.spec.template.${hash}`,
-        `update StatefulSet governance/security-agent: spec.template.${hash}`,
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.env), [
+      "0 create, 3 update, 0 replace, 0 delete; exit 0",
+      "update ConfigMap governance/security-agent-config: data.MAX_RETRIES",
+      `update CronJob governance/security-agent-job: spec.jobTemplate.spec.template.${hash}`,
+      `update StatefulSet governance/security-agent: spec.template.${hash}`,
+    ]);
   });
 
   it("a new entry in secrets: the ExternalSecret, and the pods roll by hash to read the new key", async () => {
     const hash = 'metadata.annotations["agentops.io/config-hash"]';
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "it-ops-agent").secrets.push("GITHUB_TOKEN");
-      }),
+    assert.deepEqual(await after(DAY2_EDITS.secrets), [
+      "0 create, 2 update, 0 replace, 0 delete; exit 0",
+      // The stores' credentials follow the agent's own keys, so they move up one place.
       [
-        "0 create, 2 update, 0 replace, 0 delete; exit 0",
-        // The stores' credentials follow the agent's own keys, so they move up one place.
-        [
-          "update ExternalSecret governance/it-ops-agent: spec.data[2].remoteRef.key, ",
-          "spec.data[2].remoteRef.property, spec.data[2].secretKey, spec.data[3].remoteRef.key, ",
-          "spec.data[3].secretKey, spec.data[4]",
-        ].join(""),
-        `update StatefulSet governance/it-ops-agent: spec.template.${hash}`,
-      ],
-    );
+        "update ExternalSecret governance/it-ops-agent: spec.data[2].remoteRef.key, ",
+        "spec.data[2].remoteRef.property, spec.data[2].secretKey, spec.data[3].remoteRef.key, ",
+        "spec.data[3].secretKey, spec.data[4]",
+      ].join(""),
+      `update StatefulSet governance/it-ops-agent: spec.template.${hash}`,
+    ]);
   });
 
   it("schedule: the CronJob alone", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "ai-agent").schedule = "0 4 * * 6";
-      }),
-      [
-        "0 create, 1 update, 0 replace, 0 delete; exit 0",
-        "update CronJob governance/ai-agent-job: spec.schedule",
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.schedule), [
+      "0 create, 1 update, 0 replace, 0 delete; exit 0",
+      "update CronJob governance/ai-agent-job: spec.schedule",
+    ]);
   });
 
   it("budget: the workload's annotation and the budget alert", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "architect-agent").budget.monthlyUsd = 400;
-      }),
-      [
-        "0 create, 2 update, 0 replace, 0 delete; exit 0",
-        "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[6].expr",
-        'update StatefulSet governance/architect-agent: metadata.annotations["agentops.io/budget-monthly-usd"]',
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.budget), [
+      "0 create, 2 update, 0 replace, 0 delete; exit 0",
+      "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[6].expr",
+      'update StatefulSet governance/architect-agent: metadata.annotations["agentops.io/budget-monthly-usd"]',
+    ]);
   });
 
   it("adding an agent: its objects are created; only the budget rules change", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        c.agents.push({
-          name: "docs-agent",
-          tenant: "governance",
-          tier: 2,
-          image: "ghcr.io/agentops/docs-agent:0.1.0",
-          mode: "service",
-          replicas: { min: 1, max: 1 },
-          resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-          budget: { monthlyUsd: 50 },
-        });
-      }),
-      [
-        "7 create, 1 update, 0 replace, 0 delete; exit 0",
-        "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[8], spec.groups[0].rules[9]",
-        "create ConfigMap governance/docs-agent-config",
-        "create Deployment governance/docs-agent",
-        "create HorizontalPodAutoscaler governance/docs-agent",
-        "create PodDisruptionBudget governance/docs-agent",
-        "create Service governance/docs-agent",
-        "create ServiceAccount governance/docs-agent",
-        "create ServiceMonitor governance/docs-agent",
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.addAgent), [
+      "7 create, 1 update, 0 replace, 0 delete; exit 0",
+      "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[8], spec.groups[0].rules[9]",
+      "create ConfigMap governance/docs-agent-config",
+      "create Deployment governance/docs-agent",
+      "create HorizontalPodAutoscaler governance/docs-agent",
+      "create PodDisruptionBudget governance/docs-agent",
+      "create Service governance/docs-agent",
+      "create ServiceAccount governance/docs-agent",
+      "create ServiceMonitor governance/docs-agent",
+    ]);
   });
 
   it("adding a tenant: its namespace and guard rails are created, nothing else changes", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        c.tenants.push({
-          name: "research",
-          costCenter: "research",
-          group: "agentops:research-developers",
-          quota: {
-            requests: { cpu: "2", memory: "4Gi" },
-            limits: { cpu: "8", memory: "16Gi" },
-            gpu: 0,
-            pvcs: 2,
-            storage: "20Gi",
-          },
-        });
-      }),
-      [
-        "11 create, 0 update, 0 replace, 0 delete; exit 0",
-        "create LimitRange research/limits",
-        "create Namespace research",
-        "create NetworkPolicy research/allow-dns",
-        "create NetworkPolicy research/allow-intra-namespace",
-        "create NetworkPolicy research/allow-monitoring-scrape",
-        "create NetworkPolicy research/allow-otlp-egress",
-        "create NetworkPolicy research/default-deny",
-        "create ResourceQuota research/quota",
-        "create Role research/research-developer",
-        "create RoleBinding research/research-developer",
-        // AWS Backup selects the new namespace's volumes too.
-        "create Selection backups-selection-research",
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.addTenant), [
+      "11 create, 0 update, 0 replace, 0 delete; exit 0",
+      "create LimitRange research/limits",
+      "create Namespace research",
+      "create NetworkPolicy research/allow-dns",
+      "create NetworkPolicy research/allow-intra-namespace",
+      "create NetworkPolicy research/allow-monitoring-scrape",
+      "create NetworkPolicy research/allow-otlp-egress",
+      "create NetworkPolicy research/default-deny",
+      "create ResourceQuota research/quota",
+      "create Role research/research-developer",
+      "create RoleBinding research/research-developer",
+      // AWS Backup selects the new namespace's volumes too.
+      "create Selection backups-selection-research",
+    ]);
   });
 
   it("a storage increase grows the job's claim in place and leaves the claim template, with the procedure", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "security-agent").storage.size = "20Gi";
-      }),
+    assert.deepEqual(await after(DAY2_EDITS.storageSize), [
+      "0 create, 3 update, 0 replace, 0 delete; exit 0",
+      'update CronJob governance/security-agent-job: metadata.annotations["agentops.io/estimated-monthly-usd"]',
       [
-        "0 create, 3 update, 0 replace, 0 delete; exit 0",
-        'update CronJob governance/security-agent-job: metadata.annotations["agentops.io/estimated-monthly-usd"]',
-        [
-          "update PersistentVolumeClaim governance/security-agent-job-data: spec.resources.requests.storage",
-          " | volume expansion 10Gi → 20Gi in place (StorageClass gp3 allows it)",
-        ].join(""),
-        [
-          'update StatefulSet governance/security-agent: metadata.annotations["agentops.io/estimated-monthly-usd"]',
-          ' | spec.volumeClaimTemplates[0].spec.resources.requests.storage "10Gi" → "20Gi" is not applied',
-          " (ignoreChanges): grow each claim data-security-agent-<ordinal> in governance with kubectl patch",
-          ` (README, "Growing an agent's storage")`,
-        ].join(""),
-      ],
-    );
+        "update PersistentVolumeClaim governance/security-agent-job-data: spec.resources.requests.storage",
+        " | volume expansion 10Gi → 20Gi in place (StorageClass gp3 allows it)",
+      ].join(""),
+      [
+        'update StatefulSet governance/security-agent: metadata.annotations["agentops.io/estimated-monthly-usd"]',
+        ' | spec.volumeClaimTemplates[0].spec.resources.requests.storage "10Gi" → "20Gi" is not applied',
+        " (ignoreChanges): grow each claim data-security-agent-<ordinal> in governance with kubectl patch",
+        ` (README, "Growing an agent's storage")`,
+      ].join(""),
+    ]);
   });
 
   it("a larger Loki volume: the release leaves its claim templates alone and names the claims to grow", async () => {
@@ -266,15 +191,10 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         " in a StatefulSet's claim templates; grow the release's claims in monitoring with kubectl patch",
         ` (README, "Growing an agent's storage")`,
       ].join("");
-    assert.deepEqual(
-      await after((c) => {
-        c.platform.loki.storageSize = "20Gi";
-      }),
-      [
-        "0 create, 0 update, 0 replace, 0 delete; exit 0",
-        `ignored Release monitoring/loki: ${["backend", "singleBinary", "write"].map(note).join("; ")}`,
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.lokiStorage), [
+      "0 create, 0 update, 0 replace, 0 delete; exit 0",
+      `ignored Release monitoring/loki: ${["backend", "singleBinary", "write"].map(note).join("; ")}`,
+    ]);
     const vault = base.resources.find(
       (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-vault"),
     );
@@ -282,48 +202,43 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
   });
 
   it("renaming an agent deletes and creates its objects, with the data warning (exit 1)", async () => {
-    assert.deepEqual(
-      await after((c) => {
-        agentNamed(c, "architect-agent").name = "design-agent";
-      }),
-      [
-        "12 create, 6 update, 0 replace, 12 delete; exit 1",
-        "delete StatefulSet governance/architect-agent [dangerous]",
-        "delete ConfigMap governance/architect-agent-config",
-        // The audit store: the old role's generated credentials go, new ones come, and the role bootstrap runs
-        // again for the new set of agents (a new Job; the old one goes).
-        "delete ExternalSecret agentops-stores/audit-architect-agent",
-        // The LLM gateway: the agent's gateway key under its old client id goes, one under the new comes; its
-        // limit rule, key reference and egress policy change in place (a new client id starts a new counter).
-        "delete ExternalSecret envoy-gateway-system/llm-client-architect-agent",
-        "delete ExternalSecret governance/architect-agent",
-        "delete HorizontalPodAutoscaler governance/architect-agent",
-        "delete Job agentops-stores/audit-roles-da93649d",
-        "delete PodDisruptionBudget governance/architect-agent",
-        "delete PushSecret agentops-stores/audit-architect-agent",
-        "delete Service governance/architect-agent",
-        "delete ServiceAccount governance/architect-agent",
-        "delete ServiceMonitor governance/architect-agent",
-        "update BackendTrafficPolicy envoy-gateway-system/llm-gateway-budgets: spec.rateLimit.global.rules[3].clientSelectors[0].headers[0].value",
-        "update NetworkPolicy governance/allow-internet-egress: spec.podSelector.matchExpressions[0].values[1]",
-        "update NetworkPolicy governance/allow-llm-gateway-egress: spec.podSelector.matchExpressions[0].values[1]",
-        "update NetworkPolicy governance/allow-store-audit-egress: spec.podSelector.matchExpressions[0].values[1]",
-        "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[6].labels.agent, spec.groups[0].rules[7].labels.agent",
-        "update SecurityPolicy envoy-gateway-system/llm-gateway-clients: spec.apiKeyAuth.credentialRefs[3].name",
-        "create ConfigMap governance/design-agent-config",
-        "create ExternalSecret agentops-stores/audit-design-agent",
-        "create ExternalSecret envoy-gateway-system/llm-client-design-agent",
-        "create ExternalSecret governance/design-agent",
-        "create HorizontalPodAutoscaler governance/design-agent",
-        "create Job agentops-stores/audit-roles-bce98171",
-        "create PodDisruptionBudget governance/design-agent",
-        "create PushSecret agentops-stores/audit-design-agent",
-        "create Service governance/design-agent",
-        "create ServiceAccount governance/design-agent",
-        "create ServiceMonitor governance/design-agent",
-        "create StatefulSet governance/design-agent",
-      ],
-    );
+    assert.deepEqual(await after(DAY2_EDITS.renameAgent), [
+      "12 create, 6 update, 0 replace, 12 delete; exit 1",
+      "delete StatefulSet governance/architect-agent [dangerous]",
+      "delete ConfigMap governance/architect-agent-config",
+      // The audit store: the old role's generated credentials go, new ones come, and the role bootstrap runs
+      // again for the new set of agents (a new Job; the old one goes).
+      "delete ExternalSecret agentops-stores/audit-architect-agent",
+      // The LLM gateway: the agent's gateway key under its old client id goes, one under the new comes; its
+      // limit rule, key reference and egress policy change in place (a new client id starts a new counter).
+      "delete ExternalSecret envoy-gateway-system/llm-client-architect-agent",
+      "delete ExternalSecret governance/architect-agent",
+      "delete HorizontalPodAutoscaler governance/architect-agent",
+      "delete Job agentops-stores/audit-roles-da93649d",
+      "delete PodDisruptionBudget governance/architect-agent",
+      "delete PushSecret agentops-stores/audit-architect-agent",
+      "delete Service governance/architect-agent",
+      "delete ServiceAccount governance/architect-agent",
+      "delete ServiceMonitor governance/architect-agent",
+      "update BackendTrafficPolicy envoy-gateway-system/llm-gateway-budgets: spec.rateLimit.global.rules[3].clientSelectors[0].headers[0].value",
+      "update NetworkPolicy governance/allow-internet-egress: spec.podSelector.matchExpressions[0].values[1]",
+      "update NetworkPolicy governance/allow-llm-gateway-egress: spec.podSelector.matchExpressions[0].values[1]",
+      "update NetworkPolicy governance/allow-store-audit-egress: spec.podSelector.matchExpressions[0].values[1]",
+      "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[6].labels.agent, spec.groups[0].rules[7].labels.agent",
+      "update SecurityPolicy envoy-gateway-system/llm-gateway-clients: spec.apiKeyAuth.credentialRefs[3].name",
+      "create ConfigMap governance/design-agent-config",
+      "create ExternalSecret agentops-stores/audit-design-agent",
+      "create ExternalSecret envoy-gateway-system/llm-client-design-agent",
+      "create ExternalSecret governance/design-agent",
+      "create HorizontalPodAutoscaler governance/design-agent",
+      "create Job agentops-stores/audit-roles-bce98171",
+      "create PodDisruptionBudget governance/design-agent",
+      "create PushSecret agentops-stores/audit-design-agent",
+      "create Service governance/design-agent",
+      "create ServiceAccount governance/design-agent",
+      "create ServiceMonitor governance/design-agent",
+      "create StatefulSet governance/design-agent",
+    ]);
   });
 
   it("an agent starts using a store: its settings, credential and egress change in place; pods roll by hash", async () => {
@@ -447,18 +362,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
   });
 
   it("tier, cost center, LLM spend and node group bounds together: still all in place", async () => {
-    const report = changeReport(
-      base.resources,
-      (
-        await synthEdited("dev", (c: Config) => {
-          agentNamed(c, "security-agent").tier = 4;
-          agentNamed(c, "security-agent").llm.monthlyUsd = 60;
-          c.tenants[0].costCenter = "platform-security";
-          c.cluster.nodeGroups.system.maxSize = 6;
-          c.cluster.nodeGroups.system.diskSizeGiB = 80;
-        })
-      ).resources,
-    );
+    const report = changeReport(base.resources, (await synthEdited("dev", DAY2_EDITS.together)).resources);
     assert.deepEqual(
       [report.exitCode, report.counts.replace, report.counts.delete, report.counts.create],
       [0, 0, 0, 0],

@@ -4,6 +4,7 @@ import {
   cpuMemory,
   cron,
   dns1035Label,
+  dns1123Subdomain,
   integer,
   quantity,
   QUANTITY_MINIMUMS,
@@ -139,8 +140,12 @@ const common = {
       /** Per claim; whole bytes, at least 1Gi (the smallest EBS volume). */
       size: quantity("storage", QUANTITY_MINIMUMS.volume),
       mountPath: text("an absolute path").default("/data"),
-      /** @default the cluster's default StorageClass (encrypted gp3 on EKS) */
-      storageClass: text("a StorageClass name").optional(),
+      /**
+       * A StorageClass name: the claim's `storageClassName`, which the API server checks as a DNS-1123
+       * subdomain (core validation `ValidateClassName`; `GP3` passed here and was refused, issue 20).
+       * @default the cluster's default StorageClass (encrypted gp3 on EKS)
+       */
+      storageClass: dns1123Subdomain().optional(),
       /**
        * Create a claim of the agent from a snapshot (`dataSourceRef`); see {@link restoreFromSchema}. Stays in
        * the stack file after the restore: it is the claim's provenance, and removing it recreates the claim.

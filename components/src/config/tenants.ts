@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { cpuMemory, dns1123Label, integer, labelValue, quantity, text } from "./schema";
+import { parseQuantity } from "../lib/quantity";
+import { cpuMemory, dns1123Label, integer, labelValue, quantity, quantityProblem, text } from "./schema";
 
 /** A team's namespace and its limits: one entry of `agentops:tenants`. */
 export const tenantSchema = z.strictObject({
@@ -33,6 +34,31 @@ export const tenantSchema = z.strictObject({
       defaultRequest: { cpu: "100m", memory: "128Mi" },
       default: { cpu: "500m", memory: "512Mi" },
       max: { cpu: "8", memory: "32Gi" },
+    })
+    .superRefine((lr, ctx) => {
+      // The API server's LimitRange validation (core validation `ValidateLimitRange`): a default request above
+      // the default limit passed here and was refused at deploy (issue 20).
+      const q = (v: string) => parseQuantity(v) ?? 0;
+      for (const r of ["cpu", "memory"] as const) {
+        const pairs = [
+          ["defaultRequest", "default", "default request value", "default limit value"],
+          ["default", "max", "default value", "max value"],
+          ["defaultRequest", "max", "default request value", "max value"],
+        ] as const;
+        for (const [low, high, lowName, highName] of pairs) {
+          // A value its own rule refuses (fractional bytes) is reported once, there.
+          if (quantityProblem(r, lr[low][r]) || quantityProblem(r, lr[high][r])) continue;
+          if (q(lr[low][r]) > q(lr[high][r])) {
+            ctx.addIssue({
+              code: "custom",
+              path: [low, r],
+              input: lr[low][r],
+              message: `must be <= limitRange.${high}.${r} (${JSON.stringify(lr[high][r])}): the API server refuses a ${lowName} greater than the ${highName}`,
+            });
+            break;
+          }
+        }
+      }
     }),
 });
 

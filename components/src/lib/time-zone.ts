@@ -10,15 +10,15 @@
  * 4. Go's `time.LoadLocation` finds it: the IANA database the API server embeds (zones and their backward
  *    links, e.g. `US/Pacific`, `Asia/Calcutta`, `UTC`, `EST5EDT`), matched case-sensitively.
  *
- * Step 4 is answered here by the IANA database built into Node.js (ICU): `Intl.DateTimeFormat` accepts every
- * zone and link the database has. ICU matches case-insensitively and Go does not, so a name ICU resolves to a
- * zone whose name differs from it only in case (`america/new_york`) is refused with the right spelling.
- * Known edge cases, documented rather than hidden:
- * - a backward link spelt in the wrong case (`us/pacific`) passes here: ICU resolves links to their target
- *   zone and does not expose the link's own spelling; the API server refuses it;
- * - Node's and the API server's tzdata releases may differ by a release: a zone added or removed in the
- *   newest release can be judged differently (zones are rarely removed; links stay for compatibility).
+ * Step 4 is answered by the list of names in the database Go embeds (iana-zones.ts), matched exactly as Go
+ * matches them: a name that differs from a zone or link only in case (`america/new_york`, `us/pacific`) is
+ * refused with the right spelling. (This replaced a lookup through Node's ICU, which matches
+ * case-insensitively and resolves links to their zones, so `us/pacific` passed here and the API server refused
+ * it: found by the local API server, issue 20.) A zone added or removed in a tzdata release newer than the
+ * list's can be judged differently until the list is regenerated.
  */
+
+import { IANA_ZONE_NAMES } from "./iana-zones";
 
 const PART = /^[A-Za-z.\-_0-9+]{1,14}$/;
 
@@ -35,14 +35,10 @@ export function timeZoneProblem(name: string): string | undefined {
   }
   // Go's LoadLocation returns UTC for "UTC" without a lookup.
   if (name === "UTC") return undefined;
-  let resolved: string;
-  try {
-    resolved = new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return `is not a time zone of the IANA database (e.g. America/New_York, Europe/Berlin, Etc/UTC)`;
-  }
-  if (resolved !== name && resolved.toLowerCase() === name.toLowerCase()) {
-    return `is not a time zone of the IANA database: names are case-sensitive; did you mean ${resolved}?`;
-  }
-  return undefined;
+  if (IANA_ZONE_NAMES.has(name)) return undefined;
+  const lower = name.toLowerCase();
+  const spelt = [...IANA_ZONE_NAMES].find((z) => z.toLowerCase() === lower);
+  if (spelt)
+    return `is not a time zone of the IANA database: names are case-sensitive; did you mean ${spelt}?`;
+  return `is not a time zone of the IANA database (e.g. America/New_York, Europe/Berlin, Etc/UTC)`;
 }

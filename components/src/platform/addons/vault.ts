@@ -81,7 +81,9 @@ export function vaultValues(ctx: AddonContext): Values {
       resources: resources(VAULT, "1", "1Gi"),
       serviceAccount: { create: true, name: WORKLOAD_IDENTITIES.vault.serviceAccount },
       dataStorage: { enabled: true, size: vault.storageSize },
-      extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt`, VAULT_ADDR: "https://127.0.0.1:8200" },
+      // VAULT_ADDR is the chart's own (https://127.0.0.1:8200 with global.tlsDisable false): set here too, the
+      // container would list it twice, which server-side apply refuses (a list keyed by name).
+      extraEnvironmentVars: { VAULT_CACERT: `${TLS_DIR}/ca.crt` },
       // /tmp: the chart's start command writes the effective config to /tmp/storageconfig.hcl, and the root
       // filesystem is read-only.
       volumes: [

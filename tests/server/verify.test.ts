@@ -1,0 +1,61 @@
+/**
+ * `npm run verify` for every stack, on the shared local control plane: every object of manifests.yaml and of
+ * each rendered release is applied (the aggregated APIService validated by dry run), and every pod of the
+ * capacity plan at minimum replicas is created, bound and Ready.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { verifyStack } from "../../tools/verify/verify";
+import { renderedStack, ROOT, STACKS } from "../harness";
+import { controlPlane, describeServer } from "./fixture";
+
+const documents = (file: string) =>
+  parseAllDocuments(fs.readFileSync(file, "utf8")).filter((d) => d.toJS() !== null).length;
+
+describeServer("npm run verify on the local Kubernetes 1.35 control plane", function () {
+  this.timeout(600_000);
+  let outRoot: string;
+  before(() => {
+    outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-verify-"));
+  });
+  after(() => fs.rmSync(outRoot, { recursive: true, force: true }));
+
+  for (const stack of STACKS) {
+    it(`${stack}: every object is applied and every pod of the capacity plan is scheduled`, async function () {
+      // Needs the rendered charts: skips with one line where the chart cache cannot be filled.
+      await renderedStack(this, stack);
+      const { stateDir } = await controlPlane();
+      const outDir = path.join(outRoot, stack);
+      const result = await verifyStack({ root: ROOT, stack, stateDir, outDir });
+      assert.deepEqual(result.problems, []);
+
+      const capacity = JSON.parse(fs.readFileSync(path.join(outDir, "capacity.json"), "utf8")) as {
+        nodeGroups: { min: { nodes: number } }[];
+      };
+      assert.equal(
+        result.nodes,
+        capacity.nodeGroups.reduce((n, g) => n + g.min.nodes, 0),
+      );
+      assert.equal(result.appliedBySource["manifests.yaml"], documents(path.join(outDir, "manifests.yaml")));
+      const renderedDir = path.join(outDir, "rendered");
+      for (const file of fs.readdirSync(renderedDir)) {
+        const source = `rendered/${file}`;
+        const dryRun = result.apply.dryRunOnly.filter((d) => d.source === source).length;
+        assert.equal(
+          (result.appliedBySource[source] ?? 0) + dryRun,
+          documents(path.join(renderedDir, file)),
+          source,
+        );
+      }
+      // Only the aggregated APIService is validated without being stored.
+      assert.deepEqual(
+        result.apply.dryRunOnly.map((d) => d.object),
+        ["APIService v1beta1.metrics.k8s.io"],
+      );
+      assert.ok(result.schedule.podsBound > 0);
+    });
+  }
+});

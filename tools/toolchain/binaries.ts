@@ -1,0 +1,76 @@
+/**
+ * The binaries `npm run toolchain` builds, one entry each: which wrapper module (a folder beside this file with
+ * its own go.mod/go.sum pinning exact versions) builds which Go package, with which version stamps, and which
+ * data files of a module the tools need at run time (copied beside the binaries, so nothing later needs Go).
+ *
+ * Adding a binary is one entry here (and its wrapper module, if it is a new one). Versions live in the wrapper
+ * go.mod files only; the `-X` stamps below read them through `{version:<module>}` placeholders, filled from the
+ * wrapper's build list at build time.
+ */
+
+/** One binary of the toolchain. */
+export interface ToolchainBinary {
+  /** File name in the bin folder. */
+  name: string;
+  /** The wrapper module's folder, relative to tools/toolchain/. */
+  wrapper: string;
+  /** The Go package (`package main`) to build, as the wrapper's build list resolves it. */
+  package: string;
+  /**
+   * `-X importpath.name=value` stamps, beside `-s -w`. `{version:<module path>}` is the module's version in the
+   * wrapper's build list, `{major:<module>}`/`{minor:<module>}` its parts, `{time:<module>}` its publication time.
+   * @default []
+   */
+  stamps?: readonly string[];
+  /**
+   * Folders of a module (`<module path>/<folder>`) copied into `<key>/<to>`: data the binary reads at run time.
+   * @default []
+   */
+  assets?: readonly { module: string; folder: string; to: string }[];
+}
+
+const KUBERNETES = "k8s.io/kubernetes";
+/**
+ * The version variables `/version` reports (hack/lib/version.sh `kube::version::ldflags`): without them the API
+ * server says v0.0.0, which Helm's `kubeVersion` checks and the Pulumi provider's awaits read.
+ */
+const KUBE_VERSION_STAMPS = ["k8s.io/component-base/version", "k8s.io/client-go/pkg/version"].flatMap(
+  (pkg) => [
+    `${pkg}.gitVersion={version:${KUBERNETES}}`,
+    `${pkg}.gitMajor={major:${KUBERNETES}}`,
+    `${pkg}.gitMinor={minor:${KUBERNETES}}`,
+    `${pkg}.gitTreeState=clean`,
+    `${pkg}.buildDate={time:${KUBERNETES}}`,
+  ],
+);
+
+/** Every binary, in build order (the local control plane's first: etcd, the Kubernetes components, kwok). */
+export const TOOLCHAIN_BINARIES: readonly ToolchainBinary[] = [
+  // The module root of go.etcd.io/etcd/server/v3 is package main (server/main.go).
+  { name: "etcd", wrapper: "etcd", package: "go.etcd.io/etcd/server/v3" },
+  {
+    name: "kube-apiserver",
+    wrapper: "kubernetes",
+    package: `${KUBERNETES}/cmd/kube-apiserver`,
+    stamps: KUBE_VERSION_STAMPS,
+  },
+  {
+    name: "kube-controller-manager",
+    wrapper: "kubernetes",
+    package: `${KUBERNETES}/cmd/kube-controller-manager`,
+    stamps: KUBE_VERSION_STAMPS,
+  },
+  {
+    name: "kube-scheduler",
+    wrapper: "kubernetes",
+    package: `${KUBERNETES}/cmd/kube-scheduler`,
+    stamps: KUBE_VERSION_STAMPS,
+  },
+  {
+    name: "kwok",
+    wrapper: "kwok",
+    package: "sigs.k8s.io/kwok/cmd/kwok",
+    // Standalone kwok needs its Stage objects (node and pod lifecycles) in a file: the module ships them.
+    assets: [{ module: "sigs.k8s.io/kwok", folder: "kustomize/stage", to: "kwok/stage" }],
+  },
+];
