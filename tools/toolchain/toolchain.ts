@@ -115,7 +115,7 @@ export function moduleOf(mod: GoMod, pkg: string, wrapper: string): { path: stri
 export function pinnedModules(mod: GoMod, binaries: readonly ToolchainBinary[]): string[] {
   const pins = new Set<string>();
   for (const b of binaries) {
-    const m = moduleOf(mod, b.package, b.wrapper);
+    const m = moduleOf(mod, b.source ?? b.package, b.wrapper);
     pins.add(`${m.path}@${m.version}`);
   }
   for (const r of mod.replaces.values()) pins.add(`${r.path}@${r.version}`);
@@ -206,6 +206,8 @@ export interface ToolchainStamp {
   binaries: Record<string, { size: number; seconds: number }>;
   /** Asset folders copied (their `to`), with the number of files in each. */
   assets: Record<string, number>;
+  /** Pulumi plugins installed into `<key>/pulumi-home`: `<kind>-<name>` → the version installed as. */
+  plugins?: Record<string, string>;
   /** ISO time of the last change. */
   updated: string;
 }
@@ -239,8 +241,26 @@ function binaryWarm(dir: string, stamp: ToolchainStamp | undefined, b: Toolchain
 }
 
 function assetsWarm(dir: string, stamp: ToolchainStamp | undefined, b: ToolchainBinary): boolean {
-  return (b.assets ?? []).every(
-    (a) => stamp?.assets[a.to] !== undefined && fs.existsSync(path.join(dir, a.to)),
+  return (
+    (b.assets ?? []).every((a) => stamp?.assets[a.to] !== undefined && fs.existsSync(path.join(dir, a.to))) &&
+    pluginWarm(dir, stamp, b)
+  );
+}
+
+/** The version a Pulumi plugin is installed as: the version of its npm SDK in this checkout. */
+export function pluginVersion(npmPackage: string): string {
+  const file = require.resolve(`${npmPackage}/package.json`);
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+/** Whether `b`, if it is a Pulumi plugin, is installed in the toolchain's Pulumi home at its SDK's version. */
+function pluginWarm(dir: string, stamp: ToolchainStamp | undefined, b: ToolchainBinary): boolean {
+  const plugin = b.pulumiPlugin;
+  if (!plugin) return true;
+  const version = pluginVersion(plugin.npmPackage);
+  return (
+    stamp?.plugins?.[`${plugin.kind}-${plugin.name}`] === version &&
+    fs.existsSync(path.join(dir, "pulumi-home", "plugins", `${plugin.kind}-${plugin.name}-v${version}`))
   );
 }
 
@@ -250,12 +270,19 @@ export interface Toolchain {
   dir: string;
   /** `<cache>/<key>/bin`. */
   binDir: string;
+  /** `<cache>/<key>/pulumi-home`: `PULUMI_HOME` of the engine, with its plugins installed. */
+  pulumiHome: string;
   /** Path of a binary by name. */
   bin: (name: string) => string;
 }
 
 function toolchainAt(dir: string): Toolchain {
-  return { dir, binDir: path.join(dir, "bin"), bin: (name) => path.join(dir, "bin", name) };
+  return {
+    dir,
+    binDir: path.join(dir, "bin"),
+    pulumiHome: path.join(dir, "pulumi-home"),
+    bin: (name) => path.join(dir, "bin", name),
+  };
 }
 
 /**
@@ -458,6 +485,65 @@ async function copyAssets(dir: string, b: ToolchainBinary, stamp: ToolchainStamp
 }
 
 /**
+ * A copy of `b`'s wrapper in `<dir>/src/<wrapper>` with its generated files written beside it (see
+ * `ToolchainBinary.generated`), so the repository holds no build output. @returns the copy's folder
+ */
+async function generatedSources(dir: string, b: ToolchainBinary): Promise<string> {
+  const src = path.join(dir, "src", b.wrapper);
+  fs.rmSync(src, { recursive: true, force: true });
+  fs.mkdirSync(src, { recursive: true });
+  const wrapper = path.join(WRAPPERS_DIR, b.wrapper);
+  for (const file of fs.readdirSync(wrapper)) {
+    if (/^(go\.mod|go\.sum|.*\.go)$/.test(file))
+      fs.copyFileSync(path.join(wrapper, file), path.join(src, file));
+  }
+  for (const g of b.generated ?? []) {
+    const r = await runGo(["list", "-m", "-f", "{{.Dir}}", g.module], wrapper);
+    if (r.code !== 0) throw new ToolError(`toolchain: go list -m ${g.module}: ${lastLine(r.stderr)}`);
+    const json = JSON.parse(fs.readFileSync(path.join(r.stdout.trim(), g.from), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    if (g.version !== undefined) json.version = g.version;
+    fs.writeFileSync(path.join(src, g.to), JSON.stringify(json));
+  }
+  return src;
+}
+
+/**
+ * Installs `b` into the toolchain's Pulumi home when it is a Pulumi plugin, with the CLI just built (it must come
+ * earlier in the table), at its npm SDK's version. @throws ToolError naming the plugin when the install fails
+ */
+function installPlugin(dir: string, b: ToolchainBinary, stamp: ToolchainStamp): void {
+  const plugin = b.pulumiPlugin;
+  if (!plugin) return;
+  const version = pluginVersion(plugin.npmPackage);
+  const r = spawnSync(
+    path.join(dir, "bin", "pulumi"),
+    ["plugin", "install", plugin.kind, plugin.name, version, "--file", path.join(dir, "bin", b.name)],
+    { encoding: "utf8", env: { ...process.env, ...pulumiEnv(toolchainAt(dir)) } },
+  );
+  if (r.error || r.status !== 0) {
+    throw new ToolError(
+      `toolchain: pulumi plugin install ${plugin.kind} ${plugin.name} ${version}: ${lastLine(r.stderr) || String(r.error)}`,
+    );
+  }
+  stamp.plugins = { ...stamp.plugins, [`${plugin.kind}-${plugin.name}`]: version };
+}
+
+/**
+ * The environment the engine runs in: its own Pulumi home (plugins of the toolchain, nothing of the user's), no
+ * plugin download, no update check.
+ */
+export function pulumiEnv(toolchain: Toolchain): Record<string, string> {
+  return {
+    PULUMI_HOME: toolchain.pulumiHome,
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+}
+
+/**
  * Builds what is missing or stale and returns the toolchain. Warm (every binary and asset as the stamp says):
  * returns at once, runs no `go build`. Otherwise: probes the pinned modules, then builds each binary in turn
  * with `go build` (see {@link BUILD_ENV}), printing a line per binary with its elapsed time.
@@ -488,13 +574,15 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
   const all = process.hrtime.bigint();
   for (const [i, b] of todo.entries()) {
     const started = process.hrtime.bigint();
-    const mod = moduleOf(readWrapper(b.wrapper), b.package, b.wrapper);
+    const mod = moduleOf(readWrapper(b.wrapper), b.source ?? b.package, b.wrapper);
     log(`[${i + 1}/${todo.length}] ${b.name}: building ${b.package} (${mod.path} ${mod.version})`);
     const out = path.join(dir, "bin", b.name);
     const partial = `${out}.${process.pid}.partial`;
+    const cwd = b.generated ? await generatedSources(dir, b) : path.join(WRAPPERS_DIR, b.wrapper);
+    const tags = b.tags && b.tags.length > 0 ? [`-tags=${b.tags.join(",")}`] : [];
     const r = await runGo(
-      ["build", `-ldflags=${await ldflagsOf(b)}`, "-o", partial, b.package],
-      path.join(WRAPPERS_DIR, b.wrapper),
+      ["build", ...tags, `-ldflags=${await ldflagsOf(b)}`, "-o", partial, b.package],
+      cwd,
     );
     if (r.code !== 0) {
       fs.rmSync(partial, { force: true });
@@ -502,6 +590,7 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
     }
     fs.renameSync(partial, out);
     await copyAssets(dir, b, stamp);
+    installPlugin(dir, b, stamp);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     stamp.binaries[b.name] = { size: fs.statSync(out).size, seconds: Math.round(seconds * 10) / 10 };
     writeStamp(dir, stamp);
