@@ -13,4 +13,3 @@ export const kubeconfig = stack.kubeconfig;
 export const oidcIssuer = stack.oidcIssuer;
 export const nodeGroupNames = stack.nodeGroupNames;
 export const vpcId = stack.vpcId;
-export const grafanaAdminPassword = stack.grafanaAdminPassword;

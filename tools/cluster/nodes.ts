@@ -19,6 +19,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  capacityPlan,
+  DEFAULT_NODE_GROUPS,
+  regionPrices,
   stackCostInput,
   type NodeGroupsPricing,
   type StackCostInput,
@@ -52,7 +55,8 @@ interface ResourceRecord {
 
 /** What {@link stackNodes} reads: the stack's synth output. */
 export interface StackOutput {
-  capacity: { nodeGroups: CapacityGroup[] };
+  /** `capacity.json`; absent for a stack on a cluster made elsewhere (see {@link fakeNodes}). */
+  capacity: { nodeGroups: CapacityGroup[] } | undefined;
   resources: ResourceRecord[];
 }
 
@@ -68,13 +72,16 @@ export function readStackOutput(
   const read = <T>(file: string): T => {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) {
-      throw new ToolError(
-        `out/${stack}/${file}: missing — run \`npm run synth -- ${stack}\` first${file === "capacity.json" ? " (a stack on a cluster made elsewhere has no capacity plan, so no fake nodes)" : ""}`,
-      );
+      throw new ToolError(`out/${stack}/${file}: missing — run \`npm run synth -- ${stack}\` first`);
     }
     return JSON.parse(fs.readFileSync(full, "utf8")) as T;
   };
-  return { capacity: read("capacity.json"), resources: read("resources.json") };
+  const resources = read<ResourceRecord[]>("resources.json");
+  // A stack on a cluster made elsewhere has no capacity plan of its own (synth writes none).
+  const capacity = fs.existsSync(path.join(dir, "capacity.json"))
+    ? read<{ nodeGroups: CapacityGroup[] }>("capacity.json")
+    : undefined;
+  return { capacity, resources };
 }
 
 /** The stack's resources in the shape the cost model reads. Pure. */
@@ -87,10 +94,35 @@ export function asStackResources(resources: readonly ResourceRecord[]): StackRes
  * capacity.json's groups; callers check `declaredNodeGroups`.
  */
 function costInput(out: StackOutput) {
-  const pricing = Object.fromEntries(
-    out.capacity.nodeGroups.map((g) => [g.name, { instanceTypes: g.instanceTypes, spot: false }]),
-  ) as unknown as NodeGroupsPricing;
+  const pricing = out.capacity
+    ? (Object.fromEntries(
+        out.capacity.nodeGroups.map((g) => [g.name, { instanceTypes: g.instanceTypes, spot: false }]),
+      ) as unknown as NodeGroupsPricing)
+    : DEFAULT_NODE_GROUPS;
   return stackCostInput(asStackResources(out.resources), pricing);
+}
+
+/** EKS's root volume when a node group sets none (20 GiB). */
+const EKS_DEFAULT_DISK_GIB = 20;
+
+/** The region the default node groups are priced in: the price table's (its instance types' allocatable). */
+const DEFAULT_REGION = "us-east-1";
+
+/**
+ * For a stack on a cluster made elsewhere: the capacity plan over the cost model's default node groups
+ * (DEFAULT_NODE_GROUPS: the contract's labels and taints, no upper bound), in capacity.json's shape, so its
+ * fake nodes are as many and as large as that plan needs for the stack's pods at minimum scale.
+ */
+export function defaultGroupsCapacity(input: StackCostInput): { nodeGroups: CapacityGroup[] } {
+  const plan = capacityPlan(regionPrices(DEFAULT_REGION), input.nodeGroups, input.workloads);
+  return {
+    nodeGroups: plan.groups.map((g) => ({
+      name: g.name,
+      instanceTypes: [...g.instanceTypes],
+      allocatablePerNode: g.allocatablePerNode,
+      min: { nodes: g.min.nodes },
+    })),
+  };
 }
 
 /** Zones of the stack's subnets (sorted, distinct), or one made-up zone for a stack that declares none. */
@@ -111,27 +143,29 @@ export const cpuQuantity = (cores: number) => `${Math.floor(cores * 1000 + 1e-6)
 export const memoryQuantity = (gib: number) => `${Math.floor(gib * 1024 * 1024 + 1e-6)}Ki`;
 
 /**
- * The fake nodes of a stack. Pure.
- * @throws ToolError when the stack declares no node groups or capacity.json names a group resources.json lacks
+ * The fake nodes of a stack. Pure. A stack on a cluster made elsewhere (no node groups of its own) gets the
+ * nodes the capacity plan over the default node groups needs ({@link defaultGroupsCapacity}).
+ * @throws ToolError when capacity.json names a group resources.json lacks
  */
 export function fakeNodes(out: StackOutput): KubeObject[] {
   const input = costInput(out);
-  if (!input.declaredNodeGroups) {
-    throw new ToolError(
-      "nodes: the stack declares no node groups (cluster.mode: existing) — nothing to shape fake nodes on",
-    );
+  if (input.declaredNodeGroups && !out.capacity) {
+    throw new ToolError("nodes: the stack declares node groups but has no capacity.json — synthesize it again");
   }
+  const capacity = out.capacity ?? defaultGroupsCapacity(input);
   const zones = zonesOf(out.resources);
   const nodes: KubeObject[] = [];
   let index = 0;
-  for (const g of out.capacity.nodeGroups) {
+  for (const g of capacity.nodeGroups) {
     const group = input.nodeGroups.find((n) => n.name === g.name);
     if (!group)
       throw new ToolError(
         `nodes: capacity.json group ${JSON.stringify(g.name)} — no such aws:eks/nodeGroup in resources.json`,
       );
     const a = g.allocatablePerNode;
-    const disk = `${Math.floor(group.diskGiB * 0.9 * 1024 * 1024)}Ki`;
+    // The default groups of a cluster made elsewhere state no disk: EKS's default root volume then.
+    const diskGiB = group.diskGiB > 0 ? group.diskGiB : EKS_DEFAULT_DISK_GIB;
+    const disk = `${Math.floor(diskGiB * 0.9 * 1024 * 1024)}Ki`;
     const allocatable: Record<string, string> = {
       cpu: cpuQuantity(a.cpu),
       memory: memoryQuantity(a.memoryGiB),

@@ -25,7 +25,13 @@ export const FILL_CACHE_HINT = `fill the chart cache: with network, \`npm run re
 
 /** The lock entry of a chart at a version. @throws RenderError `integrity` when the lock has none. */
 export function lockEntry(chart: string, version: string): ChartLockEntry {
-  const entry = CHART_LOCK.find((e) => e.chart === chart && e.version === version);
+  // A release installed from a chart file (`platform.charts.directory`) names the file: its lock entry by name.
+  const file = chart.endsWith(".tgz") ? path.basename(chart) : undefined;
+  const entry = CHART_LOCK.find((e) =>
+    file !== undefined
+      ? e.file === file && e.version === version
+      : e.chart === chart && e.version === version,
+  );
   if (!entry) {
     throw new RenderError(
       "integrity",
@@ -158,4 +164,26 @@ async function locateChart(root: string, helm: string, entry: ChartLockEntry): P
     );
   }
   return file;
+}
+
+/**
+ * Puts every chart file of the lock in `<root>/.cache/charts/` (the folder `platform.charts.directory` of the
+ * local stack names): located as {@link chartFile} locates it — a chart cache folder, else `helm pull` — checked
+ * against the lock's SHA-256, and copied there when it was found elsewhere.
+ * @returns one line per chart: its file and where it came from
+ * @throws RenderError naming the first chart that cannot be had
+ */
+export async function fillChartFolder(root: string, helm: string): Promise<string[]> {
+  const { pullInto } = chartFolders(root);
+  fs.mkdirSync(pullInto, { recursive: true });
+  const lines: string[] = [];
+  for (const entry of CHART_LOCK) {
+    const file = await chartFile(root, helm, entry.chart, entry.version);
+    const target = path.join(pullInto, entry.file);
+    if (path.resolve(file) !== path.resolve(target)) fs.copyFileSync(file, target);
+    lines.push(
+      `${entry.file}: ${path.dirname(file) === pullInto ? "in place" : `from ${path.dirname(file)}`}`,
+    );
+  }
+  return lines;
 }

@@ -116,6 +116,13 @@ export const platformSchema = z
     /** Install the Helm platform at all (off: cluster, tenants and agents only). @default true */
     enabled: bool().default(true),
     /**
+     * Where the releases' charts come from. Unset: each chart's repository (the chart lock's), as Helm pulls it.
+     * `directory`: a folder of chart files (`<name>-<version>.tgz`, the lock's `file`), relative to the project
+     * root, each checked against the lock's SHA-256 before it is used — for clusters without internet access
+     * and the local control plane. `npm run render -- <stack>` fills `.cache/charts/`. @default undefined
+     */
+    charts: z.strictObject({ directory: text("a folder of chart files, e.g. .cache/charts") }).optional(),
+    /**
      * Two or more replicas and a PodDisruptionBudget for the stateless controllers (cert-manager, External
      * Secrets, metrics-server, OTel collector, Grafana, Alertmanager). @default false
      */

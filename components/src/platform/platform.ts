@@ -8,13 +8,14 @@ import { llmGatewayReplicas } from "../model/footprints/llm-gateway";
 import { counterStoreAuthPushSecret, llmGatewayObjects } from "../gateway/objects";
 import { gatewayPodMonitor } from "../observability/llm-gateway";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
+import { generatedPassword } from "../lib/generated-secret";
 import { childName } from "../lib/names";
+import { releaseChart } from "./chart-files";
 import { awsTags } from "../lib/tags";
 import { Observability } from "../observability/observability";
 import { openCostPricingConfigMap, type OpenCostPricingInput } from "../observability/opencost-pricing";
 import { JAEGER_BADGER_CLAIM } from "./addons/jaeger";
 import { VALKEY_RELEASE } from "./addons/valkey";
-import { GRAFANA_ADMIN_SECRET } from "./addons/kube-prometheus-stack";
 import type { AddonContext, PlatformCluster, PlatformStorage } from "./context";
 import { enabledAddons, installOrder } from "./registry";
 import {
@@ -83,8 +84,6 @@ export class Platform extends pulumi.ComponentResource {
    * external-secrets: ExternalSecret; cert-manager: Certificate; envoy-gateway: HTTPRoute). Agents `dependsOn` them.
    */
   public readonly crds: pulumi.Resource[] = [];
-  /** Grafana's generated admin password (secret); also in the `grafana-admin` Secret of `monitoring`. */
-  public readonly grafanaAdminPassword: pulumi.Output<string>;
   /** The LLM gateway's counter store `host:port`, when the gateway runs. */
   public readonly counterStoreUrl: pulumi.Output<string> | undefined;
 
@@ -120,40 +119,45 @@ export class Platform extends pulumi.ComponentResource {
       return found ? [found] : [];
     };
 
-    const password = new random.RandomPassword(
-      childName(name, "grafana-admin"),
-      { length: 32, special: false },
-      parent,
-    );
-    this.grafanaAdminPassword = pulumi.secret(password.result);
+    const custom = (obj: CustomObject, dependsOn: pulumi.Resource[]) =>
+      new k8s.apiextensions.CustomResource(childName(name, obj.kind.toLowerCase(), obj.metadata.name), obj, {
+        ...parent,
+        dependsOn,
+      });
 
-    // Objects a release needs before it installs, by add-on.
+    // Objects a release needs before it installs, by add-on; `lateNeeds` are declared when the add-on's turn
+    // comes, so they can wait for the add-ons it follows (an ExternalSecret for External Secrets).
     const needs: Record<string, pulumi.Resource[]> = {};
+    const lateNeeds: Record<string, (done: Record<string, pulumi.Resource[]>) => pulumi.Resource[]> = {};
     // Bedrock providers sign with Pod Identity where the cluster is EKS and has it, else with a credentials file
     // from Vault. The role's association comes before the gateway's proxies start.
     const bedrockViaPodIdentity = args.cluster.cloud !== undefined && args.cluster.capabilities.podIdentity;
     let bedrockAccess: pulumi.Resource | undefined;
     let counterStoreAuth: pulumi.Resource | undefined;
     if (gatewayConfig.enabled) {
-      // The counter store's AUTH password: generated here, kept as a secret in state and in one Kubernetes
-      // Secret that Envoy Gateway's rate-limit service (REDIS_AUTH) and, off EKS, Valkey read.
-      const auth = new random.RandomPassword(
-        childName(name, "llm-gateway-store-auth"),
-        { length: 64, special: false },
-        parent,
-      );
-      const authSecret = new k8s.core.v1.Secret(
-        childName(name, COUNTER_STORE_AUTH_SECRET.name),
-        {
-          metadata: { name: COUNTER_STORE_AUTH_SECRET.name, namespace: PLATFORM_NAMESPACES.gateway },
-          type: "Opaque",
-          stringData: { [COUNTER_STORE_AUTH_SECRET.key]: pulumi.secret(auth.result) },
-        },
-        { ...parent, dependsOn: inNamespace(PLATFORM_NAMESPACES.gateway) },
-      );
+      // The counter store's AUTH password, in one Kubernetes Secret that Envoy Gateway's rate-limit service
+      // (REDIS_AUTH) and, off EKS, Valkey read. On EKS it is generated here, a secret in state, because the
+      // ElastiCache replication group takes it at creation; off EKS External Secrets generates it in the
+      // cluster, never in state (lib/generated-secret.ts), before Valkey installs.
       const cloud = args.cluster.cloud;
       let url: pulumi.Output<string>;
       if (cloud) {
+        const auth = new random.RandomPassword(
+          childName(name, "llm-gateway-store-auth"),
+          { length: 64, special: false },
+          parent,
+        );
+        const authSecret = new k8s.core.v1.Secret(
+          childName(name, COUNTER_STORE_AUTH_SECRET.name),
+          {
+            metadata: { name: COUNTER_STORE_AUTH_SECRET.name, namespace: PLATFORM_NAMESPACES.gateway },
+            type: "Opaque",
+            stringData: { [COUNTER_STORE_AUTH_SECRET.key]: pulumi.secret(auth.result) },
+          },
+          { ...parent, dependsOn: inNamespace(PLATFORM_NAMESPACES.gateway) },
+        );
+        counterStoreAuth = authSecret;
+        needs["envoy-gateway"] = [authSecret];
         if (!cloud.network) {
           throw new Error(
             "platform: llmGateway on EKS needs cluster.cloud.network (VPC, private subnets, cluster security group) for its ElastiCache counter store",
@@ -186,28 +190,25 @@ export class Platform extends pulumi.ComponentResource {
         url = pulumi.output(
           `${VALKEY_RELEASE}.${PLATFORM_NAMESPACES.gateway}.svc.cluster.local:${COUNTER_STORE_PORT}`,
         );
+        lateNeeds[VALKEY_RELEASE] = (done) => {
+          const made = generatedPassword({
+            name: COUNTER_STORE_AUTH_SECRET.name,
+            namespace: PLATFORM_NAMESPACES.gateway,
+            key: COUNTER_STORE_AUTH_SECRET.key,
+            length: 64,
+            labels: { "app.kubernetes.io/part-of": "agentops" },
+          });
+          const secrets = [...(done["external-secrets"] ?? []), ...inNamespace(PLATFORM_NAMESPACES.gateway)];
+          const generator = custom(made.generator as CustomObject, secrets);
+          const externalSecret = custom(made.externalSecret as CustomObject, [...secrets, generator]);
+          counterStoreAuth = externalSecret;
+          return [externalSecret];
+        };
       }
       ctx.counterStore = { url, tls: cloud !== undefined, authSecret: COUNTER_STORE_AUTH_SECRET };
       this.counterStoreUrl = url;
-      counterStoreAuth = authSecret;
-      needs["envoy-gateway"] = [authSecret];
-      needs[VALKEY_RELEASE] = [authSecret];
     } else {
       this.counterStoreUrl = undefined;
-    }
-    if (enabled("kube-prometheus-stack")) {
-      // Grafana reads its admin credentials from here (`admin.existingSecret`): the values never hold them.
-      needs["kube-prometheus-stack"] = [
-        new k8s.core.v1.Secret(
-          childName(name, GRAFANA_ADMIN_SECRET),
-          {
-            metadata: { name: GRAFANA_ADMIN_SECRET, namespace: PLATFORM_NAMESPACES.monitoring },
-            type: "Opaque",
-            stringData: { "admin-user": "admin", "admin-password": this.grafanaAdminPassword },
-          },
-          { ...parent, dependsOn: inNamespace(PLATFORM_NAMESPACES.monitoring) },
-        ),
-      ];
     }
     if (enabled("opencost")) {
       // OpenCost mounts its pricing (derived from the cost model's price table) at start.
@@ -244,13 +245,8 @@ export class Platform extends pulumi.ComponentResource {
       ];
     }
 
-    const custom = (obj: CustomObject, dependsOn: pulumi.Resource[]) =>
-      new k8s.apiextensions.CustomResource(childName(name, obj.kind.toLowerCase(), obj.metadata.name), obj, {
-        ...parent,
-        dependsOn,
-      });
-
     const timeout = args.timeoutSeconds ?? 900;
+    const chartDirectory = args.config.charts?.directory;
     // What "add-on X is installed" means to those that follow it: its release, plus for cert-manager its issuers.
     const done: Record<string, pulumi.Resource[]> = {};
     for (const addon of addons) {
@@ -258,6 +254,7 @@ export class Platform extends pulumi.ComponentResource {
         ...inNamespace(addon.namespace),
         ...(addon.otherNamespaces ?? []).flatMap(inNamespace),
         ...(needs[addon.name] ?? []),
+        ...(lateNeeds[addon.name]?.(done) ?? []),
         ...addon.dependsOn.flatMap((d) => done[d] ?? []),
       ];
       if (addon.name === "vault") {
@@ -270,9 +267,7 @@ export class Platform extends pulumi.ComponentResource {
         childName(name, addon.name),
         {
           name: addon.name,
-          chart: addon.chart,
-          version: addon.version,
-          repositoryOpts: addon.repository ? { repo: addon.repository } : undefined,
+          ...releaseChart(addon, chartDirectory),
           namespace: addon.namespace,
           createNamespace: false,
           atomic: true,
@@ -360,7 +355,6 @@ export class Platform extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({
-      grafanaAdminPassword: this.grafanaAdminPassword,
       counterStoreUrl: this.counterStoreUrl,
     });
   }

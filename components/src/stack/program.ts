@@ -10,6 +10,7 @@ import { createCluster } from "../cluster";
 import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { nodeGroupsPricing } from "../model/cost/report";
 import { LLM_GATEWAY_AGENT_ENV } from "../gateway/objects";
+import { releaseChart } from "../platform/chart-files";
 import { Platform } from "../platform/platform";
 import { DataStores, VolumeBackups } from "../stores/stores";
 import { awsTags } from "../lib/tags";
@@ -25,7 +26,6 @@ export interface StackOutputs {
   oidcIssuer: pulumi.Output<string | undefined> | undefined;
   nodeGroupNames: pulumi.Output<string[]> | undefined;
   vpcId: pulumi.Output<string> | undefined;
-  grafanaAdminPassword: pulumi.Output<string> | undefined;
 }
 
 /** Declares the whole stack. Call it inside a Pulumi program (or the mock runtime). */
@@ -92,6 +92,7 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
               : {}),
             protect,
             tags: awsTags(config.environment),
+            releaseChart: (pinned) => releaseChart(pinned, config.platform.charts?.directory),
             after: {
               secrets: [...release("external-secrets"), ...release("vault")],
               postgresOperator: release("cloudnative-pg"),
@@ -187,6 +188,5 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
     oidcIssuer: cluster.outputs?.oidcIssuer,
     nodeGroupNames: cluster.outputs?.nodeGroupNames,
     vpcId: cluster.outputs?.vpcId,
-    grafanaAdminPassword: platform?.grafanaAdminPassword,
   };
 }

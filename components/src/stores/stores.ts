@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AgentStoreAccess } from "../agents/objects";
 import type { AgentSnapshots } from "../agents/restore";
-import { pinnedChart } from "../catalog/charts";
+import { pinnedChart, type PinnedChart } from "../catalog/charts";
 import { regionPrices } from "../catalog/prices";
 import { type AwsScope, managedPolicy, podIdentityTrust, tlsOnlyBucketPolicy } from "../cluster/iam";
 import type { AgentConfig } from "../config/agents";
@@ -89,6 +89,7 @@ import {
   valkeyPodLabels,
   type StoreObject,
 } from "./objects";
+import { generatedPassword } from "../lib/generated-secret";
 
 /** The cluster's cloud side the stores need on EKS. */
 export interface StoresCloud {
@@ -122,6 +123,15 @@ export interface DataStoresArgs {
   protect?: boolean;
   /** Tags of every AWS resource (`awsTags`). @default {} */
   tags?: Record<string, string>;
+  /**
+   * The chart fields of the in-cluster stores' Helm Releases for a pinned chart (the platform's `releaseChart`
+   * with `platform.charts.directory`). @default from the chart's repository
+   */
+  releaseChart?: (pinned: PinnedChart) => {
+    chart: string;
+    version: string;
+    repositoryOpts?: { repo: string };
+  };
   /**
    * What the in-cluster objects wait for: External Secrets and Vault (credentials), the CloudNativePG operator,
    * kube-prometheus-stack (PodMonitor, PrometheusRule CRDs), the snapshot controller. @default nothing
@@ -257,9 +267,34 @@ export class DataStores extends pulumi.ComponentResource {
       });
       return secret;
     };
-    /** A cache's AUTH password: generated (ElastiCache needs it at creation), in a Secret, pushed to Vault. */
-    const authOf = (store: string) => {
+    /**
+     * A cache's AUTH password in a Secret, pushed to Vault. On EKS it is generated here (ElastiCache needs it at
+     * creation); in the cluster External Secrets generates it (lib/generated-secret.ts): never in Pulumi state.
+     */
+    const authOf = (store: string): { password?: random.RandomPassword; secret: pulumi.Resource } => {
       const n = storeNames(env, store);
+      if (!cloud) {
+        const made = generatedPassword({
+          name: n.authSecret,
+          namespace: STORES_NAMESPACE,
+          key: "password",
+          length: 64,
+          labels: { "app.kubernetes.io/part-of": "agentops" },
+        });
+        const gen = custom(childName(name, store, "auth-generator"), made.generator, {
+          ...parent,
+          dependsOn: secretsReady,
+        });
+        const secret = custom(childName(name, store, "auth-secret"), made.externalSecret, {
+          ...parent,
+          dependsOn: [...secretsReady, gen],
+        });
+        custom(childName(name, store, "auth-push"), storeAuthPush(env, store), {
+          ...parent,
+          dependsOn: [...secretsReady, secret],
+        });
+        return { secret };
+      }
       const password = new random.RandomPassword(
         childName(name, store, "auth"),
         { length: 64, special: false },
@@ -438,7 +473,7 @@ export class DataStores extends pulumi.ComponentResource {
           to: [inClusterPeer(cnpgPodLabels(store))],
         };
       } else if (config.engine === "valkey" && cloud) {
-        const { password } = authOf(store);
+        const password = authOf(store).password!;
         const sg = new aws.ec2.SecurityGroup(
           childName(name, store, "sg"),
           {
@@ -504,9 +539,13 @@ export class DataStores extends pulumi.ComponentResource {
           childName(name, store, "valkey"),
           {
             name: n.valkeyRelease,
-            chart: chart.chart,
-            version: chart.version,
-            repositoryOpts: chart.repository ? { repo: chart.repository } : undefined,
+            ...(args.releaseChart
+              ? args.releaseChart(chart)
+              : {
+                  chart: chart.chart,
+                  version: chart.version,
+                  repositoryOpts: chart.repository ? { repo: chart.repository } : undefined,
+                }),
             namespace: STORES_NAMESPACE,
             createNamespace: false,
             atomic: true,

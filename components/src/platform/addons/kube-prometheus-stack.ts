@@ -10,8 +10,13 @@ import {
 } from "../context";
 import { KUBE_PROMETHEUS_STACK_CONTAINERS as C } from "../../model/footprints/kube-prometheus-stack";
 
-/** The Secret holding Grafana's generated admin password; the chart reads it, the values never hold it. */
-export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+/**
+ * The Secret holding Grafana's admin credentials (`admin-user`, `admin-password`). The values set no password:
+ * the Grafana chart generates one at install and keeps it across upgrades (its `grafana.password` template looks
+ * the Secret up), so it is never in the values, the stack file or Pulumi state. Read it with
+ * `kubectl -n monitoring get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}'`.
+ */
+export const GRAFANA_ADMIN_SECRET = "kube-prometheus-stack-grafana";
 
 const volume = (size: string) => ({
   volumeClaimTemplate: {
@@ -63,7 +68,6 @@ export function kubePrometheusStackValues(ctx: AddonContext): Values {
     },
     grafana: {
       replicas,
-      admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
       resources: resources(C.grafana, "500m", "512Mi"),
       // Grafana writes only to its volumes (/var/lib/grafana, the sidecars' folders) and logs to the console.
       containerSecurityContext: RESTRICTED_CONTAINER,
