@@ -1,120 +1,326 @@
 /**
- * Integration test: an ephemeral stack `it-<id>` brought up for real with the Automation API, checked, and
- * destroyed. It needs the Pulumi CLI (logged in to a backend), kubectl, and either a reachable cluster
- * (`AGENTOPS_IT_CONTEXT=<kubeconfig context>`: existing-cluster mode, e.g. kind) or AWS credentials with
- * `AGENTOPS_IT_AWS=1` (a full EKS stack; costs money for the ~30 minutes it lives).
- * When something is missing it prints one line saying what, and exits 0 without pretending to have run.
+ * The integration test (`npm run test:integration`): the `local` stack (Pulumi.local.yaml: dev's tenants and
+ * agents on a cluster made elsewhere) driven by the real Pulumi engine against the local Kubernetes 1.35 control
+ * plane, both built from Go modules by `npm run toolchain`:
  *
- *   npm run test:integration
+ * 1. `pulumi preview` with the policy pack run by the engine (no mandatory violation), and a preview with an
+ *    agent whose budget is over its tier's ceiling, which the pack must fail;
+ * 2. `pulumi up`, with the engine's waits (releases, Deployments, StatefulSets, a Job run) passing under kwok;
+ * 3. a second `up` for each everyday edit, after a preview whose steps are compared with `npm run diff`'s report
+ *    of the same edit (synthesized offline): any difference fails the test;
+ * 4. `pulumi refresh` (no drift), `pulumi destroy` (no namespace of the stack left).
+ *
+ * The program runs as an Automation API inline program: the Node.js language host (module
+ * github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served by the module proxy, so the
+ * SDK's own in-process language runtime serves the CLI (`--client`); the pack runs through the engine's
+ * executable-analyzer path (tools/engine/policy-analyzer, which starts `@pulumi/pulumi/cmd/run-policy-pack` as the
+ * language host would). Without the toolchain it prints one line and exits 0; with
+ * AGENTOPS_REQUIRE_CONTROL_PLANE=1 (CI) that is a failure.
  */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { parse, stringify } from "yaml";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type EngineEvent,
+  type Stack,
+  type OpType,
+} from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
+import { agentOpsStack, loadStackConfig } from "@agentops/components";
+import { synthesize } from "@agentops/components/testing";
+import { changeReport, type ChangeReport } from "../../tools/diff";
+import { down, kubeconfigPath, up } from "../../tools/cluster/control-plane";
+import { applyFakeNodes, fakeNodes } from "../../tools/cluster/nodes";
+import { KubeClient, poll } from "../../tools/kube/client";
+import { fillChartFolder } from "../../tools/render/charts";
+import { findHelm } from "../../tools/render/helm";
+import { findToolchain, pulumiEnv, type Toolchain } from "../../tools/toolchain/toolchain";
+import { ENGINE_EDITS, type Config } from "./edits";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const TIMEOUT = "600s";
+const STACK = "local";
+const REQUIRE_ENV = "AGENTOPS_REQUIRE_CONTROL_PLANE";
+/** Namespaces every cluster has; the stack's are all the others. */
+const CLUSTER_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
-function has(cmd: string, args: string[]): boolean {
-  const run = spawnSync(cmd, args, { encoding: "utf8", stdio: "pipe" });
-  return run.status === 0;
+const timings: [string, number][] = [];
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  console.log(`integration: ${name} …`);
+  try {
+    return await run();
+  } finally {
+    const seconds = (Date.now() - started) / 1000;
+    timings.push([name, seconds]);
+    console.log(`integration: ${name} (${seconds.toFixed(1)} s)`);
+  }
 }
 
 /** Why the test cannot run here, or undefined when it can. */
-function missing(): string | undefined {
-  if (!has("pulumi", ["version"])) return "no Pulumi CLI on PATH (https://www.pulumi.com/docs/install/)";
-  if (!has("pulumi", ["whoami"]))
-    return "the Pulumi CLI is not logged in to a backend (pulumi login, or PULUMI_BACKEND_URL)";
-  if (!has("kubectl", ["version", "--client"])) return "no kubectl on PATH";
-  const context = process.env.AGENTOPS_IT_CONTEXT;
-  if (context) {
-    if (!has("kubectl", ["--context", context, "get", "--raw", "/readyz"]))
-      return `cluster context ${context} is not reachable`;
-    return undefined;
+function missing(): { why: string; toolchain?: undefined } | { why?: undefined; toolchain: Toolchain } {
+  const toolchain = findToolchain();
+  if (!toolchain) return { why: "the toolchain is not built (npm run toolchain)" };
+  for (const bin of ["pulumi", "pulumi-resource-kubernetes"]) {
+    if (!fs.existsSync(toolchain.bin(bin))) return { why: `the toolchain has no ${bin} (npm run toolchain)` };
   }
-  if (process.env.AGENTOPS_IT_AWS !== "1") {
-    return "no cluster: set AGENTOPS_IT_CONTEXT=<kubeconfig context>, or AGENTOPS_IT_AWS=1 with AWS credentials for a full EKS stack";
-  }
-  if (!has("aws", ["sts", "get-caller-identity"]))
-    return "AGENTOPS_IT_AWS=1 but no working AWS credentials (aws sts get-caller-identity failed)";
-  return undefined;
+  return { toolchain };
 }
 
-/** The stack file of the ephemeral stack: dev's tenants and agents, on the given cluster. */
-function writeStackFile(stack: string, context: string | undefined): string {
-  const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  if (context) dev.config["agentops:cluster"] = { mode: "existing", context };
-  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-  fs.writeFileSync(
-    file,
-    `# Ephemeral integration-test stack; removed when the test ends.\n${stringify(dev)}`,
+/** The engine's view of one resource's step: what it does to which Kubernetes object. */
+interface Step {
+  op: OpType;
+  type: string;
+  name: string;
+}
+
+/** `create`, `update`, `replace`, `delete` as npm run diff names them; undefined for no change. */
+function engineAction(op: OpType): "create" | "update" | "replace" | "delete" | undefined {
+  switch (op) {
+    case "create":
+      return "create";
+    case "update":
+      return "update";
+    case "delete":
+      return "delete";
+    case "replace":
+    case "create-replacement":
+    case "delete-replaced":
+    case "discard-replaced":
+      return "replace";
+    default:
+      return undefined;
+  }
+}
+
+/** `type name → action` of the engine's steps, custom resources only (components have no step of their own). */
+function engineChanges(steps: readonly Step[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of steps) {
+    const action = engineAction(s.op);
+    if (!action || s.type.startsWith("agentops:") || s.type.startsWith("pulumi:")) continue;
+    out.set(`${s.type} ${s.name}`, action);
+  }
+  return out;
+}
+
+/** `type name → action` of `npm run diff`'s report. */
+function reportChanges(report: ChangeReport): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of report.changes) {
+    if (c.type.startsWith("agentops:") || c.type.startsWith("pulumi:")) continue;
+    out.set(`${c.type} ${c.name}`, c.action);
+  }
+  return out;
+}
+
+/** The differences between the engine and the report, one line each. */
+export function disagreements(engine: Map<string, string>, report: Map<string, string>): string[] {
+  const keys = [...new Set([...engine.keys(), ...report.keys()])].sort();
+  return keys
+    .filter((k) => engine.get(k) !== report.get(k))
+    .map((k) => `${k}: engine ${engine.get(k) ?? "no change"}, npm run diff ${report.get(k) ?? "no change"}`);
+}
+
+/** The stack file's `agentops:` keys, parsed, with `edit` applied; as config values for the engine. */
+function editedConfig(base: Config, edit?: (c: Config) => void): Record<string, string> {
+  const c = structuredClone(base);
+  edit?.(c);
+  return Object.fromEntries(
+    Object.entries(c).map(([k, v]) => [`agentops:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
   );
-  return file;
+}
+
+/** `npm run diff`'s report between the local stack with `before` and with `after` config, synthesized offline. */
+async function offlineReport(
+  before: Record<string, string>,
+  after: Record<string, string>,
+): Promise<ChangeReport> {
+  const base = await synthesize({ root: ROOT, stack: STACK, config: before });
+  const head = await synthesize({ root: ROOT, stack: STACK, config: after });
+  return changeReport(base.resources, head.resources);
 }
 
 async function main(): Promise<number> {
-  const reason = missing();
-  if (reason) {
-    console.log(`integration test skipped: ${reason}`);
+  const found = missing();
+  if (found.why !== undefined) {
+    if (process.env[REQUIRE_ENV] === "1") {
+      console.error(`integration test: ${REQUIRE_ENV}=1 but ${found.why}`);
+      return 1;
+    }
+    console.log(`integration test skipped: ${found.why}`);
     return 0;
   }
-  const context = process.env.AGENTOPS_IT_CONTEXT;
-  const stackName = `it-${randomBytes(4).toString("hex")}`;
-  const stackFile = writeStackFile(stackName, context);
-  const stack = await LocalWorkspace.createStack({ stackName, workDir: ROOT });
-  const policy = {
-    policyPacks: [path.join(ROOT, "policy")],
-    policyPackConfigs: [path.join(ROOT, "policy", "config", "dev.json")],
-  };
-  let failed = false;
+  const { toolchain } = found;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-it-"));
+  const clusterDir = path.join(work, "cluster");
+  let clusterUp = false;
   try {
-    console.log(`integration: pulumi up ${stackName} (${context ? `context ${context}` : "AWS"})`);
-    await stack.up({ ...policy, onOutput: (s) => process.stdout.write(s) });
-    const kubectl = (args: string[]) => {
-      const ctx = context
-        ? ["--context", context]
-        : ["--kubeconfig", path.join(ROOT, "out", `${stackName}.kubeconfig`)];
-      const run = spawnSync("kubectl", [...ctx, ...args], { encoding: "utf8", stdio: "inherit" });
-      if (run.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed`);
+    await step("charts: every pinned chart in .cache/charts", async () => {
+      await fillChartFolder(ROOT, await findHelm(ROOT));
+    });
+    await step("build the policy pack (policy/dist)", async () => {
+      const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+    });
+    const client = await step("local control plane up", async () => {
+      fs.mkdirSync(clusterDir);
+      await up(clusterDir, toolchain);
+      clusterUp = true;
+      return KubeClient.fromKubeconfig(kubeconfigPath(clusterDir));
+    });
+    await step("fake nodes for the local stack's capacity plan", async () => {
+      const synth = await synthesize({ root: ROOT, stack: STACK });
+      await applyFakeNodes(client, fakeNodes({ capacity: undefined, resources: synth.resources }));
+    });
+
+    // The engine's workspace: the project and the local stack file in a folder of their own (config edits
+    // write there, not into the repository), a file backend, the toolchain's Pulumi home.
+    const workDir = path.join(work, "project");
+    fs.mkdirSync(workDir);
+    for (const f of ["Pulumi.yaml", `Pulumi.${STACK}.yaml`])
+      fs.copyFileSync(path.join(ROOT, f), path.join(workDir, f));
+    fs.mkdirSync(path.join(work, "state"));
+    const envVars = {
+      ...pulumiEnv(toolchain),
+      PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "integration-test",
+      KUBECONFIG: kubeconfigPath(clusterDir),
     };
-    if (!context) {
-      const outputs = await stack.outputs();
-      fs.mkdirSync(path.join(ROOT, "out"), { recursive: true });
-      fs.writeFileSync(
-        path.join(ROOT, "out", `${stackName}.kubeconfig`),
-        String(outputs.kubeconfig?.value ?? ""),
-        { mode: 0o600 },
-      );
+    Object.assign(process.env, { KUBECONFIG: envVars.KUBECONFIG });
+    const pulumiCommand = await PulumiCommand.get({
+      root: path.dirname(toolchain.binDir),
+      skipVersionCheck: true,
+    });
+    // The chart folder of Pulumi.local.yaml is relative to the project root, where `pulumi up` runs a program.
+    process.chdir(ROOT);
+    const program = async () => {
+      const outputs = agentOpsStack(loadStackConfig());
+      return { environment: outputs.environment };
+    };
+    const stack: Stack = await step("pulumi login (file backend) and stack init", () =>
+      LocalWorkspace.createOrSelectStack(
+        { stackName: STACK, projectName: "agentops", program },
+        { workDir, pulumiCommand, envVars },
+      ),
+    );
+    const base = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${STACK}.yaml`), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const baseConfig = Object.fromEntries(
+      Object.entries(base.config)
+        .filter(([k]) => k.startsWith("agentops:"))
+        .map(([k, v]) => [k.slice("agentops:".length), v]),
+    ) as Config;
+    const setConfig = async (values: Record<string, string>) => {
+      await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v }])));
+    };
+    const policy = {
+      policyPacks: [path.join(ROOT, "tools", "engine", "policy-analyzer")],
+      policyPackConfigs: [path.join(ROOT, "policy", "config", "dev.json")],
+    };
+    const out = (s: string) => process.stdout.write(s);
+
+    await step(
+      "pulumi preview --policy-pack (a budget over its tier's ceiling: refused by the pack)",
+      async () => {
+        const bad = editedConfig(baseConfig, (c) => {
+          (c.agents as { name: string; budget: { monthlyUsd: number } }[])[0]!.budget.monthlyUsd = 5000;
+        });
+        await setConfig(bad);
+        let refused = "";
+        try {
+          await stack.preview({ ...policy });
+        } catch (err) {
+          refused = String(err);
+        }
+        if (!/agent-budgets/.test(refused) || !/mandatory/.test(refused)) {
+          throw new Error(
+            `the pack did not refuse an agent over its tier's ceiling:\n${refused || "(preview passed)"}`,
+          );
+        }
+        await setConfig(editedConfig(baseConfig));
+      },
+    );
+    await step("pulumi preview --policy-pack", async () => {
+      const r = await stack.preview({ ...policy, onOutput: out });
+      console.log(`integration: preview ${JSON.stringify(r.changeSummary)}`);
+    });
+    await step("pulumi up --policy-pack", async () => {
+      const r = await stack.up({ ...policy, onOutput: out });
+      console.log(`integration: up ${JSON.stringify(r.summary.resourceChanges)}`);
+    });
+
+    const failures: string[] = [];
+    let current = editedConfig(baseConfig);
+    const applied: ((c: Config) => void)[] = [];
+    for (const [name, edit] of Object.entries(ENGINE_EDITS)) {
+      await step(`day 2: ${name} (preview compared with npm run diff, then up)`, async () => {
+        applied.push(edit);
+        const next = editedConfig(baseConfig, (c) => {
+          for (const e of applied) e(c);
+        });
+        await setConfig(next);
+        const steps: Step[] = [];
+        const onEvent = (e: EngineEvent) => {
+          const m = e.resourcePreEvent?.metadata;
+          if (m) steps.push({ op: m.op, type: m.type, name: m.urn.split("::").pop()! });
+        };
+        await stack.preview({ ...policy, onEvent });
+        const report = await offlineReport(current, next);
+        const differ = disagreements(engineChanges(steps), reportChanges(report));
+        for (const d of differ) failures.push(`${name}: ${d}`);
+        const r = await stack.up({ ...policy });
+        const changes = r.summary.resourceChanges ?? {};
+        if ((changes.replace ?? 0) > 0 || (changes["create-replacement"] ?? 0) > 0) {
+          failures.push(
+            `${name}: the engine replaced ${JSON.stringify(changes)} (an everyday edit must apply in place)`,
+          );
+        }
+        current = next;
+      });
     }
-    kubectl([
-      "wait",
-      "--for=condition=Available",
-      "deployment",
-      "-l",
-      "app.kubernetes.io/part-of=agentops",
-      "-A",
-      `--timeout=${TIMEOUT}`,
-    ]);
-    console.log("integration: agents Available and the policy pack passed");
-  } catch (err) {
-    failed = true;
-    console.error(`integration: FAILED — ${(err as Error).message}`);
+    await step("pulumi refresh (no drift)", async () => {
+      const r = await stack.refresh({ onOutput: out });
+      const changed = Object.entries(r.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
+      if (changed.length > 0)
+        failures.push(`refresh found drift: ${JSON.stringify(Object.fromEntries(changed))}`);
+    });
+    await step("pulumi destroy (no namespace left)", async () => {
+      await stack.destroy({ onOutput: out });
+      const stackNamespaces = async () =>
+        (await client.list("/api/v1/namespaces"))
+          .map((n) => n.metadata.name ?? "")
+          .filter((n) => !CLUSTER_NAMESPACES.includes(n));
+      await poll(async () => ((await stackNamespaces()).length === 0 ? true : undefined), 180_000, 1000);
+      const left = await stackNamespaces();
+      if (left.length > 0) failures.push(`destroy left namespaces: ${left.join(", ")}`);
+    });
+
+    console.log("integration: step times");
+    for (const [name, seconds] of timings) console.log(`  ${seconds.toFixed(1).padStart(7)} s  ${name}`);
+    if (failures.length > 0) {
+      console.error(`integration: ${failures.length} problem${failures.length === 1 ? "" : "s"}`);
+      for (const f of failures) console.error(`  ${f}`);
+      return 1;
+    }
+    console.log(
+      "integration: ok — preview, up, every day-2 up, refresh and destroy; the engine agreed with npm run diff",
+    );
+    return 0;
   } finally {
-    await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
-    await stack.workspace.removeStack(stackName);
-    fs.rmSync(stackFile, { force: true });
+    if (clusterUp) await down(clusterDir);
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  return failed ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    console.error(pulumi.RunError.isInstance(err) ? (err as Error).message : err);
     process.exit(1);
   },
 );

@@ -150,7 +150,9 @@ export const memoryQuantity = (gib: number) => `${Math.floor(gib * 1024 * 1024 +
 export function fakeNodes(out: StackOutput): KubeObject[] {
   const input = costInput(out);
   if (input.declaredNodeGroups && !out.capacity) {
-    throw new ToolError("nodes: the stack declares node groups but has no capacity.json — synthesize it again");
+    throw new ToolError(
+      "nodes: the stack declares node groups but has no capacity.json — synthesize it again",
+    );
   }
   const capacity = out.capacity ?? defaultGroupsCapacity(input);
   const zones = zonesOf(out.resources);
