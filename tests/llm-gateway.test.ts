@@ -181,6 +181,8 @@ describe("LLM gateway", function () {
       };
       platform.llmGateway.store.nodeType = "cache.t3.micro";
       platform.enabled = false;
+      // Without the platform, agents' secrets are refused (no ExternalSecret kind): none here.
+      for (const a of raw.agentops.agents as { secrets: string[] }[]) a.secrets = [];
       assert.equal(parseStackConfig(raw).platform.llmGateway.store.nodeType, "cache.t3.micro");
     });
 

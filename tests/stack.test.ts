@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
-import { STACKS, synthStack, validateManifest } from "./harness";
+import { STACKS, synthEdited, synthStack, validateManifest } from "./harness";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- stack files are edited freely */
 
 /** The whole program per environment, under mocks: what every stack must hold whatever its sizes. */
 describe("stacks", function () {
@@ -106,4 +108,37 @@ describe("stacks", function () {
       "kubernetes:core/v1:PersistentVolumeClaim",
     ]);
   });
+});
+
+describe("issue 22, defect 8: platform.enabled false", function () {
+  this.timeout(120_000);
+  const off = (stack: string) =>
+    synthEdited(stack, (c: Record<string, any>) => {
+      c.platform.enabled = false;
+      // Agents' secrets are refused without the platform (tests/new-user-config.test.ts); these have none.
+      for (const a of c.agents) a.secrets = [];
+    });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`${stack}: declares no custom resource whose CRD the platform would install, and no Helm release`, async () => {
+      const { resources, manifests } = await off(stack);
+      assert.deepEqual(
+        manifests
+          .filter(
+            (m) =>
+              !/^(v1|apps\/v1|batch\/v1|autoscaling\/v2|policy\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|storage\.k8s\.io\/v1)$/.test(
+                m.apiVersion,
+              ),
+          )
+          .map((m) => `${m.apiVersion} ${m.kind}`),
+        [],
+      );
+      assert.deepEqual(
+        resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release"),
+        [],
+      );
+      // The agents themselves still run: their workloads are there.
+      assert.ok(manifests.some((m) => m.kind === "StatefulSet" || m.kind === "Deployment"));
+    });
+  }
 });

@@ -40,6 +40,8 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
     environment: config.environment,
     region: config.region,
     ...(volumeSnapshots ? { volumeSnapshots: true } : {}),
+    // A stack that is not its environment's own names its cloud resources after itself (lib/names.ts).
+    stack: config.stack,
   });
   const provider = cluster.provider;
   const storeEngines = Object.values(config.stores).map((s) => s.engine);
@@ -102,7 +104,8 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           { provider },
         )
       : undefined;
-  // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install.
+  // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install (`platform.enabled: false`
+  // leaves the ServiceMonitors out and refuses agents' secrets, README "agentops:platform").
   const platformCrds = platform?.crds ?? [];
   // With the LLM gateway, agents reach LLMs through it: an egress path to its proxies and its URL in their env.
   const gateway = platform !== undefined && config.platform.llmGateway.enabled;
@@ -137,6 +140,10 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           tenant: tenantConfig,
           environment: config.environment,
           placement: cluster.capabilities,
+          // Without the platform there is no Prometheus Operator (its CRD) and no Prometheus to scrape: no
+          // ServiceMonitor. Agents with `secrets` are refused then (stack/checks.ts): their ExternalSecret's
+          // kind would not exist either.
+          serviceMonitor: platform !== undefined,
           llmGateway: gateway ? { env: LLM_GATEWAY_AGENT_ENV } : undefined,
           ...(prices ? { pricing: { prices, nodeGroups } } : {}),
           ...(stores && agent.stores.length > 0 ? { stores: stores.agentAccess(agent) } : {}),
