@@ -764,7 +764,7 @@ describe("Agent", () => {
         assert.ok(pulumi.RunError.isInstance(err));
         assert.match(
           (err as Error).message,
-          /Agent "summarizer": agent\.image: "ghcr\.io\/org\/summarizer:2\.0 beta" — must be a container image reference without spaces, e\.g\. ghcr\.io\/org\/agent:1\.2\.3$/,
+          /Agent "summarizer": agent\.image: "ghcr\.io\/org\/summarizer:2\.0 beta" — must be a container image reference, e\.g\. ghcr\.io\/org\/agent:1\.2\.3 \(this one contains white space\)$/,
         );
       }
     });

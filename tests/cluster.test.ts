@@ -18,7 +18,20 @@ import {
   zoneSuffix,
   type ClusterHandle,
 } from "../components/src/cluster";
+import { MAX_STORES_STEM, storesNameStem } from "../components/src/config/stack-names";
 import { configProblems, record, ROOT, stackConfig, STACKS, type Recorded } from "./harness";
+
+/** The inputs by which AWS names a resource (the physical names two stacks in one account must not share). */
+const PHYSICAL_NAME_KEYS = [
+  "name",
+  "namePrefix",
+  "bucket",
+  "identifier",
+  "finalSnapshotIdentifier",
+  "replicationGroupId",
+  "nodeGroupNamePrefix",
+  "clusterName",
+];
 
 const T = {
   cluster: "aws:eks/cluster:Cluster",
@@ -757,12 +770,79 @@ describe("EksCluster", () => {
       assert.equal(prod.inputs(T.bucket, `${N}-loki`).forceDestroy, false);
     });
 
-    it("the program passes the stack's name down: a synth of dev's file as it-1a2b3c4d", async function () {
+    /** Every physical name in a synth: the inputs AWS names a resource by, and the tag keys that carry a name. */
+    const physicalNames = (resources: { type: string; name: string; inputs: Record<string, unknown> }[]) =>
+      resources
+        .filter((r) => r.type.startsWith("aws:"))
+        .flatMap((r) => [
+          ...PHYSICAL_NAME_KEYS.map((k) => r.inputs[k]).filter((v): v is string => typeof v === "string"),
+          ...Object.keys((r.inputs.tags as Record<string, string> | undefined) ?? {}),
+        ]);
+
+    it("the program passes the stack's name down: a synth of dev's file as it-1a2b3c4d names nothing of dev's", async function () {
       this.timeout(120_000);
       const synth = await synthesize({ root: ROOT, stack: "it-1a2b3c4d", configFrom: "dev" });
       const cluster = synth.resources.find((r) => r.type === T.cluster)!;
       assert.equal(cluster.inputs.name, "agentops-it-1a2b3c4d");
       assert.equal(synth.outputs.clusterName, "agentops-it-1a2b3c4d");
+      // The class: the cluster's names, and the data stores' and volume backups' (RDS, ElastiCache, buckets,
+      // log groups, the alarm topic and alarms, the backup vault and plan), none of them dev's own.
+      const names = physicalNames(synth.resources);
+      assert.ok(names.length > 40, names.join(", "));
+      assert.deepEqual(
+        names.filter((n) => n.includes("agentops-dev")),
+        [],
+      );
+      const stem = storesNameStem("dev", "it-1a2b3c4d");
+      assert.match(stem, /^agentops-[0-9a-f]{7}$/);
+      const of = (type: string, name: string) =>
+        synth.resources.find((r) => r.type === type && r.name === name)!;
+      assert.equal(of("aws:rds/instance:Instance", "stores-audit-db").inputs.identifier, `${stem}-audit`);
+      assert.equal(
+        of("aws:elasticache/replicationGroup:ReplicationGroup", "stores-cache-cache").inputs
+          .replicationGroupId,
+        `${stem}-cache`,
+      );
+      assert.equal(
+        of("aws:s3/bucket:Bucket", "stores-evidence-bucket").inputs.bucket,
+        `${stem}-evidence-${ACCOUNT}`,
+      );
+      assert.equal(of("aws:s3/bucket:Bucket", "stores-evidence-bucket").inputs.forceDestroy, true);
+      assert.equal(of("aws:sns/topic:Topic", "stores-alarms").inputs.name, `${stem}-stores-alarms`);
+      assert.equal(of("aws:backup/vault:Vault", "backups-vault").inputs.name, `${stem}-volumes`);
+      assert.equal(of("aws:backup/plan:Plan", "backups-plan").inputs.name, `${stem}-agent-volumes`);
+    });
+
+    it("dev's own stack keeps every name it had: agentops-dev-audit, agentops-dev-volumes", async function () {
+      this.timeout(120_000);
+      const synth = await synthesize({ root: ROOT, stack: "dev" });
+      const names = physicalNames(synth.resources);
+      for (const name of [
+        "agentops-dev",
+        "agentops-dev-audit",
+        "agentops-dev-cache",
+        "agentops-dev-volumes",
+      ]) {
+        assert.ok(names.includes(name), `${name} in ${names.join(", ")}`);
+      }
+    });
+
+    it("the stores' stem fits the longest store name's budget (16, agentops-staging) for every stack name", () => {
+      for (const [env, stack, stem] of [
+        ["dev", undefined, "agentops-dev"],
+        ["staging", "staging", "agentops-staging"],
+        ["prod", "prod", "agentops-prod"],
+        ["dev", "pr-42", "agentops-pr-42"],
+        ["dev", "feature", "agentops-feature"],
+      ] as const) {
+        assert.equal(storesNameStem(env, stack), stem);
+      }
+      for (const stack of ["it-1a2b3c4d", "feature-xy", "My Stack", "staging", "a".repeat(60)]) {
+        const stem = storesNameStem("dev", stack);
+        assert.ok(stem.length <= MAX_STORES_STEM && stem !== "agentops-dev", `${stack}: ${stem}`);
+        assert.notEqual(stem, storesNameStem("dev", `${stack}2`));
+      }
+      assert.equal(MAX_STORES_STEM, "agentops-staging".length);
     });
   });
 

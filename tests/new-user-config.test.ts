@@ -9,7 +9,6 @@ import * as assert from "node:assert/strict";
 import {
   ADDONS,
   agentObjects,
-  clusterNameFor,
   ComponentArgsError,
   ConfigError,
   configWarnings,
@@ -18,9 +17,14 @@ import {
   tenantObjects,
   type RawStackConfig,
 } from "@agentops/components";
+import { clusterNameFor } from "../components/src/cluster/eks-cluster";
 import { readStackConfig } from "@agentops/components/testing";
 import { configProblems, ROOT } from "./harness";
 import { validConfig, withAgent } from "./fixtures/config";
+import { existingStoresConfig } from "./fixtures/existing-stores";
+import { storeAgentEnvKeys } from "../components/src/config/stores";
+import { agentStoreAccess } from "../components/src/stores/access";
+import { withoutPlatformOnlyStores } from "./fixtures/platform-off";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- stack files are edited freely */
 
@@ -110,12 +114,16 @@ describe("issue 22: configuration a new user got through", () => {
   });
 
   describe("defect 8: platform.enabled false with agents that need its custom resources", () => {
-    it("refuses an agent's secrets (their ExternalSecret's kind would not exist), one line per agent", () => {
-      const lines = configProblems(
-        rawOf("dev", (c) => {
+    const off = (stack: string, edit: (c: any) => void = () => undefined) =>
+      linesOf(
+        rawOf(stack, (c) => {
           c.platform.enabled = false;
+          edit(c);
         }),
       );
+
+    it("refuses an agent's secrets (their ExternalSecret's kind would not exist), one line per agent", () => {
+      const lines = off("dev").filter((l) => l.includes(".secrets:"));
       assert.equal(lines.length, 4);
       assert.match(
         lines[0]!,
@@ -123,12 +131,56 @@ describe("issue 22: configuration a new user got through", () => {
       );
     });
 
-    it("accepts agents without secrets: their ServiceMonitors are left out (tests/platform.test.ts)", () => {
+    it("refuses dev's PostgreSQL and Valkey stores (credentials through External Secrets and Vault), keeps its S3 store on EKS", () => {
+      assert.deepEqual(
+        off("dev").filter((l) => l.startsWith("stores.")),
+        [
+          `stores.audit.engine: "postgres" — must not be postgres while platform.enabled is false: the store's credentials reach agents through External Secrets and Vault, which the platform installs; enable the platform (only S3 stores run without it on EKS)`,
+          `stores.cache.engine: "valkey" — must not be valkey while platform.enabled is false: the store's credentials reach agents through External Secrets and Vault, which the platform installs; enable the platform (only S3 stores run without it on EKS)`,
+        ],
+      );
+    });
+
+    it("refuses a restore (a VolumeSnapshot, the snapshot controller's kind)", () => {
+      const lines = off("dev", (c) => {
+        c.agents[0].storage.restoreFrom = { snapshot: "snap-0123456789abcdef0" };
+      });
+      assert.deepEqual(
+        lines.filter((l) => l.includes("restoreFrom")),
+        [
+          `agents[0] (security-agent).storage.restoreFrom: {"snapshot":"snap-0123456789abcdef0"} — must be absent while platform.enabled is false: a restore reads a VolumeSnapshot, a kind the platform's snapshot-controller release installs; enable the platform to restore`,
+        ],
+      );
+    });
+
+    it("on an existing cluster refuses backups (VolumeSnapshots) and every store, S3 included (access keys from Vault)", () => {
+      const raw = rawStackConfig(existingStoresConfig((c: any) => (c.platform.enabled = false)));
+      const lines = linesOf(raw);
+      assert.ok(
+        lines.includes(
+          `backups.enabled: true — must be false while platform.enabled is false on an existing cluster: its backups are VolumeSnapshots, a kind the platform's snapshot-controller release installs (on EKS, AWS Backup needs no platform)`,
+        ),
+        lines.join("\n"),
+      );
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith("stores.")).map((l) => l.split(" — ")[0]),
+        ['stores.audit.engine: "postgres"', 'stores.cache.engine: "valkey"', 'stores.evidence.engine: "s3"'],
+      );
+      assert.match(
+        lines.find((l) => l.startsWith("stores.audit."))!,
+        /and it runs on the CloudNativePG operator, which the platform installs; enable the platform$/,
+      );
+    });
+
+    it("accepts agents without secrets and an S3 store with AWS Backup on EKS: their ServiceMonitors, the stores' rule and the snapshot class are left out (tests/stack.test.ts)", () => {
       const raw = rawOf("dev", (c) => {
         c.platform.enabled = false;
-        for (const a of c.agents) a.secrets = [];
+        withoutPlatformOnlyStores(c);
       });
-      assert.equal(parseStackConfig(raw).platform.enabled, false);
+      const config = parseStackConfig(raw);
+      assert.equal(config.platform.enabled, false);
+      assert.deepEqual(Object.keys(config.stores), ["evidence"]);
+      assert.equal(config.backups.enabled, true);
     });
   });
 
@@ -250,6 +302,73 @@ describe("issue 22: configuration a new user got through", () => {
           /agent\.env\.OPENAI_BASE_URL: "x" — is set by the platform/.test(err.message),
       );
       assert.doesNotThrow(() => agentObjects({ ...args, llmGateway: undefined }));
+    });
+
+    it("refuses env.AUDIT_DB_HOST on an agent that lists store audit (the store's value would replace it)", () => {
+      assert.deepEqual(
+        agentProblems((a) => (a[0].env.AUDIT_DB_HOST = "db.example.com")),
+        [
+          `agents[0] (security-agent).env.AUDIT_DB_HOST: "db.example.com" — must not be set here: store audit (postgres) sets AUDIT_DB_HOST, AUDIT_DB_PORT, AUDIT_DB_NAME, AUDIT_DB_USER, AUDIT_DB_SSLMODE, AUDIT_DB_PASSWORD on the agents that list it, and its value would replace this one; rename the key`,
+        ],
+      );
+    });
+
+    it("refuses a secret named like a store's credential (CACHE_REDIS_PASSWORD) and an optional store key (EVIDENCE_S3_ENDPOINT)", () => {
+      const lines = agentProblems((a) => {
+        a[1].secrets.push("CACHE_REDIS_PASSWORD");
+        a[0].env.EVIDENCE_S3_ENDPOINT = "https://minio:9000";
+      });
+      assert.deepEqual(
+        lines.map((l) => l.split(" — ")[0]),
+        [
+          'agents[0] (security-agent).env.EVIDENCE_S3_ENDPOINT: "https://minio:9000"',
+          'agents[1] (it-ops-agent).secrets[2]: "CACHE_REDIS_PASSWORD"',
+        ],
+      );
+      assert.match(lines[1]!, /a secret of this name would shadow the store's own; rename the key$/);
+    });
+
+    it("accepts a store's key names on an agent that does not list the store", () => {
+      // security-agent lists audit and evidence, not cache.
+      assert.deepEqual(
+        agentProblems((a) => (a[0].env.CACHE_REDIS_HOST = "redis.example.com")),
+        [],
+      );
+    });
+
+    it("the list of a store's keys is every key the stores give an agent, whatever the engine and cluster", () => {
+      const given = agentStoreAccess("dev", "a", ["pg", "kv", "s3-eks", "s3-minio"], {
+        pg: { engine: "postgres", host: "h", database: "pg", to: [] },
+        kv: { engine: "valkey", host: "h", tls: true, to: [] },
+        "s3-eks": { engine: "s3", bucket: "b", region: "us-east-1", podIdentity: true, to: [], port: 443 },
+        "s3-minio": {
+          engine: "s3",
+          bucket: "b",
+          region: "us-east-1",
+          endpoint: "https://minio:9000",
+          podIdentity: false,
+          to: [],
+          port: 9000,
+        },
+      });
+      const keys = [...Object.keys(given.env), ...given.secrets.map((x) => x.secretKey)];
+      const listed = [
+        ...storeAgentEnvKeys("pg", "postgres"),
+        ...storeAgentEnvKeys("kv", "valkey"),
+        ...storeAgentEnvKeys("s3-eks", "s3"),
+        ...storeAgentEnvKeys("s3-minio", "s3"),
+      ];
+      assert.deepEqual(
+        keys.filter((k) => !listed.includes(k)),
+        [],
+      );
+      // Every listed key is one some endpoint gives (the list holds no stale name).
+      assert.deepEqual(
+        [...new Set(listed.map((k) => k.replace(/^(PG|KV|S3_EKS|S3_MINIO)_/, "")))].filter(
+          (suffix) => !keys.some((k) => k.endsWith(`_${suffix}`)),
+        ),
+        [],
+      );
     });
   });
 

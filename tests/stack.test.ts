@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { STACKS, synthEdited, synthStack, validateManifest } from "./harness";
+import { withoutPlatformOnlyStores } from "./fixtures/platform-off";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- stack files are edited freely */
 
@@ -115,8 +116,9 @@ describe("issue 22, defect 8: platform.enabled false", function () {
   const off = (stack: string) =>
     synthEdited(stack, (c: Record<string, any>) => {
       c.platform.enabled = false;
-      // Agents' secrets are refused without the platform (tests/new-user-config.test.ts); these have none.
-      for (const a of c.agents) a.secrets = [];
+      // Agents' secrets, PostgreSQL and Valkey stores are refused without the platform
+      // (tests/new-user-config.test.ts); these have none, and keep the S3 store and AWS Backup.
+      withoutPlatformOnlyStores(c);
     });
 
   for (const stack of ["dev", "prod"]) {
@@ -139,6 +141,21 @@ describe("issue 22, defect 8: platform.enabled false", function () {
       );
       // The agents themselves still run: their workloads are there.
       assert.ok(manifests.some((m) => m.kind === "StatefulSet" || m.kind === "Deployment"));
+      // What needs no platform stays: the S3 store (a bucket, Pod Identity) and AWS Backup of the volumes.
+      const types = new Set(resources.map((r) => r.type));
+      for (const type of [
+        "aws:s3/bucket:Bucket",
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        "aws:backup/plan:Plan",
+      ]) {
+        assert.ok(types.has(type), type);
+      }
+      // …and the EBS CSI add-on runs no snapshotter (no VolumeSnapshot CRDs for it to watch).
+      const csi = resources.find(
+        (r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "aws-ebs-csi-driver",
+      );
+      assert.ok(csi, "the EBS CSI add-on");
+      assert.ok(!JSON.stringify(csi?.inputs.configurationValues ?? "").includes("snapshotter"));
     });
   }
 });

@@ -8,14 +8,14 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
-import { EKS_ACCESS_POLICIES, ENVIRONMENTS, type EksClusterConfig, type Environment } from "../config";
+import { EKS_ACCESS_POLICIES, type EksClusterConfig, type Environment } from "../config";
+import { clusterNameFor } from "../config/stack-names";
 
 /** Name suffix of an access policy association (`agentops-admin-0-cluster-admin`). */
 const ACCESS_POLICY_SUFFIX = { clusterAdmin: "cluster-admin", view: "view" } as const;
 import { WORKLOAD_IDENTITIES, type WorkloadIdentity } from "../lib/contract";
 import { awsTags } from "../lib/tags";
-import { childName, DNS1123_LABEL } from "../lib/names";
+import { childName } from "../lib/names";
 import {
   clusterAutoscalerPolicy,
   clusterKmsPolicy,
@@ -56,37 +56,8 @@ export const STORAGE_CLASS_NAME = "gp3";
  */
 export const KUBERNETES_PROVIDER_DAY2 = { enableConfigMapMutable: true, enableSecretMutable: true } as const;
 
-/**
- * The longest stack name a cluster is named after as it is: node group name prefixes
- * (`agentops-<stack>-system-a-`) may be 37 characters, since the provider appends 26 to a prefix and EKS allows
- * 63 (terraform-provider-aws `create.Name` with `id.UniqueId`).
- */
-export const MAX_OWN_STACK_NAME = 16;
-
-/**
- * The EKS cluster name of a stack, the base of its cloud resources' physical names (its log group, Loki's bucket,
- * the node groups' prefixes, the autoscaler's tags): `agentops-<environment>` for the environment's own stack
- * (the stack named like its environment, or none named), `agentops-<stack>` for another stack of that
- * environment, so an ephemeral stack (`it-1a2b3c4d`) made from an environment's stack file in that environment's
- * account never takes, or destroys, what the environment's own stack owns. A stack name that is not a short
- * lower-case DNS label, or that is another environment's name (whose own names it would take), is shortened and
- * given a hash of the full name: `agentops-<first 9>-<6 hex>`.
- */
-export function clusterNameFor(environment: Environment, stack?: string): string {
-  if (stack === undefined || stack === environment) return `agentops-${environment}`;
-  const slug = stack
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  const own =
-    slug === stack &&
-    slug.length <= MAX_OWN_STACK_NAME &&
-    DNS1123_LABEL.test(slug) &&
-    !(ENVIRONMENTS as readonly string[]).includes(slug);
-  if (own) return `agentops-${slug}`;
-  const hash = createHash("sha256").update(stack).digest("hex").slice(0, 6);
-  return `agentops-${slug.slice(0, 9).replace(/-+$/, "") || "stack"}-${hash}`;
-}
+/** The cluster's name and its stem (config/stack-names.ts), here where the cluster is named. */
+export { clusterNameFor, MAX_OWN_STACK_NAME } from "../config/stack-names";
 
 export interface EksClusterArgs {
   /** The validated `agentops:cluster` (`mode: eks`). */

@@ -86,7 +86,7 @@ export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
     const keys = Object.keys(LLM_GATEWAY_AGENT_ENV);
     for (const agent of agents) issues.push(...gatewayEnvIssues(agent, keys));
   }
-  issues.push(...platformOffIssues(cfg.platform, agents));
+  issues.push(...platformOffIssues(cfg, agents));
   issues.push(...tenantNamespaceIssues(tenants));
   issues.push(...nodeGroupSizeIssues(cfg.cluster));
   return issues;
@@ -171,24 +171,61 @@ function tenantNamespaceIssues(tenants: readonly Located[]): ConfigIssue[] {
 
 /**
  * With `platform.enabled: false` no add-on is installed, so the custom resources that need their CRDs cannot
- * be created. The program leaves out what an agent can run without — its ServiceMonitor (no Prometheus
- * scrapes it) — and refuses what it cannot: `secrets`, which an ExternalSecret (External Secrets Operator,
- * from Vault) would put into the Secret the agent's pods read.
+ * be created. The program leaves out what runs without them — an agent's ServiceMonitor (no Prometheus scrapes
+ * it), the stores' PrometheusRule, and on EKS the VolumeSnapshotClass (AWS Backup snapshots EBS volumes itself)
+ * — and this refuses what cannot run without them, one line each:
+ * - an agent's `secrets`: an ExternalSecret (External Secrets Operator, from Vault) makes the Secret its pods read;
+ * - a PostgreSQL or Valkey store, and an S3 store off EKS: their credentials reach the agents the same way (and a
+ *   PostgreSQL store off EKS is a CloudNativePG cluster, whose operator is a platform release); an S3 store on
+ *   EKS (a bucket, Pod Identity) is kept;
+ * - an agent's `storage.restoreFrom`: a restore reads a VolumeSnapshot, a kind the snapshot-controller release
+ *   installs;
+ * - `backups` on an existing cluster: there the backups are VolumeSnapshots too (on EKS, AWS Backup: kept).
  */
-function platformOffIssues(platformValue: unknown, agents: readonly Located[]): ConfigIssue[] {
-  if ((platformValue as { enabled?: unknown } | undefined)?.enabled !== false) return [];
-  return agents.flatMap(({ entry, path }) => {
-    const secrets = (entry as { secrets?: unknown }).secrets;
-    if (!Array.isArray(secrets) || secrets.length === 0) return [];
-    return [
-      {
+function platformOffIssues(cfg: Record<string, unknown>, agents: readonly Located[]): ConfigIssue[] {
+  if ((cfg.platform as { enabled?: unknown } | undefined)?.enabled !== false) return [];
+  const eks = (cfg.cluster as { mode?: unknown } | undefined)?.mode === "eks";
+  const off = "while platform.enabled is false";
+  const issues: ConfigIssue[] = [];
+  for (const { entry, path } of agents) {
+    const { secrets, storage } = entry as { secrets?: unknown; storage?: { restoreFrom?: unknown } };
+    if (Array.isArray(secrets) && secrets.length > 0) {
+      issues.push({
         path: `${path}.secrets`,
         value: secrets,
-        allowed:
-          "must be empty while platform.enabled is false: an agent's secrets come through an ExternalSecret, a kind the platform's external-secrets release installs (and Vault, which it reads); enable the platform or drop the secrets",
-      },
-    ];
-  });
+        allowed: `must be empty ${off}: an agent's secrets come through an ExternalSecret, a kind the platform's external-secrets release installs (and Vault, which it reads); enable the platform or drop the secrets`,
+      });
+    }
+    const restoreFrom = typeof storage === "object" && storage !== null ? storage.restoreFrom : undefined;
+    if (restoreFrom !== undefined) {
+      issues.push({
+        path: `${path}.storage.restoreFrom`,
+        value: restoreFrom,
+        allowed: `must be absent ${off}: a restore reads a VolumeSnapshot, a kind the platform's snapshot-controller release installs; enable the platform to restore`,
+      });
+    }
+  }
+  const stores = cfg.stores;
+  if (typeof stores === "object" && stores !== null && !Array.isArray(stores)) {
+    for (const [name, store] of Object.entries(stores as Record<string, unknown>)) {
+      const engine = (store as { engine?: unknown } | undefined)?.engine;
+      if (engine !== "postgres" && engine !== "valkey" && !(engine === "s3" && !eks)) continue;
+      issues.push({
+        path: `stores.${name}.engine`,
+        value: engine,
+        allowed: `must not be ${engine}${engine === "s3" ? " on an existing cluster" : ""} ${off}: the store's credentials reach agents through External Secrets and Vault${engine === "postgres" && !eks ? " and it runs on the CloudNativePG operator" : ""}, which the platform installs; enable the platform${eks ? " (only S3 stores run without it on EKS)" : ""}`,
+      });
+    }
+  }
+  const backups = cfg.backups as { enabled?: unknown } | undefined;
+  if (!eks && typeof backups === "object" && backups !== null && backups.enabled !== false) {
+    issues.push({
+      path: "backups.enabled",
+      value: backups.enabled ?? true,
+      allowed: `must be false ${off} on an existing cluster: its backups are VolumeSnapshots, a kind the platform's snapshot-controller release installs (on EKS, AWS Backup needs no platform)`,
+    });
+  }
+  return issues;
 }
 
 /**

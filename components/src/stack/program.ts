@@ -31,8 +31,10 @@ export interface StackOutputs {
 /** Declares the whole stack. Call it inside a Pulumi program (or the mock runtime). */
 export function agentOpsStack(config: StackConfig): StackOutputs {
   // Volume snapshots (the snapshot controller, the EBS CSI snapshotter) serve backups and restores.
+  // Without the platform there is no snapshot controller nor its CRDs: restores and in-cluster backups are
+  // refused then (stack/checks.ts), and AWS Backup on EKS needs neither.
   const restores = config.agents.some((a) => a.storage?.restoreFrom !== undefined);
-  const volumeSnapshots = config.backups.enabled || restores;
+  const volumeSnapshots = config.platform.enabled && (config.backups.enabled || restores);
   const eks = config.cluster.mode === "eks";
   const protect = config.cluster.mode === "eks" && config.cluster.protect;
   const cluster = createCluster("agentops", {
@@ -74,14 +76,17 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
   const releases = platform?.releases ?? {};
   const release = (name: string) => (releases[name] ? [releases[name]] : []);
   const stores =
-    storeEngines.length > 0 || volumeSnapshots
+    storeEngines.length > 0 || config.backups.enabled || restores
       ? new DataStores(
           "stores",
           {
             environment: config.environment,
+            // Its RDS instances, caches, buckets and alarms named after the stack, like the cluster's resources.
+            stack: config.stack,
             stores: config.stores,
             backups: config.backups,
             agents: config.agents,
+            volumeSnapshots,
             ...(cluster.cloud
               ? {
                   cloud: {
@@ -162,6 +167,7 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
       "backups",
       {
         environment: config.environment,
+        stack: config.stack,
         backups: config.backups,
         tenants: config.tenants.map((t) => t.name),
         ...(cluster.cloud && stores.kmsKeyArn && stores.alarmTopicArn
