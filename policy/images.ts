@@ -1,36 +1,21 @@
 /**
- * Container images: pinned (a tag other than `latest`, or a digest) and, when the pack config lists
- * registries, pulled only from them.
+ * Container images: references the container runtime can parse, pinned (a tag other than `latest`, or a
+ * digest) and, when the pack config lists registries, pulled only from them.
  */
+import { parseImageReference, type ImageReference } from "@agentops/components/model";
 import { resourcePolicy } from "./define";
 import { containersOf, kubeObjectOf, podSpecOf, violation, type KubeObject } from "./kube";
 
 /** An image reference split into registry, repository path, tag and digest. */
-export interface ImageRef {
-  /** `docker.io` when the reference names none. */
-  registry: string;
-  /** Registry and path without tag or digest, registry included: `ghcr.io/agentops/agent`, `docker.io/nginx`. */
-  repository: string;
-  tag: string | undefined;
-  digest: string | undefined;
-}
+export type ImageRef = ImageReference;
 
-export function parseImage(image: string): ImageRef {
-  const [beforeDigest, digest] = image.split("@", 2) as [string, string | undefined];
-  const slash = beforeDigest.lastIndexOf("/");
-  const colon = beforeDigest.lastIndexOf(":");
-  // A colon before the last slash belongs to a registry port (localhost:5000/app), not a tag.
-  const tag = colon > slash ? beforeDigest.slice(colon + 1) : undefined;
-  const path = colon > slash ? beforeDigest.slice(0, colon) : beforeDigest;
-  const first = path.split("/")[0]!;
-  const hasRegistry =
-    path.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-  return {
-    registry: hasRegistry ? first : "docker.io",
-    repository: hasRegistry ? path : `docker.io/${path}`,
-    tag,
-    digest,
-  };
+/**
+ * An image reference's parts, as containerd parses it (the distribution reference grammar, shared with the
+ * configuration's check: components/src/lib/image-ref.ts); `undefined` for a reference it cannot parse.
+ */
+export function parseImage(image: string): ImageRef | undefined {
+  const parsed = parseImageReference(image);
+  return parsed.ok ? parsed.ref : undefined;
 }
 
 /** Every container image of a workload with the path of its field. */
@@ -43,7 +28,17 @@ export function checkImageTags(obj: KubeObject): string[] {
   return images(obj).flatMap(({ path, image }) => {
     if (typeof image !== "string" || image === "")
       return [violation(path, image, "must be an image reference with a tag or digest")];
-    const ref = parseImage(image);
+    const parsed = parseImageReference(image);
+    if (!parsed.ok) {
+      return [
+        violation(
+          path,
+          image,
+          `must be an image reference the container runtime can parse, e.g. registry/app:1.2.3 (this one ${parsed.error})`,
+        ),
+      ];
+    }
+    const ref = parsed.ref;
     if (ref.digest) return [];
     if (ref.tag === undefined)
       return [violation(path, image, "must name a tag or digest, e.g. registry/app:1.2.3")];
@@ -62,7 +57,10 @@ export function checkImageRegistries(obj: KubeObject, config: ImageRegistriesCon
   if (config.allowedRegistries.length === 0) return [];
   return images(obj).flatMap(({ path, image }) => {
     if (typeof image !== "string") return [];
-    const { registry, repository } = parseImage(image);
+    // An image that does not parse is image-tags' finding.
+    const ref = parseImage(image);
+    if (!ref) return [];
+    const { registry, repository } = ref;
     const allowed = config.allowedRegistries.some((r) => registry === r || repository.startsWith(`${r}/`));
     return allowed ? [] : [violation(path, image, `must come from ${config.allowedRegistries.join(", ")}`)];
   });
@@ -70,7 +68,8 @@ export function checkImageRegistries(obj: KubeObject, config: ImageRegistriesCon
 
 export const imageTags = resourcePolicy<Record<string, never>>({
   name: "image-tags",
-  description: "Container images are pinned: a tag other than latest, or a digest.",
+  description:
+    "Container images are valid references (the distribution grammar) and pinned: a tag other than latest, or a digest.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   check: (resource) => {

@@ -21,6 +21,9 @@ import {
 
 export const POD_SECURITY_LEVELS = ["baseline", "restricted"] as const;
 export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+/** A level a namespace can enforce (`pod-security.kubernetes.io/enforce`); `privileged` admits everything. */
+export const NAMESPACE_LEVELS = ["privileged", ...POD_SECURITY_LEVELS] as const;
+export type NamespaceLevel = (typeof NAMESPACE_LEVELS)[number];
 
 /** Volume sources `restricted` allows (check_restrictedVolumes.go; `image` since 1.33). */
 export const ALLOWED_VOLUME_TYPES = [
@@ -85,6 +88,19 @@ export interface PodSecurityConfig {
   requireResources: boolean;
   /** Namespaces not checked (for example where a chart's node agents must run privileged). @default [] */
   exemptNamespaces: string[];
+  /**
+   * The level each namespace enforces, where it is not `level`: pods there are judged at their namespace's
+   * level as admission judges them (`privileged`: no control of the standard). The offline runner adds the
+   * levels the Namespace objects it sees declare (their `pod-security.kubernetes.io/enforce` labels), which win
+   * over these. E.g. `{ "kube-system": "privileged" }`: EKS leaves kube-system unlabelled, and an unlabelled
+   * namespace is privileged (admission's defaults). @default {}
+   */
+  namespaceLevels?: Record<string, NamespaceLevel>;
+}
+
+/** The level a pod in `namespace` is judged at: its namespace's (`namespaceLevels`), else `level`. */
+export function podSecurityLevelOf(namespace: string, config: PodSecurityConfig): NamespaceLevel {
+  return config.namespaceLevels?.[namespace] ?? config.level ?? "restricted";
 }
 
 /** A pod as the controls see it. */
@@ -553,17 +569,20 @@ function podOf(at: PodSpecAt): Pod {
 }
 
 /**
- * Every violation in one Kubernetes object, of the standard at `config.level` and of the project's extra
+ * Every violation in one Kubernetes object, of the standard at its namespace's level ({@link podSecurityLevelOf}:
+ * `config.namespaceLevels`, else `config.level`) and of the project's extra
  * rules that are switched on; `[]` for objects that run no pods or sit in an exempt namespace. Pure: works on
  * any object, from a stack, a YAML file or a rendered chart.
  */
 export function checkPodSecurity(obj: KubeObject, config: PodSecurityConfig): string[] {
-  if (config.exemptNamespaces.includes(obj.metadata.namespace ?? "default")) return [];
+  const namespace = obj.metadata.namespace ?? "default";
+  if (config.exemptNamespaces.includes(namespace)) return [];
   const at = podSpecOf(obj);
   if (!at) return [];
   const pod = podOf(at);
+  const level = podSecurityLevelOf(namespace, config);
   return [
-    ...controlsAt(config.level ?? "restricted").flatMap((control) => control.check(pod)),
+    ...(level === "privileged" ? [] : controlsAt(level).flatMap((control) => control.check(pod))),
     ...pod.containers.flatMap((c) => projectRules(c, config)),
   ];
 }
@@ -599,6 +618,11 @@ export const podSecurity = resourcePolicy<PodSecurityConfig>({
       requireReadOnlyRootFilesystem: { type: "boolean", default: true },
       requireResources: { type: "boolean", default: true },
       exemptNamespaces: { type: "array", items: { type: "string" }, default: [] },
+      namespaceLevels: {
+        type: "object",
+        additionalProperties: { type: "string", enum: [...NAMESPACE_LEVELS] },
+        default: {},
+      },
     },
   },
   check: (resource: ResourceInput, config) => {

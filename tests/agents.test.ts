@@ -224,12 +224,10 @@ describe("Agent", () => {
       });
     }
 
-    it("mounts a ServiceAccount token only when the entry asks", async () => {
-      const r = await build(agent({ automountServiceAccountToken: true }));
-      assert.equal(r.manifest("ServiceAccount", "helper").automountServiceAccountToken, true);
-      assert.equal(podOf(r, "Deployment", "helper").automountServiceAccountToken, true);
-      const off = await build(agent());
+    it("never mounts a ServiceAccount token (asking for one is refused: tests/new-user-config.test.ts)", async () => {
+      const off = await build(agent({ automountServiceAccountToken: false }));
       assert.equal(off.manifest("ServiceAccount", "helper").automountServiceAccountToken, false);
+      assert.equal(podOf(off, "Deployment", "helper").automountServiceAccountToken, false);
     });
   });
 
@@ -766,7 +764,7 @@ describe("Agent", () => {
         assert.ok(pulumi.RunError.isInstance(err));
         assert.match(
           (err as Error).message,
-          /Agent "summarizer": agent\.image: "ghcr\.io\/org\/summarizer:2\.0 beta" — must be a container image reference without spaces, e\.g\. ghcr\.io\/org\/agent:1\.2\.3$/,
+          /Agent "summarizer": agent\.image: "ghcr\.io\/org\/summarizer:2\.0 beta" — must be a container image reference, e\.g\. ghcr\.io\/org\/agent:1\.2\.3 \(this one contains white space\)$/,
         );
       }
     });
@@ -934,4 +932,42 @@ describe("Agent", () => {
       }
     }
   });
+});
+
+describe("issue 22, defect 14: agents' pods do not keep their nodes from scaling down", () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are free-form
+  const template = (r: Recorded, kind: string, name: string): any =>
+    kind === "CronJob" ? spec(r, kind, name).jobTemplate.spec.template : spec(r, kind, name).template;
+  /** The emptyDir volumes (local storage, in the autoscaler's words) of a pod template. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const localVolumes = (t: any): string[] =>
+    (t.spec.volumes ?? [])
+      .filter((v: { emptyDir?: { medium?: string } }) => v.emptyDir && v.emptyDir.medium !== "Memory")
+      .map((v: { name: string }) => v.name);
+  const SAFE_LOCAL = "cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes";
+  const SAFE = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+
+  for (const [what, a, kind] of [
+    ["a Deployment", () => agent(), "Deployment"],
+    ["a StatefulSet (storage)", () => agent({ storage: { size: "5Gi" } }), "StatefulSet"],
+    ["a hybrid agent's service", () => hybrid(), "Deployment"],
+  ] as const) {
+    it(`${what}: its pods name every local volume safe to evict`, async () => {
+      const t = template(await build(a()), kind, "helper");
+      assert.deepEqual(localVolumes(t), ["tmp"]);
+      assert.deepEqual(t.metadata.annotations[SAFE_LOCAL].split(","), localVolumes(t));
+      assert.equal(t.metadata.annotations[SAFE], undefined);
+    });
+  }
+
+  for (const [what, a] of [
+    ["a scheduled agent", scheduled],
+    ["a hybrid agent", () => hybrid()],
+  ] as const) {
+    it(`${what}: a running job keeps its node (safe-to-evict false) and says nothing of its volumes`, async () => {
+      const t = template(await build(a()), "CronJob", "helper-job");
+      assert.equal(t.metadata.annotations[SAFE], "false");
+      assert.equal(t.metadata.annotations[SAFE_LOCAL], undefined);
+    });
+  }
 });

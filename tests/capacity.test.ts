@@ -281,9 +281,19 @@ describe("capacity: the stacks", function () {
     // gateway's controller, proxy and rate-limit pods add 0.36 CPU, 0.59 GiB and 3 pods) — more pods than one
     // m7i.large's 29 slots, so 2 nodes.
     const synth = await synthStack("dev");
+    // The system group is three zonal node groups whose sizes add up: 1 node in all.
     const resources = synth.resources.map((r) =>
-      r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "agentops-system"
-        ? { ...r, inputs: { ...r.inputs, scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 1 } } }
+      r.type === "aws:eks/nodeGroup:NodeGroup" && r.name.startsWith("agentops-system-")
+        ? {
+            ...r,
+            inputs: {
+              ...r.inputs,
+              scalingConfig:
+                r.name === "agentops-system-a"
+                  ? { minSize: 1, desiredSize: 1, maxSize: 1 }
+                  : { minSize: 0, desiredSize: 0, maxSize: 0 },
+            },
+          }
         : r,
     );
     assert.throws(
@@ -301,7 +311,9 @@ describe("capacity: the stacks", function () {
   it("names an agent whose pods fit no group by its index in the stack file", async () => {
     const synth = await synthStack("dev");
     // Without the spot group, ai-agent (2 CPU) falls back to m7i.large system nodes, which cannot hold it.
-    const resources = synth.resources.filter((r) => r.name !== "agentops-spot");
+    const resources = synth.resources.filter(
+      (r) => !(r.type === "aws:eks/nodeGroup:NodeGroup" && r.name.startsWith("agentops-spot-")),
+    );
     assert.throws(
       () => costAndPlan(ROOT, { ...synth, resources }),
       (err: unknown) => {

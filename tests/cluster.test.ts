@@ -7,16 +7,31 @@ import {
   type EksClusterConfig,
   type RawStackConfig,
 } from "@agentops/components";
-import { readStackConfig } from "@agentops/components/testing";
+import { readStackConfig, synthesize } from "@agentops/components/testing";
 import {
   createCluster,
   EKS_ADDON_VERSIONS,
   EXISTING_CLUSTER_CAPABILITIES,
   gpusPerNode,
   planSubnets,
+  zonalScaling,
+  zoneSuffix,
   type ClusterHandle,
 } from "../components/src/cluster";
+import { MAX_STORES_STEM, storesNameStem } from "../components/src/config/stack-names";
 import { configProblems, record, ROOT, stackConfig, STACKS, type Recorded } from "./harness";
+
+/** The inputs by which AWS names a resource (the physical names two stacks in one account must not share). */
+const PHYSICAL_NAME_KEYS = [
+  "name",
+  "namePrefix",
+  "bucket",
+  "identifier",
+  "finalSnapshotIdentifier",
+  "replicationGroupId",
+  "nodeGroupNamePrefix",
+  "clusterName",
+];
 
 const T = {
   cluster: "aws:eks/cluster:Cluster",
@@ -172,7 +187,7 @@ describe("cluster configuration (agentops:cluster)", () => {
   it("rejects a desired size outside minSize..maxSize", () => {
     assert.deepEqual(
       problems((c) => (groups(c).system.desiredSize = 5)),
-      ["cluster.nodeGroups.system.desiredSize: 5 — must be between minSize (2) and maxSize (4)"],
+      ["cluster.nodeGroups.system.desiredSize: 5 — must be <= maxSize (4)"],
     );
   });
 
@@ -307,7 +322,9 @@ describe("cluster configuration (agentops:cluster)", () => {
     it("rejects an unknown key next to the ids", () => {
       assert.deepEqual(
         withExisting((e) => (e.subnetIds = ["subnet-0a1b2c3d4e5f60001"])),
-        [`cluster.network.existing.subnetIds: ["subnet-0a1b2c3d4e5f60001"] — is not a known key here`],
+        [
+          `cluster.network.existing.subnetIds: ["subnet-0a1b2c3d4e5f60001"] — is not a known key here (known: vpcId, privateSubnetIds, publicSubnetIds)`,
+        ],
       );
     });
 
@@ -496,12 +513,12 @@ describe("EksCluster", () => {
       dev: {
         system: { minSize: 2, desiredSize: 2, maxSize: 4, disk: 50, types: ["m7i.large"] },
         spot: { minSize: 0, desiredSize: 2, maxSize: 6, disk: 50 },
-        gpu: { minSize: 0, desiredSize: 0, maxSize: 2, disk: 100 },
+        gpu: { minSize: 0, desiredSize: 0, maxSize: 3, disk: 100 },
       },
       staging: {
         system: { minSize: 2, desiredSize: 3, maxSize: 5, disk: 50, types: ["m7i.large"] },
         spot: { minSize: 0, desiredSize: 2, maxSize: 10, disk: 50 },
-        gpu: { minSize: 0, desiredSize: 0, maxSize: 2, disk: 100 },
+        gpu: { minSize: 0, desiredSize: 0, maxSize: 3, disk: 100 },
       },
       prod: {
         system: { minSize: 3, desiredSize: 5, maxSize: 8, disk: 80, types: ["m7i.xlarge"] },
@@ -511,56 +528,77 @@ describe("EksCluster", () => {
     } as const;
     const spotTypes = ["m7i.xlarge", "m6i.xlarge", "m7a.xlarge", "m6a.xlarge"];
     const gpuTypes = ["g6.xlarge", "g5.xlarge"];
-    const privateSubnets = ["a", "b", "c"].map((z) => `${N}-private-us-east-1${z}-mock-id`);
+    const zones = ["a", "b", "c"] as const;
+    const privateSubnet = (z: string) => `${N}-private-us-east-1${z}-mock-id`;
+    /** The zonal node groups of a group, in zone order. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs are read freely
+    const zonal = (rec: Recorded, group: string): any[] =>
+      zones.map((z) => rec.inputs(T.nodeGroup, `${N}-${group}-${z}`));
+    /** The zonal groups' sizes add up to the configured ones, each group within them. */
+    const totals = (groups: { scalingConfig: Record<string, number> }[]) =>
+      Object.fromEntries(
+        ["minSize", "desiredSize", "maxSize"].map((k) => [
+          k,
+          groups.reduce((n, g) => n + g.scalingConfig[k]!, 0),
+        ]),
+      );
 
     for (const stack of STACKS) {
       const e = expected[stack];
-      it(`${stack}: system is on-demand ${e.system.types.join(",")}, untainted, sized ${e.system.minSize}/${e.system.desiredSize}/${e.system.maxSize}`, async () => {
-        const ng = (await synth(stack)).inputs(T.nodeGroup, `${N}-system`);
-        // A prefix: a change that forces a new node group brings the new one up before the old one goes.
-        assert.equal(ng.nodeGroupNamePrefix, `agentops-${stack}-system-`);
-        assert.equal(ng.nodeGroupName, undefined);
-        assert.equal(ng.capacityType, "ON_DEMAND");
-        assert.equal(ng.amiType, "AL2023_x86_64_STANDARD");
-        assert.deepEqual(ng.instanceTypes, e.system.types);
-        assert.deepEqual(ng.scalingConfig, {
+      it(`${stack}: system is on-demand ${e.system.types.join(",")}, untainted, one group per zone sized ${e.system.minSize}/${e.system.desiredSize}/${e.system.maxSize} in all`, async () => {
+        const groups = zonal(await synth(stack), "system");
+        groups.forEach((ng, i) => {
+          // A prefix: a change that forces a new node group brings the new one up before the old one goes.
+          assert.equal(ng.nodeGroupNamePrefix, `agentops-${stack}-system-${zones[i]}-`);
+          assert.equal(ng.nodeGroupName, undefined);
+          assert.equal(ng.capacityType, "ON_DEMAND");
+          assert.equal(ng.amiType, "AL2023_x86_64_STANDARD");
+          assert.deepEqual(ng.instanceTypes, e.system.types);
+          assert.deepEqual(ng.labels, { "agentops.io/node-group": "system" });
+          assert.deepEqual(ng.taints, []);
+          // One zone each: a claim's zone is a node group's zone.
+          assert.deepEqual(ng.subnetIds, [privateSubnet(zones[i]!)]);
+          const { minSize, desiredSize, maxSize } = ng.scalingConfig;
+          assert.ok(minSize <= desiredSize && desiredSize <= maxSize && maxSize >= 1);
+        });
+        assert.deepEqual(totals(groups), {
           minSize: e.system.minSize,
           desiredSize: e.system.desiredSize,
           maxSize: e.system.maxSize,
         });
-        assert.deepEqual(ng.labels, { "agentops.io/node-group": "system" });
-        assert.deepEqual(ng.taints, []);
-        assert.deepEqual(ng.subnetIds, privateSubnets);
       });
 
-      it(`${stack}: spot is SPOT over 4 types, labelled and tainted agentops.io/spot, sized ${e.spot.minSize}/${e.spot.desiredSize}/${e.spot.maxSize}`, async () => {
-        const ng = (await synth(stack)).inputs(T.nodeGroup, `${N}-spot`);
-        assert.equal(ng.capacityType, "SPOT");
-        assert.equal(ng.amiType, "AL2023_x86_64_STANDARD");
-        assert.deepEqual(ng.instanceTypes, spotTypes);
-        assert.deepEqual(ng.scalingConfig, {
+      it(`${stack}: spot is SPOT over 4 types, labelled and tainted agentops.io/spot, sized ${e.spot.minSize}/${e.spot.desiredSize}/${e.spot.maxSize} over the zones`, async () => {
+        const groups = zonal(await synth(stack), "spot");
+        for (const ng of groups) {
+          assert.equal(ng.capacityType, "SPOT");
+          assert.equal(ng.amiType, "AL2023_x86_64_STANDARD");
+          assert.deepEqual(ng.instanceTypes, spotTypes);
+          assert.deepEqual(ng.labels, { "agentops.io/node-group": "spot" });
+          assert.deepEqual(ng.taints, [{ key: "agentops.io/spot", value: "true", effect: "NO_SCHEDULE" }]);
+        }
+        assert.deepEqual(totals(groups), {
           minSize: e.spot.minSize,
           desiredSize: e.spot.desiredSize,
           maxSize: e.spot.maxSize,
         });
-        assert.deepEqual(ng.labels, { "agentops.io/node-group": "spot" });
-        assert.deepEqual(ng.taints, [{ key: "agentops.io/spot", value: "true", effect: "NO_SCHEDULE" }]);
-        assert.deepEqual(ng.subnetIds, privateSubnets);
       });
 
-      it(`${stack}: gpu runs the NVIDIA AMI on g6/g5, tainted nvidia.com/gpu, sized ${e.gpu.minSize}/${e.gpu.desiredSize}/${e.gpu.maxSize}`, async () => {
-        const ng = (await synth(stack)).inputs(T.nodeGroup, `${N}-gpu`);
-        assert.equal(ng.capacityType, "ON_DEMAND");
-        assert.equal(ng.amiType, "AL2023_x86_64_NVIDIA");
-        assert.deepEqual(ng.instanceTypes, gpuTypes);
-        assert.deepEqual(ng.scalingConfig, {
+      it(`${stack}: gpu runs the NVIDIA AMI on g6/g5, tainted nvidia.com/gpu, sized ${e.gpu.minSize}/${e.gpu.desiredSize}/${e.gpu.maxSize} over the zones`, async () => {
+        const groups = zonal(await synth(stack), "gpu");
+        for (const ng of groups) {
+          assert.equal(ng.capacityType, "ON_DEMAND");
+          assert.equal(ng.amiType, "AL2023_x86_64_NVIDIA");
+          assert.deepEqual(ng.instanceTypes, gpuTypes);
+          assert.deepEqual(ng.labels, { "agentops.io/node-group": "gpu", "nvidia.com/gpu.present": "true" });
+          assert.deepEqual(ng.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+          assert.ok(ng.scalingConfig.maxSize >= 1);
+        }
+        assert.deepEqual(totals(groups), {
           minSize: e.gpu.minSize,
           desiredSize: e.gpu.desiredSize,
           maxSize: e.gpu.maxSize,
         });
-        assert.deepEqual(ng.labels, { "agentops.io/node-group": "gpu", "nvidia.com/gpu.present": "true" });
-        assert.deepEqual(ng.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
-        assert.deepEqual(ng.subnetIds, privateSubnets);
       });
 
       it(`${stack}: launch templates require IMDSv2 with hop limit 1 and encrypt gp3 root volumes of the configured size`, async () => {
@@ -584,28 +622,42 @@ describe("EksCluster", () => {
               },
             },
           ]);
-          assert.equal(
-            rec.inputs(T.nodeGroup, `${N}-${group}`).launchTemplate.id,
-            `${N}-${group}-lt-mock-id`,
-          );
+          // One template per group; every zonal group runs it.
+          for (const ng of zonal(rec, group)) assert.equal(ng.launchTemplate.id, `${N}-${group}-lt-mock-id`);
         }
       });
     }
 
+    it("splits a group's sizes over its zones as evenly as whole nodes allow, the first zones taking the rest", () => {
+      assert.deepEqual(zonalScaling({ minSize: 2, desiredSize: 5, maxSize: 8 }, 3), [
+        { minSize: 1, desiredSize: 2, maxSize: 3 },
+        { minSize: 1, desiredSize: 2, maxSize: 3 },
+        { minSize: 0, desiredSize: 1, maxSize: 2 },
+      ]);
+      assert.deepEqual(zonalScaling({ minSize: 0, desiredSize: 0, maxSize: 3 }, 3), [
+        { minSize: 0, desiredSize: 0, maxSize: 1 },
+        { minSize: 0, desiredSize: 0, maxSize: 1 },
+        { minSize: 0, desiredSize: 0, maxSize: 1 },
+      ]);
+      assert.equal(zoneSuffix("us-east-1a", "us-east-1", 0), "a");
+      assert.equal(zoneSuffix(undefined, "us-east-1", 1), "2");
+    });
+
     it("node groups carry the autoscaler's discovery and scale-from-zero template tags", async () => {
-      const tags = (await synth("dev")).inputs(T.nodeGroup, `${N}-gpu`).tags;
-      assert.deepEqual(tags, {
-        Project: "agentops",
-        Environment: "dev",
-        ManagedBy: "pulumi",
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        "k8s.io/cluster-autoscaler/agentops-dev": "owned",
-        "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType": "ON_DEMAND",
-        "k8s.io/cluster-autoscaler/node-template/label/agentops.io/node-group": "gpu",
-        "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present": "true",
-        "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
-        "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
-      });
+      for (const ng of zonal(await synth("dev"), "gpu")) {
+        assert.deepEqual(ng.tags, {
+          Project: "agentops",
+          Environment: "dev",
+          ManagedBy: "pulumi",
+          "k8s.io/cluster-autoscaler/enabled": "true",
+          "k8s.io/cluster-autoscaler/agentops-dev": "owned",
+          "k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType": "ON_DEMAND",
+          "k8s.io/cluster-autoscaler/node-template/label/agentops.io/node-group": "gpu",
+          "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present": "true",
+          "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
+          "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
+        });
+      }
     });
 
     it("the Auto Scaling groups get the node template tags (EKS does not copy node group tags there)", async () => {
@@ -614,7 +666,10 @@ describe("EksCluster", () => {
         .map((t) => `${t.name} ${JSON.stringify(t.inputs.tag)}`)
         .sort();
       const tag = (group: string, suffix: string, key: string, value: string) =>
-        `${N}-${group}-asg-${suffix} ${JSON.stringify({ key: `k8s.io/cluster-autoscaler/node-template/${key}`, propagateAtLaunch: false, value })}`;
+        zones.map(
+          (z) =>
+            `${N}-${group}-${z}-asg-${suffix} ${JSON.stringify({ key: `k8s.io/cluster-autoscaler/node-template/${key}`, propagateAtLaunch: false, value })}`,
+        );
       assert.deepEqual(
         tags,
         [
@@ -638,7 +693,9 @@ describe("EksCluster", () => {
             "label/eks.amazonaws.com/capacityType",
             "ON_DEMAND",
           ),
-        ].sort(),
+        ]
+          .flat()
+          .sort(),
       );
     });
 
@@ -648,11 +705,144 @@ describe("EksCluster", () => {
         (c) => (c.nodeGroups.gpu.instanceTypes = ["g6.12xlarge", "g5.48xlarge"]),
       );
       assert.equal(
-        rec.inputs(T.nodeGroup, `${N}-gpu`).tags[
+        rec.inputs(T.nodeGroup, `${N}-gpu-a`).tags[
           "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"
         ],
         "4",
       );
+    });
+  });
+
+  describe("issue 22, defect 7: a stack that is not its environment's own", () => {
+    const ephemeral = async (stack: string | undefined) => {
+      const cfg = stackConfig("dev");
+      return record(
+        () => {
+          createCluster(N, {
+            config: cfg.cluster,
+            environment: cfg.environment,
+            region: cfg.region,
+            ...(stack !== undefined ? { stack } : {}),
+          });
+        },
+        { "aws:region": REGION },
+      );
+    };
+
+    it("names the cluster, its log group, Loki's bucket and node groups after the stack (it-1a2b3c4d from dev's file)", async () => {
+      const rec = await ephemeral("it-1a2b3c4d");
+      assert.equal(rec.inputs(T.cluster, `${N}-eks`).name, "agentops-it-1a2b3c4d");
+      assert.equal(
+        rec.inputs("aws:cloudwatch/logGroup:LogGroup", `${N}-control-plane-logs`).name,
+        "/aws/eks/agentops-it-1a2b3c4d/cluster",
+      );
+      assert.equal(rec.inputs(T.bucket, `${N}-loki`).bucket, `agentops-it-1a2b3c4d-loki-${ACCOUNT}`);
+      for (const ng of rec.ofType(T.nodeGroup)) {
+        assert.match(
+          ng.inputs.nodeGroupNamePrefix as string,
+          /^agentops-it-1a2b3c4d-(system|spot|gpu)-[abc]-$/,
+        );
+        assert.ok(
+          (ng.inputs.nodeGroupNamePrefix as string).length <= 37,
+          "the provider appends 26 of EKS's 63",
+        );
+        assert.equal(
+          (ng.inputs.tags as Record<string, string>)["k8s.io/cluster-autoscaler/agentops-it-1a2b3c4d"],
+          "owned",
+        );
+      }
+    });
+
+    it("keeps the environment's own names for the stack named like the environment, and without a stack name", async () => {
+      for (const stack of ["dev", undefined]) {
+        const rec = await ephemeral(stack);
+        assert.equal(rec.inputs(T.cluster, `${N}-eks`).name, "agentops-dev");
+        assert.equal(rec.inputs(T.bucket, `${N}-loki`).bucket, `agentops-dev-loki-${ACCOUNT}`);
+      }
+    });
+
+    it("force-destroys only a bucket the stack alone names: never dev's from another stack, never a protected one", async () => {
+      const [own, other] = [await ephemeral("dev"), await ephemeral("it-1a2b3c4d")];
+      const [a, b] = [own.inputs(T.bucket, `${N}-loki`), other.inputs(T.bucket, `${N}-loki`)];
+      assert.notEqual(a.bucket, b.bucket);
+      assert.equal(b.forceDestroy, true);
+      const { rec: prod } = await synthCluster("prod");
+      assert.equal(prod.inputs(T.bucket, `${N}-loki`).forceDestroy, false);
+    });
+
+    /** Every physical name in a synth: the inputs AWS names a resource by, and the tag keys that carry a name. */
+    const physicalNames = (resources: { type: string; name: string; inputs: Record<string, unknown> }[]) =>
+      resources
+        .filter((r) => r.type.startsWith("aws:"))
+        .flatMap((r) => [
+          ...PHYSICAL_NAME_KEYS.map((k) => r.inputs[k]).filter((v): v is string => typeof v === "string"),
+          ...Object.keys((r.inputs.tags as Record<string, string> | undefined) ?? {}),
+        ]);
+
+    it("the program passes the stack's name down: a synth of dev's file as it-1a2b3c4d names nothing of dev's", async function () {
+      this.timeout(120_000);
+      const synth = await synthesize({ root: ROOT, stack: "it-1a2b3c4d", configFrom: "dev" });
+      const cluster = synth.resources.find((r) => r.type === T.cluster)!;
+      assert.equal(cluster.inputs.name, "agentops-it-1a2b3c4d");
+      assert.equal(synth.outputs.clusterName, "agentops-it-1a2b3c4d");
+      // The class: the cluster's names, and the data stores' and volume backups' (RDS, ElastiCache, buckets,
+      // log groups, the alarm topic and alarms, the backup vault and plan), none of them dev's own.
+      const names = physicalNames(synth.resources);
+      assert.ok(names.length > 40, names.join(", "));
+      assert.deepEqual(
+        names.filter((n) => n.includes("agentops-dev")),
+        [],
+      );
+      const stem = storesNameStem("dev", "it-1a2b3c4d");
+      assert.match(stem, /^agentops-[0-9a-f]{7}$/);
+      const of = (type: string, name: string) =>
+        synth.resources.find((r) => r.type === type && r.name === name)!;
+      assert.equal(of("aws:rds/instance:Instance", "stores-audit-db").inputs.identifier, `${stem}-audit`);
+      assert.equal(
+        of("aws:elasticache/replicationGroup:ReplicationGroup", "stores-cache-cache").inputs
+          .replicationGroupId,
+        `${stem}-cache`,
+      );
+      assert.equal(
+        of("aws:s3/bucket:Bucket", "stores-evidence-bucket").inputs.bucket,
+        `${stem}-evidence-${ACCOUNT}`,
+      );
+      assert.equal(of("aws:s3/bucket:Bucket", "stores-evidence-bucket").inputs.forceDestroy, true);
+      assert.equal(of("aws:sns/topic:Topic", "stores-alarms").inputs.name, `${stem}-stores-alarms`);
+      assert.equal(of("aws:backup/vault:Vault", "backups-vault").inputs.name, `${stem}-volumes`);
+      assert.equal(of("aws:backup/plan:Plan", "backups-plan").inputs.name, `${stem}-agent-volumes`);
+    });
+
+    it("dev's own stack keeps every name it had: agentops-dev-audit, agentops-dev-volumes", async function () {
+      this.timeout(120_000);
+      const synth = await synthesize({ root: ROOT, stack: "dev" });
+      const names = physicalNames(synth.resources);
+      for (const name of [
+        "agentops-dev",
+        "agentops-dev-audit",
+        "agentops-dev-cache",
+        "agentops-dev-volumes",
+      ]) {
+        assert.ok(names.includes(name), `${name} in ${names.join(", ")}`);
+      }
+    });
+
+    it("the stores' stem fits the longest store name's budget (16, agentops-staging) for every stack name", () => {
+      for (const [env, stack, stem] of [
+        ["dev", undefined, "agentops-dev"],
+        ["staging", "staging", "agentops-staging"],
+        ["prod", "prod", "agentops-prod"],
+        ["dev", "pr-42", "agentops-pr-42"],
+        ["dev", "feature", "agentops-feature"],
+      ] as const) {
+        assert.equal(storesNameStem(env, stack), stem);
+      }
+      for (const stack of ["it-1a2b3c4d", "feature-xy", "My Stack", "staging", "a".repeat(60)]) {
+        const stem = storesNameStem("dev", stack);
+        assert.ok(stem.length <= MAX_STORES_STEM && stem !== "agentops-dev", `${stack}: ${stem}`);
+        assert.notEqual(stem, storesNameStem("dev", `${stack}2`));
+      }
+      assert.equal(MAX_STORES_STEM, "agentops-staging".length);
     });
   });
 
@@ -1104,12 +1294,15 @@ describe("EksCluster", () => {
       );
     });
 
-    it("puts every node group in exactly the given private subnets", async () => {
+    it("puts one node group of each group in each given private subnet, named by its position", async () => {
       const { rec } = await synthExisting();
-      assert.deepEqual(
-        ["system", "spot", "gpu"].map((g) => rec.inputs(T.nodeGroup, `${N}-${g}`).subnetIds),
-        [existing.privateSubnetIds, existing.privateSubnetIds, existing.privateSubnetIds],
-      );
+      for (const g of ["system", "spot", "gpu"]) {
+        assert.deepEqual(
+          [1, 2, 3].map((i) => rec.inputs(T.nodeGroup, `${N}-${g}-${i}`).subnetIds),
+          existing.privateSubnetIds.map((id) => [id]),
+        );
+        assert.equal(rec.inputs(T.nodeGroup, `${N}-${g}-2`).nodeGroupNamePrefix, `agentops-dev-${g}-2-`);
+      }
     });
 
     it("gives the control plane exactly the given private subnets", async () => {
@@ -1304,7 +1497,7 @@ describe("EksCluster", () => {
           "agentops-dev",
           "https://agentops-eks.eks.mock.invalid",
           `https://oidc.eks.${REGION}.mock.invalid/id/MOCKAGENTOPS-EKS`,
-          ["agentops-dev-system-mock", "agentops-dev-spot-mock", "agentops-dev-gpu-mock"],
+          ["system", "spot", "gpu"].flatMap((g) => ["a", "b", "c"].map((z) => `agentops-dev-${g}-${z}-mock`)),
           `${N}-vpc-mock-id`,
         ],
       );
@@ -1320,9 +1513,10 @@ describe("EksCluster", () => {
     };
     // Each stack: two CI roles, each an access entry and an access policy association.
     assert.deepEqual(await Promise.all(STACKS.map(counts)), [
-      { total: 94, nat: 1, eip: 1 },
-      { total: 98, nat: 3, eip: 3 },
-      { total: 98, nat: 3, eip: 3 },
+      // Node groups: one per zone, each with its Auto Scaling group's template tags (26 resources more).
+      { total: 120, nat: 1, eip: 1 },
+      { total: 124, nat: 3, eip: 3 },
+      { total: 124, nat: 3, eip: 3 },
     ]);
   });
 });

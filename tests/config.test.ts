@@ -159,7 +159,7 @@ describe("stack configuration", () => {
 
     it("an empty image", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.image = ""))), [
-        `agents[0] (it-ops-agent).image: "" — must be a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3`,
+        `agents[0] (it-ops-agent).image: "" — must be a container image reference, e.g. ghcr.io/org/agent:1.2.3 (this one is empty)`,
       ]);
     });
 
@@ -196,7 +196,7 @@ describe("stack configuration", () => {
 
     it("a misspelt key", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.replica = 3))), [
-        "agents[0] (it-ops-agent).replica: 3 — is not a known key here",
+        "agents[0] (it-ops-agent).replica: 3 — is not a known key here (known: mode, name, tenant, tier, image, resources, gpu, budget, llm, storage, stores, spot, env, secrets, internetEgress, automountServiceAccountToken, replicas, autoscaling, port, probes)",
       ]);
     });
 
@@ -274,7 +274,7 @@ describe("stack configuration", () => {
 
     it("a retention that is not a Prometheus duration", () => {
       assert.deepEqual(problems(withPlatform({ prometheus: { retention: "2 weeks" } })), [
-        `platform.prometheus.retention: "2 weeks" — must be a Prometheus duration, e.g. 15d or 12h`,
+        `platform.prometheus.retention: "2 weeks" — must be a Prometheus duration greater than 0: whole numbers with units from largest to smallest, each once (y, w, d, h, m, s, ms), e.g. 15d, 12h or 1d12h`,
       ]);
     });
   });

@@ -36,6 +36,8 @@ function report(agents: Agent[], systemNodesUsd = 147.17): CostReport {
   ];
   const total = [...infrastructure, ...agents].reduce((s, l) => s + l.monthlyUsd, 0);
   return {
+    stack: null,
+    environment: null,
     currency: "USD",
     region: "us-east-1",
     pricesAsOf: "2026-11-23",
@@ -73,6 +75,16 @@ describe("cost diff", () => {
         "| infrastructure | before | after | change | at max before | at max after | at max change |",
         "|:--|--:|--:|--:|--:|--:|--:|",
         "| node group system | 147.17 | 294.34 | +147.17 (+100.0%) | 147.17 | 294.34 | +147.17 (+100.0%) |",
+        "",
+        // Every line of the environment, base beside head: two bar series, each 0 where the other is drawn.
+        "```mermaid",
+        "xychart-beta horizontal",
+        '  title "dev: monthly cost by line, USD (base, head)"',
+        '  x-axis ["EKS control plane (base)", "EKS control plane (head)", "node group system (base)", "node group system (head)", "agent it-ops-agent (base)", "agent it-ops-agent (head)", "agent old-agent (base)", "agent old-agent (head)", "agent new-agent (base)", "agent new-agent (head)"]',
+        '  y-axis "USD per month" 0 --> 400',
+        "  bar [73, 0, 147.17, 0, 110, 0, 40, 0, 0, 0]",
+        "  bar [0, 73, 0, 294.34, 0, 132, 0, 0, 0, 60]",
+        "```",
         "",
         "Within the threshold (none set).",
         "",
@@ -183,17 +195,54 @@ describe("cost diff", () => {
       assert.equal(r.status, 2);
       assert.equal(
         r.stderr.trim(),
-        `${path.join(tmp, "nope")}: (missing) — must be a synth output directory (out/) holding <stack>/cost.json`,
+        `${path.join(tmp, "nope")}: (missing) — must be a synth output folder (out/<stack>, or the --out <dir> of npm run synth) or an out/ root holding <stack>/cost.json`,
       );
     });
 
-    it("exits 2 on a stack folder where the out/ root is meant, naming its parent", () => {
+    it("takes two stack folders, as npm run diff does (the README's Day-2 recipe), keyed by the stack they name", () => {
+      // `npm run synth -- dev --out /tmp/base` and `--out /tmp/head`: folders named base and head, stack dev.
+      for (const [dir, r] of [
+        ["one-base", base.get("dev")!],
+        ["one-head", head.get("dev")!],
+      ] as const) {
+        fs.mkdirSync(path.join(tmp, dir), { recursive: true });
+        fs.writeFileSync(path.join(tmp, dir, "cost.json"), JSON.stringify({ ...r, stack: "dev" }));
+      }
+      const r = run("one-base", "one-head");
+      assert.equal(r.status, 0, r.stderr);
+      const pair = (x: CostReport) => new Map([["dev", { ...x, stack: "dev" }]]);
+      assert.equal(r.stdout, costDiff(pair(base.get("dev")!), pair(head.get("dev")!)).markdown);
+    });
+
+    it("pairs a stack folder of an older synth (its cost.json names no stack) by the other side's stack", () => {
+      fs.mkdirSync(path.join(tmp, "old-base"), { recursive: true });
+      fs.writeFileSync(path.join(tmp, "old-base", "cost.json"), JSON.stringify(base.get("dev")));
+      const r = run("old-base", "one-head");
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^\| dev \| 370\.17 \| 559\.34 \|/m);
+    });
+
+    it("exits 2 on two folders of different stacks", () => {
+      fs.mkdirSync(path.join(tmp, "prod-head"), { recursive: true });
+      fs.writeFileSync(
+        path.join(tmp, "prod-head", "cost.json"),
+        JSON.stringify({ ...head.get("dev")!, stack: "prod" }),
+      );
+      const r = run("one-base", "prod-head");
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr.trim(),
+        `${path.join(tmp, "prod-head")}: is stack "prod", base ${path.join(tmp, "one-base")} is stack "dev" — compare two outputs of the same stack`,
+      );
+    });
+
+    it("exits 2 on a stack folder against an out/ root, naming both", () => {
       const stack = [...base.keys()][0]!;
       const r = run(`base/${stack}`, "head");
       assert.equal(r.status, 2);
       assert.equal(
         r.stderr.trim(),
-        `${path.join(tmp, "base", stack)}: no <stack>/cost.json — must be a synth output directory (out/) holding <stack>/cost.json; it is a stack folder: pass its parent (${path.join(tmp, "base")})`,
+        `${path.join(tmp, "head")}: is an out/ root, base ${path.join(tmp, "base", stack)} is a stack's synth output folder — give two of the same kind (two out/ roots, or two folders of one stack)`,
       );
     });
 

@@ -16,6 +16,7 @@ import {
   readPackConfig,
   regionPrices,
   runsPerMonth,
+  scheduledRuns,
   splitInstancePrice,
   tierCeilings,
   type CostReport,
@@ -27,7 +28,9 @@ import { platformSchema } from "../components/src/config/platform";
 import { tenantsSchema } from "../components/src/config/tenants";
 import { backupsSchema, storesSchema } from "../components/src/config/stores";
 import { readStackConfig } from "../components/src/testing/stack-file";
-import { ROOT, synthStack } from "./harness";
+import { ROOT, synthEdited, synthStack } from "./harness";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- stack files are edited freely */
 
 const prices = regionPrices("us-east-1");
 const close = (actual: number, expected: number, digits = 6) =>
@@ -45,6 +48,7 @@ function stackConfig(stack: string): StackConfig {
   const raw = rawStackConfig(readStackConfig(ROOT, stack).config);
   return {
     environment: raw.agentops.environment as StackConfig["environment"],
+    stack: undefined,
     region: raw.region as string,
     cluster: clusterSchema.parse(raw.agentops.cluster),
     platform: platformSchema.parse(raw.agentops.platform),
@@ -376,5 +380,120 @@ describe("cost: pack config", () => {
       () => readPackConfig(file),
       (err: Error) => err.message.startsWith(`${file}: not valid JSON — `),
     );
+  });
+});
+
+describe("issue 22, defect 2: a schedule that never fires", () => {
+  for (const schedule of ["0 0 30 2 *", "0 0 31 4 *", "0 0 30,31 2 *", "0 0 31 2,4,6,9,11 *"]) {
+    it(`counts 0 runs for ${schedule}, without a stack trace (the API server accepts it)`, () => {
+      assert.equal(runsPerMonth(schedule), 0);
+      assert.deepEqual(
+        scheduledRuns(schedule, "Europe/Berlin", { minutes: 30, concurrencyPolicy: "Forbid" }),
+        {
+          runsPerMonth: 0,
+          minutesPerMonth: 0,
+        },
+      );
+    });
+  }
+
+  it("still counts the months that have the day: 0 0 31 4,5 * runs on May 31, 0 0 30 2 1 on February's Mondays", () => {
+    close(runsPerMonth("0 0 31 4,5 *"), 730 / 8760, 6);
+    close(runsPerMonth("0 0 30 2 1"), (4 * 730) / 8760, 6);
+  });
+
+  it("synthesizes a stack whose agents never fire (the crash was in the program), pricing their runs at 0", async function () {
+    this.timeout(120_000);
+    const synth = await synthEdited("dev", (c: Record<string, any>) => {
+      c.agents[0].schedule = "0 0 30 2 *";
+      c.agents[2].schedule = "0 0 31 4 *";
+    });
+    const estimate = estimateStack(
+      stackCostInput(toStackResources(synth.resources), DEFAULT_NODE_GROUPS),
+      prices,
+    );
+    for (const name of ["security-agent", "ai-agent"]) {
+      assert.equal(estimate.agents.find((a) => a.agent === name)!.cost.jobComputeUsd, 0, name);
+    }
+  });
+});
+
+describe("issue 22, defect 3: scheduled runs under the CronJob's concurrency policy", () => {
+  const month = 730 * 60;
+  /** Within 0.2 %: frequent schedules are counted over a sample of the year (2,000 slots). */
+  const near = (actual: number, expected: number) =>
+    assert.ok(
+      Math.abs(actual - expected) <= expected * 0.002,
+      `${actual} is not within 0.2 % of ${expected}`,
+    );
+
+  it("Forbid: * * * * * with 45-minute runs holds one pod all month, not 45 (the example)", () => {
+    const r = scheduledRuns("* * * * *", "Etc/UTC", {
+      minutes: 45,
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 600,
+    });
+    close(r.minutesPerMonth, month, 0);
+  });
+
+  it("Forbid: @every 0s with 45-minute runs holds one pod all month (the $20,302 example)", () => {
+    const r = scheduledRuns("@every 0s", "Etc/UTC", {
+      minutes: 45,
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 600,
+    });
+    close(r.minutesPerMonth, month, 0);
+    close(r.runsPerMonth, month / 45, 2);
+  });
+
+  it("Forbid: hourly 90-minute runs skip the slot that comes while one runs (older than the deadline): 12 a day", () => {
+    const r = scheduledRuns("0 * * * *", "Etc/UTC", {
+      minutes: 90,
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 600,
+    });
+    near(r.runsPerMonth, 730 / 2);
+    near(r.minutesPerMonth, (730 / 2) * 90);
+  });
+
+  it("Forbid without a starting deadline starts the missed slot when a run ends: hourly 90-minute runs back to back", () => {
+    const r = scheduledRuns("@every 1h", "Etc/UTC", { minutes: 90, concurrencyPolicy: "Forbid" });
+    close(r.minutesPerMonth, month, 0);
+  });
+
+  it("Forbid changes nothing for runs shorter than the interval: daily 45-minute runs", () => {
+    const r = scheduledRuns("0 2 * * *", "Etc/UTC", {
+      minutes: 45,
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 600,
+    });
+    close(r.minutesPerMonth, runsPerMonth("0 2 * * *") * 45, 6);
+  });
+
+  it("Replace: a run lasts until the next slot at most; Allow: runs overlap, each billed whole", () => {
+    const replace = scheduledRuns("*/10 * * * *", "Etc/UTC", { minutes: 45, concurrencyPolicy: "Replace" });
+    near(replace.minutesPerMonth, month);
+    const allow = scheduledRuns("*/10 * * * *", "Etc/UTC", { minutes: 45, concurrencyPolicy: "Allow" });
+    near(allow.minutesPerMonth, 6 * 730 * 45);
+  });
+
+  it("the stack's cost model reads the CronJob's policy: an every-minute agent job costs one pod-month", async function () {
+    this.timeout(120_000);
+    const synth = await synthEdited("dev", (c: Record<string, any>) => {
+      c.agents[0].schedule = "* * * * *";
+      c.agents[0].job = { expectedRunMinutes: 45 };
+    });
+    const estimate = estimateStack(
+      stackCostInput(toStackResources(synth.resources), DEFAULT_NODE_GROUPS),
+      prices,
+    );
+    const agent = estimate.agents.find((a) => a.agent === "security-agent")!;
+    const cronJob = synth.resources.find(
+      (r) => r.inputs.kind === "CronJob" && r.name === "security-agent-cronjob",
+    )!;
+    assert.equal((cronJob.inputs as any).spec.concurrencyPolicy, "Forbid");
+    // The job pod (500m, 1Gi on spot) for 730 hours, not 45 pods.
+    const unit = nodeGroupUnitPrices(prices, DEFAULT_NODE_GROUPS.spot);
+    close(agent.cost.jobComputeUsd, (0.5 * unit.vcpuHour + 1 * unit.gibHour) * 730, 2);
   });
 });

@@ -370,6 +370,105 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
     // The disk size goes through the launch template (a new version), not the node group's ForceNew diskSize.
     assert.ok(report.changes.some((c) => c.label === "LaunchTemplate agentops-system-lt"));
   });
+
+  describe("issue 22, defect 6: a launch template change shows the node groups rolling their nodes", () => {
+    const rolled = (r: ChangeReport) =>
+      r.changes
+        .filter((c) => c.rolls !== undefined)
+        .map((c) => `${c.action} ${c.label}: ${c.paths.join(", ")}`);
+
+    it("diskSizeGiB 50 → 60: the template's new version, and each zonal system group rolling (the example)", async () => {
+      const report = changeReport(
+        base.resources,
+        (await synthEdited("dev", (c: Config) => (c.cluster.nodeGroups.system.diskSizeGiB = 60))).resources,
+      );
+      assert.deepEqual(digest(report), [
+        "0 create, 4 update, 0 replace, 0 delete; exit 0",
+        "update LaunchTemplate agentops-system-lt: blockDeviceMappings[0].ebs.volumeSize",
+        "update NodeGroup agentops-system-a: launchTemplate.version",
+        "update NodeGroup agentops-system-b: launchTemplate.version",
+        "update NodeGroup agentops-system-c: launchTemplate.version",
+      ]);
+      assert.equal(report.rolling, 3);
+      const roll = report.changes.find((c) => c.label === "NodeGroup agentops-system-a")!.rolls!;
+      assert.match(
+        roll,
+        /^rolls every node of the group \(a new version of launch template agentops-system-lt \(blockDeviceMappings\[0\]\.ebs\.volumeSize\)\): EKS starts new nodes, then cordons and drains the old ones, 33 % of the group at a time; every pod on them is evicted \(PodDisruptionBudgets respected/,
+      );
+      assert.match(
+        roll,
+        /scratch data in emptyDir volumes \(\/tmp\) is lost, and a pod with an EBS volume restarts only in its volume's zone/,
+      );
+      const text = formatChangeReport(report, "text");
+      assert.match(text, /; 3 node groups roll their nodes$/m);
+      assert.match(text, /^ROLLS {3}update {2}NodeGroup agentops-system-a/m);
+      // The pull request comment says it too.
+      const markdown = formatChangeReport(report, "markdown");
+      assert.match(
+        markdown,
+        /\*\*0 to create, 4 to update, 0 to replace, 0 to delete, \d+ unchanged; 3 node groups roll their nodes\*\*/,
+      );
+      assert.match(
+        markdown,
+        /^\| 🔄 \| update \| `NodeGroup agentops-system-a` \| `launchTemplate\.version` \| \*\*rolls every node of the group/m,
+      );
+    });
+
+    /** A launch template and the node group that runs it (built in the tests: `aws` needs URN, set below). */
+    const fixture = () => {
+      const lt = aws("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+        metadataOptions: { httpPutResponseHopLimit: 1 },
+        tags: { a: "1" },
+      });
+      const ng = {
+        ...aws("aws:eks/nodeGroup:NodeGroup", "ng", {
+          instanceTypes: ["m7i.large"],
+          launchTemplate: { id: "lt-mock-id", version: "1" },
+          updateConfig: { maxUnavailable: 1 },
+        }),
+        dependsOn: [lt.urn],
+      };
+      return { lt, ng };
+    };
+
+    it("any template setting that makes a new version rolls the group: IMDS hop limit", () => {
+      const { lt, ng } = fixture();
+      const report = changeReport([lt, ng], [edit(lt, "metadataOptions.httpPutResponseHopLimit", 2), ng]);
+      assert.deepEqual(rolled(report), ["update NodeGroup ng: launchTemplate.version"]);
+      assert.match(report.changes.find((c) => c.name === "ng")!.rolls!, /1 node\(s\) at a time/);
+    });
+
+    it("the template's own tags make no version: no roll", () => {
+      const { lt, ng } = fixture();
+      const report = changeReport([lt, ng], [edit(lt, "tags.a", "2"), ng]);
+      assert.deepEqual(rolled(report), []);
+      assert.deepEqual(digest(report), [
+        "0 create, 1 update, 0 replace, 0 delete; exit 0",
+        "update LaunchTemplate lt: tags.a",
+      ]);
+    });
+
+    it("a node group's own version or release version rolls it; its scaling does not", () => {
+      const { lt, ng } = fixture();
+      assert.deepEqual(rolled(changeReport([lt, ng], [lt, edit(ng, "releaseVersion", "1.35.1-20261201")])), [
+        "update NodeGroup ng: releaseVersion",
+      ]);
+      assert.deepEqual(rolled(changeReport([lt, ng], [lt, edit(ng, "version", "1.35")])), [
+        "update NodeGroup ng: version",
+      ]);
+      assert.deepEqual(rolled(changeReport([lt, ng], [lt, edit(ng, "scalingConfig.maxSize", 6)])), []);
+    });
+
+    it("a replaced node group says every node is replaced and what that does to pods", () => {
+      const { lt, ng } = fixture();
+      const report = changeReport([lt, ng], [lt, edit(ng, "instanceTypes[0]", "m7i.xlarge")]);
+      assert.deepEqual(rolled(report), ["replace NodeGroup ng: instanceTypes[0]"]);
+      assert.match(
+        report.changes[0]!.rolls!,
+        /^replaces every node \(a new node group replaces it\): the new group comes up, then EKS drains and deletes every node of the old one; every pod on them is evicted/,
+      );
+    });
+  });
 });
 
 // --- the rules, on hand-made resources -----------------------------------------------------------------------
@@ -804,10 +903,10 @@ describe("npm run diff", function () {
       message(() => readSynthResources(out("bad-shape", [{ urn: "x", type: "t", name: "n" }]), "base")),
       `base: ${path.join(tmp, "bad-shape", "resources.json")} — [0].inputs: (missing): every resource needs urn, type and name (strings) and inputs (an object)`,
     );
-    const usage = "usage: npm run diff -- <base out dir> <head out dir> [--format text|markdown]";
+    const usage = "usage: npm run diff -- <base> <head> [--format text|markdown]";
     assert.equal(
       message(() => parseDiffArgs([good])),
-      `arguments: ${JSON.stringify([good])} — exactly two synth output directories, base then head\n${usage}`,
+      `arguments: ${JSON.stringify([good])} — exactly two synth output folders of one stack, base then head\n${usage}`,
     );
     assert.equal(
       message(() => parseDiffArgs([good, good, "--format", "html"])),

@@ -35,6 +35,7 @@ import {
   requirePinnedCrds,
   validateManifest,
 } from "./harness";
+import { withoutPlatformOnlyStores } from "./fixtures/platform-off";
 
 const GATEWAY_NS = "envoy-gateway-system";
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -181,6 +182,8 @@ describe("LLM gateway", function () {
       };
       platform.llmGateway.store.nodeType = "cache.t3.micro";
       platform.enabled = false;
+      // Without the platform, agents' secrets and the stores that need it are refused: none here.
+      withoutPlatformOnlyStores(raw.agentops);
       assert.equal(parseStackConfig(raw).platform.llmGateway.store.nodeType, "cache.t3.micro");
     });
 

@@ -728,7 +728,7 @@ describe("platform", function () {
 
     it("a key the platform does not know", () => {
       assert.deepEqual(problems({ grafana: { replicas: 2 } }), [
-        `platform.grafana: {"replicas":2} — is not a known key here`,
+        `platform.grafana: {"replicas":2} — is not a known key here (known: enabled, highAvailability, prometheus, loki, jaeger, vault, certManager, llmGateway)`,
       ]);
     });
 
@@ -768,7 +768,7 @@ describe("platform", function () {
 
     it("a retention that is not a Prometheus duration", () => {
       assert.deepEqual(problems({ prometheus: { retention: "2 weeks" } }), [
-        `platform.prometheus.retention: "2 weeks" — must be a Prometheus duration, e.g. 15d or 12h`,
+        `platform.prometheus.retention: "2 weeks" — must be a Prometheus duration greater than 0: whole numbers with units from largest to smallest, each once (y, w, d, h, m, s, ms), e.g. 15d, 12h or 1d12h`,
       ]);
     });
   });

@@ -75,3 +75,36 @@ describe("policy image-registries", () => {
     assert.deepEqual(checkImageRegistries(withImage("nginx:1.27"), { allowedRegistries: ["docker.io"] }), []);
   });
 });
+
+describe("issue 22, defect 13: image-tags parses images as the container runtime does", () => {
+  for (const [image, why] of [
+    ["Ghcr.io/Agentops/X:1.0", /has upper case in its repository path "Agentops\/X"/],
+    ["x@sha256:abc", /has an invalid digest "sha256:abc"/],
+    [`ghcr.io/org/app@sha256:${"a".repeat(63)}`, /a sha256 digest of 63 hex characters \(sha256 has 64\)/],
+    ["ghcr.io/org/app:-1", /has an invalid tag "-1"/],
+    ["ghcr.io//app:1", /has an empty path component/],
+  ] as const) {
+    it(`flags ${image.length > 40 ? `${image.slice(0, 40)}…` : image}, saying why`, () => {
+      const [line, ...rest] = checkImageTags(withImage(image));
+      assert.deepEqual(rest, []);
+      assert.ok(line!.startsWith(`${IMAGE}: `), line);
+      assert.ok(line!.includes(" — must be an image reference the container runtime can parse"), line);
+      assert.match(line!, why);
+    });
+  }
+
+  for (const image of [
+    "localhost:5000/agent:1.0",
+    `ghcr.io/org/agent@sha256:${"0a".repeat(32)}`,
+    "[::1]:5000/a:1",
+  ]) {
+    it(`passes ${image.length > 40 ? `${image.slice(0, 40)}…` : image}`, () => {
+      assert.deepEqual(checkImageTags(withImage(image)), []);
+    });
+  }
+
+  it("leaves an image it cannot parse to image-tags in image-registries", () => {
+    assert.deepEqual(checkImageRegistries(withImage("Ghcr.io/X:1"), { allowedRegistries: ["ghcr.io"] }), []);
+    assert.equal(parseImage("Ghcr.io/X:1"), undefined);
+  });
+});

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { parseArgs, runManifests, runStack } from "../tools/policy/cli";
 import { evaluate, exitCode, formatResult, readManifests, resolveConfig } from "../tools/policy/run";
+import { packConfigProblems } from "../tools/policy/config";
 import { policies } from "../policy/policies";
 import { tenantObjects, workload } from "./fixtures/policy";
 import { ROOT, STACKS } from "./harness";
@@ -62,6 +63,7 @@ describe("policy runner: manifests", () => {
         'mandatory image-tags Deployment/governance/web: spec.template.spec.containers["web"].image: "nginx:latest" — must be pinned to a tag other than latest, or a digest',
         // 1 replica on the gpu group: (0.751707 + 1 × 0.025013 + 2 × 0.0033526) × 730 = 571.90
         'mandatory agent-budgets Deployment/governance/gpu-agent: agent "gpu-agent": estimated $571.90/month at max replicas exceeds its budget of $150.00',
+        "pod-security judged 2 workloads in governance at restricted (Namespace label): Deployment/governance/gpu-agent, Deployment/governance/web",
         "10 policies: 7 passed, 3 failed mandatory (3 violations), 0 disabled",
       ].join("\n"),
     );
@@ -107,7 +109,13 @@ describe("policy runner: manifests", () => {
         .join("---\n"),
     );
     const result = await runManifests({ file, config: DEV_CONFIG });
-    assert.equal(formatResult(result), "10 policies: 10 passed, 0 disabled");
+    assert.equal(
+      formatResult(result),
+      [
+        "pod-security judged 1 workload in governance at restricted (Namespace label): Deployment/governance/it-ops-agent",
+        "10 policies: 10 passed, 0 disabled",
+      ].join("\n"),
+    );
     assert.equal(exitCode(result), 0);
   });
 
@@ -172,6 +180,7 @@ describe("policy runner: stacks", () => {
         'mandatory tenant-isolation Namespace/-/governance: namespace "governance": no LimitRange — every namespace with workloads needs one',
         'mandatory tenant-isolation Namespace/-/governance: namespace "governance": no default-deny NetworkPolicy — needs one with podSelector {}, policyTypes [Ingress, Egress] and no rules',
         "mandatory eks-secrets-encryption aws:eks/cluster:Cluster/-/cluster: encryptionConfig: (missing) — must encrypt secrets with a KMS key: { resources: [secrets], provider: { keyArn } }",
+        "pod-security judged 1 workload in governance at restricted (Namespace label): Deployment/governance/report-agent",
         "10 policies: 7 passed, 3 failed mandatory (5 violations), 0 disabled",
       ].join("\n"),
     );
@@ -191,11 +200,20 @@ describe("policy runner: stacks", () => {
 describe("policy runner: arguments", () => {
   it("takes a stack or --manifests, with --config", () => {
     assert.deepEqual(parseArgs(["dev", "--config", "c.json"]), { stack: "dev", config: "c.json" });
-    assert.deepEqual(parseArgs(["--manifests", "m.yaml"]), { manifests: "m.yaml", config: undefined });
+    assert.deepEqual(parseArgs(["--manifests", "m.yaml"]), {
+      manifests: "m.yaml",
+      namespaces: undefined,
+      config: undefined,
+    });
+    assert.deepEqual(parseArgs(["--manifests", "m.yaml", "--namespaces", "n.yaml"]), {
+      manifests: "m.yaml",
+      namespaces: "n.yaml",
+      config: undefined,
+    });
   });
 
   const usage =
-    "usage: npm run policy -- <stack> [--config <file>]  |  npm run policy -- --manifests <file.yaml> [--config <file>]";
+    "usage: npm run policy -- <stack> [--config <file>]  |  npm run policy -- --manifests <file.yaml> [--namespaces <file.yaml>] [--config <file>]";
 
   it("rejects a missing stack", () => {
     assert.throws(() => parseArgs([]), {
@@ -205,7 +223,7 @@ describe("policy runner: arguments", () => {
 
   it("rejects an unknown option", () => {
     assert.throws(() => parseArgs(["dev", "--fix"]), {
-      message: `--fix: unknown option — allowed: --manifests <file.yaml>, --config <file>\n${usage}`,
+      message: `--fix: unknown option — allowed: --manifests <file.yaml>, --namespaces <file.yaml>, --config <file>\n${usage}`,
     });
   });
 
@@ -258,5 +276,168 @@ describe("policy runner: arguments", () => {
   it("evaluates nothing on an empty resource list", async () => {
     const result = await evaluate([], {}, { stack: "empty", source: "none" });
     assert.equal(formatResult(result), "10 policies: 10 passed, 0 disabled");
+  });
+});
+
+describe("issue 22, defect 4: the runner checks the pack configuration as the Pulumi engine does", () => {
+  const dev = () => JSON.parse(fs.readFileSync(DEV_CONFIG, "utf8")) as Record<string, any>;
+  const problems = (edit: (c: Record<string, any>) => void) => {
+    const c = dev();
+    edit(c);
+    return packConfigProblems(c, policies, "dev.json");
+  };
+
+  it("accepts the three environments' files", () => {
+    for (const env of STACKS) {
+      const file = path.join(ROOT, `policy/config/${env}.json`);
+      assert.deepEqual(packConfigProblems(JSON.parse(fs.readFileSync(file, "utf8")), policies, env), [], env);
+    }
+  });
+
+  it('refuses pod-security.level "restriced" (the example), naming policy, key, value and what is allowed', () => {
+    assert.deepEqual(
+      problems((c) => (c["pod-security"].level = "restriced")),
+      ['dev.json: pod-security.level: "restriced" — must be one of baseline, restricted'],
+    );
+  });
+
+  it('refuses agent-budgets.environmentBudgetUsd "lots" (the example)', () => {
+    assert.deepEqual(
+      problems((c) => (c["agent-budgets"].environmentBudgetUsd = "lots")),
+      ['dev.json: agent-budgets.environmentBudgetUsd: "lots" — must be a number'],
+    );
+  });
+
+  it("refuses values out of range, wrong types and empty lists at any depth, every one on its own line", () => {
+    assert.deepEqual(
+      problems((c) => {
+        c["agent-budgets"].tierCeilingsUsd["2"] = -5;
+        c["agent-budgets"].nodeGroups.spot.instanceTypes = [];
+        c["agent-budgets"].gpuTiers = [3, 9];
+        c["tenant-isolation"].exemptNamespaces = "monitoring";
+        c["pod-security"].namespaceLevels = { "kube-system": "root" };
+      }),
+      [
+        'dev.json: pod-security.namespaceLevels["kube-system"]: "root" — must be one of privileged, baseline, restricted',
+        "dev.json: agent-budgets.nodeGroups.spot.instanceTypes: [] — must list at least 1 item",
+        'dev.json: agent-budgets.tierCeilingsUsd["2"]: -5 — must be >= 0',
+        "dev.json: agent-budgets.gpuTiers[1]: 9 — must be <= 4",
+        'dev.json: tenant-isolation.exemptNamespaces: "monitoring" — must be an array',
+      ],
+    );
+  });
+
+  it("refuses a key no policy's schema knows (a typo would keep the default), naming the known ones", () => {
+    assert.deepEqual(
+      problems((c) => (c["image-registries"].allowedRegistry = ["ghcr.io"])),
+      [
+        'dev.json: image-registries.allowedRegistry: ["ghcr.io"] — is not a known key here (known: allowedRegistries)',
+      ],
+    );
+  });
+
+  it("the CLI exits 2 with the lines before evaluating anything", () => {
+    const c = dev();
+    c["pod-security"].level = "restriced";
+    c["agent-budgets"].environmentBudgetUsd = "lots";
+    const file = temp("bad.json", JSON.stringify(c));
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("tsx/cli"), "tools/policy/cli.ts", "--manifests", MANIFESTS, "--config", file],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      [
+        `${file}: pod-security.level: "restriced" — must be one of baseline, restricted`,
+        `${file}: agent-budgets.environmentBudgetUsd: "lots" — must be a number`,
+        "",
+      ].join("\n"),
+    );
+    assert.equal(r.stdout, "");
+  });
+});
+
+describe("issue 22, defect 15: --manifests judges each pod at its namespace's level", () => {
+  const ns = (name: string, level?: string) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: level ? { "pod-security.kubernetes.io/enforce": level } : {} },
+  });
+  /** A workload in `namespace` whose pod uses the host network (baseline and restricted refuse it). */
+  const hostNetwork = (kind: string, name: string, namespace: string) => {
+    const w = workload(kind, undefined, name);
+    w.metadata.namespace = namespace;
+    w.spec.template.spec.hostNetwork = true;
+    return w;
+  };
+  const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join("---\n");
+  const podSecurity = (r: Awaited<ReturnType<typeof runManifests>>) =>
+    r.violations.filter((v) => v.policy === "pod-security").map((v) => `${v.subject}: ${v.message}`);
+
+  it("a DaemonSet in a namespace labelled privileged is admitted, and the output says privileged (the example)", async () => {
+    const file = temp(
+      "agents.yaml",
+      yaml(
+        ns("monitoring-agents", "privileged"),
+        hostNetwork("DaemonSet", "node-exporter", "monitoring-agents"),
+      ),
+    );
+    const result = await runManifests({ file, config: DEV_CONFIG });
+    assert.deepEqual(podSecurity(result), []);
+    assert.match(
+      formatResult(result),
+      /^pod-security judged 1 workload in monitoring-agents at privileged \(Namespace label\): DaemonSet\/monitoring-agents\/node-exporter$/m,
+    );
+  });
+
+  it("a baseline namespace refuses the host network but not what only restricted asks", async () => {
+    const w = hostNetwork("Deployment", "web", "monitoring");
+    delete w.spec.template.spec.securityContext;
+    const file = temp("baseline.yaml", yaml(ns("monitoring", "baseline"), w));
+    const lines = podSecurity(await runManifests({ file, config: DEV_CONFIG }));
+    assert.deepEqual(lines, [
+      "Deployment/monitoring/web: spec.template.spec.hostNetwork: true — must be false or unset",
+    ]);
+  });
+
+  it("takes the levels from --namespaces (the stack's manifests.yaml) when the file has no Namespace", async () => {
+    const namespaces = temp("manifests.yaml", yaml(ns("monitoring-agents", "privileged")));
+    const file = temp("otel-logs.yaml", yaml(hostNetwork("DaemonSet", "otel-logs", "monitoring-agents")));
+    assert.deepEqual(podSecurity(await runManifests({ file, config: DEV_CONFIG, namespaces })), []);
+    assert.equal(podSecurity(await runManifests({ file, config: DEV_CONFIG })).length, 1);
+  });
+
+  it("judges kube-system at the configured namespaceLevels (privileged: EKS leaves it unlabelled), others at level", async () => {
+    const file = temp(
+      "mixed.yaml",
+      yaml(
+        hostNetwork("DaemonSet", "nvidia-device-plugin", "kube-system"),
+        hostNetwork("Deployment", "app", "team-x"),
+      ),
+    );
+    const result = await runManifests({ file, config: DEV_CONFIG });
+    assert.deepEqual(
+      podSecurity(result).map((l) => l.split(":")[0]),
+      ["Deployment/team-x/app"],
+    );
+    const text = formatResult(result);
+    assert.match(
+      text,
+      /^pod-security judged 1 workload in kube-system at privileged \(namespaceLevels\): DaemonSet\/kube-system\/nvidia-device-plugin$/m,
+    );
+    assert.match(
+      text,
+      /^pod-security judged 1 workload in team-x at restricted \(level\): Deployment\/team-x\/app$/m,
+    );
+  });
+
+  it("the stack's own Namespaces set the levels of its pods in stack mode", async () => {
+    const result = await runStack({ root: ROOT, stack: "dev" });
+    assert.deepEqual(
+      result.podLevels.map((p) => `${p.namespace} ${p.level} ${p.source}`),
+      ["governance restricted Namespace label"],
+    );
   });
 });

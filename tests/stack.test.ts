@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
-import { STACKS, synthStack, validateManifest } from "./harness";
+import { STACKS, synthEdited, synthStack, validateManifest } from "./harness";
+import { withoutPlatformOnlyStores } from "./fixtures/platform-off";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- stack files are edited freely */
 
 /** The whole program per environment, under mocks: what every stack must hold whatever its sizes. */
 describe("stacks", function () {
@@ -106,4 +109,53 @@ describe("stacks", function () {
       "kubernetes:core/v1:PersistentVolumeClaim",
     ]);
   });
+});
+
+describe("issue 22, defect 8: platform.enabled false", function () {
+  this.timeout(120_000);
+  const off = (stack: string) =>
+    synthEdited(stack, (c: Record<string, any>) => {
+      c.platform.enabled = false;
+      // Agents' secrets, PostgreSQL and Valkey stores are refused without the platform
+      // (tests/new-user-config.test.ts); these have none, and keep the S3 store and AWS Backup.
+      withoutPlatformOnlyStores(c);
+    });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`${stack}: declares no custom resource whose CRD the platform would install, and no Helm release`, async () => {
+      const { resources, manifests } = await off(stack);
+      assert.deepEqual(
+        manifests
+          .filter(
+            (m) =>
+              !/^(v1|apps\/v1|batch\/v1|autoscaling\/v2|policy\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|storage\.k8s\.io\/v1)$/.test(
+                m.apiVersion,
+              ),
+          )
+          .map((m) => `${m.apiVersion} ${m.kind}`),
+        [],
+      );
+      assert.deepEqual(
+        resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release"),
+        [],
+      );
+      // The agents themselves still run: their workloads are there.
+      assert.ok(manifests.some((m) => m.kind === "StatefulSet" || m.kind === "Deployment"));
+      // What needs no platform stays: the S3 store (a bucket, Pod Identity) and AWS Backup of the volumes.
+      const types = new Set(resources.map((r) => r.type));
+      for (const type of [
+        "aws:s3/bucket:Bucket",
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        "aws:backup/plan:Plan",
+      ]) {
+        assert.ok(types.has(type), type);
+      }
+      // …and the EBS CSI add-on runs no snapshotter (no VolumeSnapshot CRDs for it to watch).
+      const csi = resources.find(
+        (r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "aws-ebs-csi-driver",
+      );
+      assert.ok(csi, "the EBS CSI add-on");
+      assert.ok(!JSON.stringify(csi?.inputs.configurationValues ?? "").includes("snapshotter"));
+    });
+  }
 });

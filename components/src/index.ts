@@ -36,6 +36,7 @@ export {
 // The whole stack: its configuration and the program.
 export {
   agentOpsStack,
+  configWarnings,
   loadStackConfig,
   parseStackConfig,
   rawStackConfig,

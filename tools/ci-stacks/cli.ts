@@ -6,10 +6,20 @@
  * role ARNs live in the stack files alone (`cluster.access`). A bad stack file exits 2 with its problems.
  */
 import { ciRunner, ConfigError, parseStackConfig, rawStackConfig } from "@agentops/components";
-import { runCli } from "../lib/cli";
+import { runCli, wantsHelp } from "../lib/cli";
 import { readStackConfig, UsageError } from "@agentops/components/testing";
 
 const USAGE = "usage: npm run --silent ci:stacks -- <stack>...   (stack: the name of a Pulumi.<stack>.yaml)";
+
+export const HELP = `${USAGE}
+
+Prints one JSON line, what the workflows need to reach each stack's cluster, read from its validated stack file:
+{ "<stack>": { "runner": "<runs-on label>", "region": "<aws:region>" | null, "deployRoleArn": ... | null,
+"previewRoleArn": ... | null } }
+
+  --help   this text
+
+Exit 0 ok; 2 invalid configuration or arguments (one line per problem).`;
 
 /** How CI reaches one stack's cluster. */
 export interface CiStack {
@@ -43,9 +53,13 @@ export function ciStacks(root: string, stacks: readonly string[]): Record<string
   );
 }
 
-function main(): number {
-  console.log(JSON.stringify(ciStacks(process.cwd(), process.argv.slice(2))));
+function main(argv: readonly string[]): number {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
+  console.log(JSON.stringify(ciStacks(process.cwd(), argv)));
   return 0;
 }
 
-if (require.main === module) runCli(main, [ConfigError, UsageError]);
+if (require.main === module) runCli(() => main(process.argv.slice(2)), [ConfigError, UsageError]);

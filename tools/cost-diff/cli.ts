@@ -1,11 +1,28 @@
 /**
- * `npm run cost:diff -- <base out dir> <head out dir> [--threshold <file.json>]`: prints the Markdown cost diff.
- * Exit 0 within the threshold, 1 when exceeded, 2 on bad arguments or files.
+ * `npm run cost:diff -- <base> <head> [--threshold <file.json>]`: prints the Markdown cost diff of two synth
+ * outputs — two folders of one stack (`out/dev`, or synth's `--out <dir>`, as `npm run diff` takes them) or two
+ * `out/` roots (every stack under them). Exit 0 within the threshold, 1 when exceeded, 2 on bad arguments or files.
  */
 import * as fs from "node:fs";
-import { costDiff, readCostReports, type CostThreshold } from "./diff";
+import { wantsHelp } from "../lib/cli";
+import { costDiff, pairCostReports, readCostReports, type CostThreshold } from "./diff";
 
-const USAGE = "usage: npm run cost:diff -- <base out dir> <head out dir> [--threshold <file.json>]";
+const USAGE = "usage: npm run cost:diff -- <base> <head> [--threshold <file.json>]";
+
+export const HELP = `${USAGE}
+
+Prints the monthly cost diff of two synth outputs as Markdown (the pull request comment): per environment, agent
+and infrastructure line, the expected figure and the figure at max (every agent at replicas.max) before and
+after, and a Mermaid chart of each changed environment's cost by line, base beside head.
+
+  <base> <head>   two synth output folders of one stack (out/dev, or the --out <dir> of npm run synth, as
+                  npm run diff takes them), or two out/ roots (every <stack>/cost.json under them)
+  --threshold <file.json>
+                  { "maxIncreaseUsd": n, "maxIncreasePercent": n }: exit 1 when an environment's expected
+                  total rises by more
+  --help          this text
+
+Exit 0 within the threshold; 1 over it; 2 bad arguments or files (one line).`;
 
 class UsageError extends Error {}
 
@@ -35,6 +52,10 @@ function readThreshold(file: string): CostThreshold {
 }
 
 export function main(argv: readonly string[]): number {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
   try {
     const positional: string[] = [];
     let threshold: CostThreshold = {};
@@ -50,17 +71,16 @@ export function main(argv: readonly string[]): number {
     }
     if (positional.length !== 2) {
       throw new UsageError(
-        `arguments: ${JSON.stringify(positional)} — exactly two directories, base then head\n${USAGE}`,
+        `arguments: ${JSON.stringify(positional)} — exactly two synth outputs, base then head\n${USAGE}`,
       );
     }
-    const [base, head] = positional.map((dir) => {
-      try {
-        return readCostReports(dir);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-    }) as [ReturnType<typeof readCostReports>, ReturnType<typeof readCostReports>];
-    const result = costDiff(base, head, threshold);
+    let sides: ReturnType<typeof pairCostReports>;
+    try {
+      sides = pairCostReports(readCostReports(positional[0]!), readCostReports(positional[1]!));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const result = costDiff(sides[0], sides[1], threshold);
     process.stdout.write(result.markdown);
     return result.exceeded.length > 0 ? 1 : 0;
   } catch (err) {

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CostReport } from "@agentops/components/model";
+import { xyChart } from "../lib/mermaid";
 
 /**
  * Fails the check when an environment's expected monthly total rises by more than either limit (the at-max
@@ -23,35 +24,79 @@ export interface CostDiffResult {
   exceeded: string[];
 }
 
-/** `cost.json` of every stack under an `out/` directory, keyed by stack. */
-export function readCostReports(outDir: string): Map<string, CostReport> {
-  const reports = new Map<string, CostReport>();
-  if (!fs.existsSync(outDir) || !fs.statSync(outDir).isDirectory()) {
+/** The cost reports of one side: an `out/` root (`<stack>/cost.json` each) or one stack's synth output folder. */
+export interface CostReports {
+  kind: "root" | "stack";
+  dir: string;
+  /** By stack. */
+  reports: Map<string, CostReport>;
+}
+
+function readReport(file: string): CostReport {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as CostReport;
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message} — must be a cost.json written by npm run synth`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * The cost reports of a synth output: a stack's folder (`out/dev`, or the `--out <dir>` of
+ * `npm run synth -- dev --out <dir>`: it holds `cost.json`), keyed by the stack the report names (its folder's
+ * name for a report that names none); or an `out/` root, every `<stack>/cost.json` under it, keyed by folder.
+ */
+export function readCostReports(dir: string): CostReports {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new Error(
-      `${outDir}: (missing) — must be a synth output directory (out/) holding <stack>/cost.json`,
+      `${dir}: (missing) — must be a synth output folder (out/<stack>, or the --out <dir> of npm run synth) or an out/ root holding <stack>/cost.json`,
     );
   }
-  for (const stack of fs.readdirSync(outDir).sort()) {
-    const file = path.join(outDir, stack, "cost.json");
-    if (!fs.existsSync(file)) continue;
-    try {
-      reports.set(stack, JSON.parse(fs.readFileSync(file, "utf8")) as CostReport);
-    } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message} — must be a cost.json written by npm run synth`, {
-        cause: err,
-      });
-    }
+  const own = path.join(dir, "cost.json");
+  if (fs.existsSync(own)) {
+    const report = readReport(own);
+    const stack = typeof report.stack === "string" ? report.stack : path.basename(path.resolve(dir));
+    return { kind: "stack", dir, reports: new Map([[stack, report]]) };
+  }
+  const reports = new Map<string, CostReport>();
+  for (const stack of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, stack, "cost.json");
+    if (fs.existsSync(file)) reports.set(stack, readReport(file));
   }
   if (reports.size === 0) {
-    // The usual slip: a stack folder (out/dev) where the out/ root is meant, which would diff nothing.
-    const hint = fs.existsSync(path.join(outDir, "cost.json"))
-      ? `; it is a stack folder: pass its parent (${path.dirname(outDir)})`
-      : "";
     throw new Error(
-      `${outDir}: no <stack>/cost.json — must be a synth output directory (out/) holding <stack>/cost.json${hint}`,
+      `${dir}: no cost.json — must be a synth output folder (out/<stack>, or the --out <dir> of npm run synth) or an out/ root holding <stack>/cost.json`,
     );
   }
-  return reports;
+  return { kind: "root", dir, reports };
+}
+
+/**
+ * The two sides, stack by stack: two `out/` roots as they are; two stack folders as the one stack they are
+ * outputs of (two different stacks would read as one removed and one added: refused).
+ * @throws {Error} naming the sides when they are of different kinds or different stacks
+ */
+export function pairCostReports(
+  base: CostReports,
+  head: CostReports,
+): [Map<string, CostReport>, Map<string, CostReport>] {
+  if (base.kind !== head.kind) {
+    const what = (r: CostReports) => (r.kind === "root" ? "an out/ root" : "a stack's synth output folder");
+    throw new Error(
+      `${head.dir}: is ${what(head)}, base ${base.dir} is ${what(base)} — give two of the same kind (two out/ roots, or two folders of one stack)`,
+    );
+  }
+  if (base.kind === "root") return [base.reports, head.reports];
+  const [bs, b] = [...base.reports][0]!;
+  const [hs, h] = [...head.reports][0]!;
+  // A report of an older synth names no stack: its folder's name is no evidence, so only named stacks must agree.
+  if (typeof b.stack === "string" && typeof h.stack === "string" && bs !== hs) {
+    throw new Error(
+      `${head.dir}: is stack ${JSON.stringify(hs)}, base ${base.dir} is stack ${JSON.stringify(bs)} — compare two outputs of the same stack`,
+    );
+  }
+  return [new Map([[hs, b]]), new Map([[hs, h]])];
 }
 
 const usd = (n: number | undefined) => (n === undefined ? "—" : n.toFixed(2));
@@ -114,6 +159,29 @@ const table = (header: string[], align: string[], rows: string[][]) =>
     "\n",
   );
 
+/**
+ * The stack's monthly cost by line (every infrastructure line and agent, expected figures), base beside head: a
+ * Mermaid bar chart (horizontal, for the labels), each line's base bar and head bar at adjacent rows.
+ */
+function costChart(stack: string, base: CostReport | undefined, head: CostReport | undefined): string {
+  const lines = (r: CostReport | undefined) =>
+    new Map<string, number>([
+      ...(r?.infrastructure ?? []).map((l) => [l.name, l.monthlyUsd] as const),
+      ...(r?.agents ?? []).map((a) => [`agent ${a.name}`, a.monthlyUsd] as const),
+    ]);
+  const [b, h] = [lines(base), lines(head)];
+  const names = [...new Set([...b.keys(), ...h.keys()])];
+  const categories = names.flatMap((n) => [`${n} (base)`, `${n} (head)`]);
+  // Two series, each 0 where the other is drawn: base and head in their own colours, side by side.
+  return xyChart({
+    title: `${stack}: monthly cost by line, USD (base, head)`,
+    horizontal: true,
+    categories,
+    yLabel: "USD per month",
+    bars: [names.flatMap((n) => [b.get(n) ?? 0, 0]), names.flatMap((n) => [0, h.get(n) ?? 0])],
+  });
+}
+
 export function costDiff(
   base: ReadonlyMap<string, CostReport>,
   head: ReadonlyMap<string, CostReport>,
@@ -160,6 +228,7 @@ export function costDiff(
     if (infra.length > 0) {
       sections.push("", table(["infrastructure", ...FIGURES], [":--", ...RIGHT(6)], infra));
     }
+    sections.push("", costChart(stack, b, h));
   }
   const limits = [
     threshold.maxIncreaseUsd !== undefined ? `+${threshold.maxIncreaseUsd.toFixed(2)} USD` : undefined,

@@ -10,6 +10,8 @@ import { parseQuantity } from "@agentops/components/model";
 import {
   dataAtRisk,
   FORCE_NEW,
+  LAUNCH_TEMPLATE_VERSION_PROPERTIES,
+  NODE_ROLL,
   KUBERNETES_MUTABLE_SPEC,
   KUBERNETES_RULES,
   MUTABLE_DATA_FLAGS,
@@ -64,6 +66,8 @@ export interface ResourceChange {
   refused: boolean;
   /** Why deleting or replacing this resource loses data or identity. */
   dangerous?: string;
+  /** A node group whose nodes are all replaced by this change (in place or by a new group): how, and what it does to pods. */
+  rolls?: string;
 }
 
 export interface ChangeReport {
@@ -76,6 +80,8 @@ export interface ChangeReport {
   counts: Record<ChangeAction | "unchanged", number>;
   dangerous: number;
   refused: number;
+  /** Node groups whose nodes are all replaced: every pod on them is evicted and restarted elsewhere. */
+  rolling: number;
   /** 0 when everything applies in place; 1 when anything is replaced, refused or dangerous. */
   exitCode: 0 | 1;
 }
@@ -376,6 +382,102 @@ function restoreNote(r: ResourceRecord, index: Index): string | undefined {
 
 const ORDER: Record<ChangeAction, number> = { replace: 0, delete: 1, update: 2, create: 3 };
 
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+/** The launch template a node group runs: its explicit dependency, else the template whose id it names. */
+function launchTemplateOf(
+  nodeGroup: ResourceRecord,
+  templates: readonly ResourceRecord[],
+): ResourceRecord | undefined {
+  const id = get(nodeGroup.inputs, ["launchTemplate", "id"]);
+  const name = get(nodeGroup.inputs, ["launchTemplate", "name"]);
+  return (
+    templates.find((t) => (nodeGroup.dependsOn ?? []).includes(t.urn)) ??
+    templates.find(
+      (t) => id === `${t.name}-mock-id` || (typeof name === "string" && get(t.inputs, ["name"]) === name),
+    )
+  );
+}
+
+/** What rolling a node group does to its pods, with its own `updateConfig`. */
+function rollNote(nodeGroup: ResourceRecord, why: string, how: "update" | "replace"): string {
+  const pct = get(nodeGroup.inputs, ["updateConfig", "maxUnavailablePercentage"]);
+  const count = get(nodeGroup.inputs, ["updateConfig", "maxUnavailable"]);
+  const batch =
+    typeof pct === "number"
+      ? `${pct} % of the group`
+      : typeof count === "number"
+        ? `${count} node(s)`
+        : "one node";
+  const nodes =
+    how === "update"
+      ? `rolls every node of the group (${why}): EKS starts new nodes, then cordons and drains the old ones, ${batch} at a time`
+      : `replaces every node (${why}): the new group comes up, then EKS drains and deletes every node of the old one`;
+  return `${nodes}; every pod on them is evicted (PodDisruptionBudgets respected; a node whose pods cannot leave within 15 minutes fails the update) and restarts on a new node: scratch data in emptyDir volumes (/tmp) is lost, and a pod with an EBS volume restarts only in its volume's zone [${NODE_ROLL.source}]`;
+}
+
+/**
+ * Node groups whose every node this change replaces, marked on their change (added as an update when nothing
+ * else of theirs changes): a new version of the launch template they run (under mocks its version is the same
+ * placeholder on both sides, so the template's own change says it), a changed `version`, `releaseVersion` or
+ * `launchTemplate.version`, or the group's own replacement.
+ */
+function markNodeRolls(
+  changes: ResourceChange[],
+  base: ReadonlyMap<string, ResourceRecord>,
+  head: readonly ResourceRecord[],
+): number {
+  const templates = head.filter((r) => r.type === LAUNCH_TEMPLATE);
+  const versioned = new Map<string, string[]>();
+  for (const c of changes) {
+    if (c.type !== LAUNCH_TEMPLATE || (c.action !== "update" && c.action !== "replace")) continue;
+    const props = c.paths.filter((p) =>
+      LAUNCH_TEMPLATE_VERSION_PROPERTIES.properties.some((prop) => covers([prop], parsePath(p))),
+    );
+    if (c.action === "replace" || props.length > 0) versioned.set(c.urn, props);
+  }
+  let unchangedRolled = 0;
+  for (const ng of head.filter((r) => r.type === NODE_GROUP)) {
+    const lt = launchTemplateOf(ng, templates);
+    const ltProps = lt ? versioned.get(lt.urn) : undefined;
+    let change = changes.find((c) => c.urn === ng.urn);
+    if (change?.action === "create" || change?.action === "delete") continue;
+    if (change?.action === "replace") {
+      change.rolls = rollNote(ng, "a new node group replaces it", "replace");
+      continue;
+    }
+    const own =
+      change?.paths.filter((p) =>
+        NODE_ROLL.nodeGroupProperties.some((prop) => covers(parsePath(prop), parsePath(p))),
+      ) ?? [];
+    if (ltProps === undefined && own.length === 0) continue;
+    if (!change) {
+      if (!base.has(ng.urn)) continue;
+      change = {
+        ...identity(ng),
+        action: "update",
+        paths: [],
+        findings: [],
+        ignored: [],
+        notes: [],
+        refused: false,
+      };
+      changes.push(change);
+      unchangedRolled++;
+    }
+    const why =
+      ltProps !== undefined && lt
+        ? `a new version of launch template ${lt.name}${ltProps.length > 0 ? ` (${ltProps.join(", ")})` : ""}`
+        : own.join(", ");
+    if (ltProps !== undefined && !change.paths.includes("launchTemplate.version")) {
+      change.paths = [...change.paths, "launchTemplate.version"].sort();
+    }
+    change.rolls = rollNote(ng, why, "update");
+  }
+  return unchangedRolled;
+}
+
 /**
  * Compares two synth outputs. Resources are matched by URN, as Pulumi does; components are left out.
  * Pure: reads nothing.
@@ -415,6 +517,7 @@ export function changeReport(base: readonly ResourceRecord[], head: readonly Res
       if (change.ignored.length > 0) ignoredOnly.push(change);
     }
   }
+  unchanged -= markNodeRolls(changes, baseByUrn, h);
   for (const r of b) {
     if (headUrns.has(r.urn)) continue;
     changes.push({
@@ -445,6 +548,7 @@ export function changeReport(base: readonly ResourceRecord[], head: readonly Res
   };
   const dangerous = changes.filter((c) => c.dangerous).length;
   const refused = changes.filter((c) => c.refused).length;
+  const rolling = changes.filter((c) => c.rolls).length;
   const stack = /^urn:pulumi:([^:]+)::/.exec(h[0]?.urn ?? b[0]?.urn ?? "")?.[1];
   return {
     stack,
@@ -453,6 +557,7 @@ export function changeReport(base: readonly ResourceRecord[], head: readonly Res
     counts,
     dangerous,
     refused,
+    rolling,
     exitCode: dangerous > 0 || refused > 0 || counts.replace > 0 ? 1 : 0,
   };
 }
@@ -510,7 +615,9 @@ export type ChangeReportFormat = "text" | "markdown";
 
 function summaryLine(r: ChangeReport): string {
   const c = r.counts;
-  return `${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete, ${c.unchanged} unchanged`;
+  const rolls =
+    r.rolling > 0 ? `; ${r.rolling} node group${r.rolling === 1 ? " rolls its" : "s roll their"} nodes` : "";
+  return `${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete, ${c.unchanged} unchanged${rolls}`;
 }
 
 function verdict(r: ChangeReport): string {
@@ -525,9 +632,10 @@ function findingText(f: FieldFinding): string {
 function textReport(r: ChangeReport): string {
   const lines = [`Change report${r.stack ? ` for stack ${r.stack}` : ""}: ${summaryLine(r)}`, verdict(r)];
   for (const c of r.changes) {
-    const tag = c.dangerous ? "DANGER " : c.refused ? "REFUSED" : "       ";
+    const tag = c.dangerous ? "DANGER " : c.refused ? "REFUSED" : c.rolls ? "ROLLS  " : "       ";
     lines.push("", `${tag} ${c.action.padEnd(7)} ${c.label}  (${c.type} ${c.name})`);
     if (c.dangerous) lines.push(`          ! ${c.dangerous}`);
+    if (c.rolls) lines.push(`          ! ${c.rolls}`);
     for (const p of c.paths) {
       const f = c.findings.find((x) => x.path === p);
       lines.push(`          ${p}${f ? `  — ${findingText(f)} [${f.source}]` : ""}`);
@@ -556,7 +664,7 @@ function markdownReport(r: ChangeReport): string {
   if (rows.length === 0) return lines.join("\n");
   lines.push("", "| | action | resource | changed fields | notes |", "|---|---|---|---|---|");
   for (const c of rows) {
-    const flag = c.dangerous ? "🛑" : c.refused ? "⛔" : c.action === "replace" ? "⚠️" : "";
+    const flag = c.dangerous ? "🛑" : c.refused ? "⛔" : c.action === "replace" ? "⚠️" : c.rolls ? "🔄" : "";
     const shown = c.paths.slice(0, MARKDOWN_PATHS).map((p) => {
       const f = c.findings.find((x) => x.path === p);
       return f ? `${code(p)} (${f.effect === "replace" ? "replaces" : "refused"})` : code(p);
@@ -564,6 +672,7 @@ function markdownReport(r: ChangeReport): string {
     if (c.paths.length > MARKDOWN_PATHS) shown.push(`… ${c.paths.length - MARKDOWN_PATHS} more`);
     const notes = [
       ...(c.dangerous ? [`**${c.dangerous}**`] : []),
+      ...(c.rolls ? [`**${c.rolls}**`] : []),
       ...[...new Set(c.findings.map((f) => f.reason))],
       ...c.notes,
       ...c.ignored,

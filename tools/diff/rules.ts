@@ -467,3 +467,60 @@ export function dataAtRisk(type: string, inputs: Record<string, unknown>): strin
       return undefined;
   }
 }
+
+/**
+ * Launch template inputs whose change makes a new template version (terraform-provider-aws
+ * internal/service/ec2/ec2_launch_template.go `resourceLaunchTemplateUpdate`, its `updateKeys`; the template's
+ * own `tags`, `defaultVersion` and `updateDefaultVersion` change no version). A managed node group that runs the
+ * template then rolls to that version.
+ */
+export const LAUNCH_TEMPLATE_VERSION_PROPERTIES = {
+  properties: [
+    "blockDeviceMappings",
+    "capacityReservationSpecification",
+    "cpuOptions",
+    "creditSpecification",
+    "description",
+    "disableApiStop",
+    "disableApiTermination",
+    "ebsOptimized",
+    "elasticGpuSpecifications",
+    "elasticInferenceAccelerator",
+    "enclaveOptions",
+    "hibernationOptions",
+    "iamInstanceProfile",
+    "imageId",
+    "instanceInitiatedShutdownBehavior",
+    "instanceMarketOptions",
+    "instanceRequirements",
+    "instanceType",
+    "kernelId",
+    "keyName",
+    "licenseSpecifications",
+    "metadataOptions",
+    "monitoring",
+    "networkInterfaces",
+    "placement",
+    "privateDnsNameOptions",
+    "ramDiskId",
+    "securityGroupNames",
+    "tagSpecifications",
+    "userData",
+    "vpcSecurityGroupIds",
+  ],
+  source: `${TF_AWS} internal/service/ec2/ec2_launch_template.go (resourceLaunchTemplateUpdate: updateKeys make a new version)`,
+} as const;
+
+/**
+ * Node group inputs whose in-place update replaces every node of the group (EKS `UpdateNodegroupVersion`: a new
+ * launch template version, a Kubernetes version, an AMI release), and what that does to its pods: the Amazon EKS
+ * User Guide, "Understand each phase of node updates" (managed node groups): new nodes come up, then each old
+ * node is cordoned and drained, `maxUnavailable` at a time; pods are evicted through the eviction API, which
+ * honours PodDisruptionBudgets, and a node whose pods cannot be evicted within 15 minutes fails the update
+ * (PodEvictionFailure) unless it is forced.
+ */
+export const NODE_ROLL = {
+  nodeGroupProperties: ["launchTemplate.version", "version", "releaseVersion"],
+  source:
+    "Amazon EKS User Guide, managed node groups: Understand each phase of node updates (setup, scale up, upgrade, scale down)",
+} as const;

@@ -76,6 +76,11 @@ export function runCli(
     );
 }
 
+/** Whether the command line asks for help (`--help` or `-h` anywhere): the command prints its usage, exit 0. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((a) => a === "--help" || a === "-h");
+}
+
 /**
  * `<stack> [--out <dir>]`, the arguments of the commands that work on one stack (synth, render).
  * @param usage the command's usage line, printed under every error
@@ -105,27 +110,130 @@ export function parseStackArgs(
 }
 
 /**
- * Checks, before any work, that `--out <dir>` can be written: `dir` is a directory or can be made as one under
- * its nearest existing ancestor. Creates nothing.
+ * File systems that hold no ordinary directories: the kernel's views (proc, sysfs, cgroup, debugfs, …), whose
+ * `mkdir` answers in ways no writer expects (Node's recursive mkdir loops forever on /proc), by `statfs` magic
+ * number (linux/magic.h).
+ */
+const PSEUDO_FILE_SYSTEMS: Record<number, string> = {
+  0x9fa0: "proc",
+  0x62656572: "sysfs",
+  0x27e0eb: "cgroup",
+  0x63677270: "cgroup2",
+  0x64626720: "debugfs",
+  0x74726163: "tracefs",
+  0x73636673: "securityfs",
+  0x1cd1: "devpts",
+  0xcafe4a11: "bpf",
+  0x62656570: "configfs",
+  0x6165676c: "pstore",
+  0xde5e81e4: "efivarfs",
+  0x65735543: "fusectl",
+  0x42494e4d: "binfmt_misc",
+  0x6e736673: "nsfs",
+  0x19800202: "mqueue",
+};
+
+/** Why `dir` is not an ordinary folder this user can write, or `undefined`. */
+function notWritable(dir: string): string | undefined {
+  let type: number | undefined;
+  try {
+    type = Number(fs.statfsSync(dir).type);
+  } catch {
+    type = undefined;
+  }
+  const pseudo = type === undefined ? undefined : PSEUDO_FILE_SYSTEMS[type];
+  if (pseudo !== undefined)
+    return `${dir} is on the kernel's ${pseudo} file system, not an ordinary directory`;
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    return `${dir} is not writable`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks, before any work, that `--out <dir>` can be written: `dir` is an ordinary directory this user can
+ * write, or can be made as one under its nearest existing ancestor (not on /proc, /sys or the like); and, when
+ * it exists, that it holds nothing but what `owned` says the command writes there (the command replaces the
+ * whole folder, so no file in it is older than the run; a folder of other files is not its to replace).
+ * Creates nothing.
+ * @param owned names of the files and folders the command writes into `dir`; a function to test a name.
  * @throws {UsageError} naming `--out`, the value and why not
  */
-export function checkOutDir(dir: string): void {
+export function checkOutDir(dir: string, owned: (name: string) => boolean = () => true): void {
   const bad = (why: string) =>
     new UsageError(`--out: ${JSON.stringify(dir)} — must be a directory this user can write (${why})`);
-  let at = path.resolve(dir);
+  const target = path.resolve(dir);
+  let at = target;
   while (!fs.existsSync(at)) {
     const parent = path.dirname(at);
     if (parent === at) break;
     at = parent;
   }
   if (!fs.statSync(at).isDirectory()) {
-    throw bad(at === path.resolve(dir) ? "it is a file" : `${at} is a file`);
+    throw bad(at === target ? "it is a file" : `${at} is a file`);
   }
+  const why = notWritable(at);
+  if (why !== undefined) throw bad(why);
+  if (at === target) {
+    // Replacing the folder means writing its parent.
+    const parentWhy = target === path.dirname(target) ? "it is the root" : notWritable(path.dirname(target));
+    if (parentWhy !== undefined) throw bad(parentWhy);
+    const foreign = fs.readdirSync(target).filter((name) => !owned(name));
+    if (foreign.length > 0) {
+      throw new UsageError(
+        `--out: ${JSON.stringify(dir)} — must be a new or empty folder, or one this command wrote (it holds ${foreign
+          .slice(0, 3)
+          .map((f) => JSON.stringify(f))
+          .join(
+            ", ",
+          )}${foreign.length > 3 ? `, … ${foreign.length - 3} more` : ""}, which it does not write)`,
+      );
+    }
+  }
+}
+
+/** Makes `dir` and its missing parents one level at a time (never `recursive`, which loops on some file systems). */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) {
+    if (path.dirname(at) === at) break;
+    missing.unshift(at);
+  }
+  for (const d of missing) fs.mkdirSync(d);
+}
+
+/**
+ * Writes a command's output folder as a whole: `write` fills a new folder next to `dir`, which then takes
+ * `dir`'s place (the old one removed after), so the folder never mixes files of two runs and a run that fails
+ * leaves the previous output as it was. Check `dir` with {@link checkOutDir} first.
+ * @throws {UsageError} naming `--out` when the file system refuses (through {@link writingTo})
+ */
+export function replaceOutputDir(dir: string, write: (tmp: string) => void): void {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  writingTo(dir, () => makeDirs(parent));
+  const tmp = writingTo(dir, () => fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.new-`)));
+  // mkdtemp makes it private (0700); an output folder reads like any other.
+  fs.chmodSync(tmp, 0o755);
+  let old: string | undefined;
   try {
-    fs.accessSync(at, fs.constants.W_OK);
-  } catch {
-    throw bad(`${at} is not writable`);
+    writingTo(dir, () => write(tmp));
+    writingTo(dir, () => {
+      if (fs.existsSync(target)) {
+        old = `${tmp}-old`;
+        fs.renameSync(target, old);
+      }
+      fs.renameSync(tmp, target);
+    });
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    // The previous output back where it was when the swap failed halfway.
+    if (old !== undefined && !fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
+    throw err;
   }
+  if (old !== undefined) fs.rmSync(old, { recursive: true, force: true });
 }
 
 /**

@@ -1,37 +1,71 @@
 /**
  * `npm run policy -- <stack> [--config <file>]`: synthesizes the stack under mocks and evaluates the pack.
- * `npm run policy -- --manifests <file.yaml> [--config <file>]`: evaluates the pack on rendered manifests
- * (for example `helm template` output), where only the Kubernetes policies find anything.
+ * `npm run policy -- --manifests <file.yaml> [--namespaces <file.yaml>] [--config <file>]`: evaluates the pack on
+ * rendered manifests (for example `helm template` output), where only the Kubernetes policies find anything.
  *
- * One line per violation, `<level> <policy> <kind>/<namespace>/<name>: <message>`, then a summary.
+ * One line per violation, `<level> <policy> <kind>/<namespace>/<name>: <message>`, then the Pod Security level
+ * each namespace's pods were judged at, then a summary.
  * Exit 1 on a mandatory violation, 2 on a bad argument or file, 0 otherwise.
  */
 import * as path from "node:path";
 import { ConfigError, rawStackConfig } from "@agentops/components";
 import { CostModelError, packConfigPath, readPackConfig } from "@agentops/components/model";
 import { readStackConfig, synthesize, UsageError, type RecordedResource } from "@agentops/components/testing";
-import { evaluate, exitCode, formatResult, readManifests, type RunnerResource, type RunResult } from "./run";
-import { runCli } from "../lib/cli";
+import { policies } from "../../policy/policies";
+import {
+  evaluate,
+  exitCode,
+  formatResult,
+  readManifests,
+  resolveConfig,
+  type RunnerResource,
+  type RunResult,
+} from "./run";
+import { runCli, wantsHelp } from "../lib/cli";
 
 const USAGE =
-  "usage: npm run policy -- <stack> [--config <file>]  |  npm run policy -- --manifests <file.yaml> [--config <file>]";
+  "usage: npm run policy -- <stack> [--config <file>]  |  npm run policy -- --manifests <file.yaml> [--namespaces <file.yaml>] [--config <file>]";
 
-export type Args = { config: string | undefined } & ({ stack: string } | { manifests: string });
+export const HELP = `${USAGE}
+
+Evaluates the CrossGuard policy pack offline, with the functions the Pulumi engine calls:
+  <stack>                  synthesizes Pulumi.<stack>.yaml under mocks and evaluates every policy on it, with
+                           policy/config/<environment>.json
+  --manifests <file.yaml>  evaluates the Kubernetes policies on any multi-document YAML (e.g. helm template
+                           output, out/<stack>/rendered/<release>.yaml), at the policies' defaults unless --config
+  --namespaces <file.yaml> Namespace objects (e.g. out/<stack>/manifests.yaml) whose pod-security enforce labels
+                           set the level pods in them are judged at; not evaluated themselves
+  --config <file>          the pack configuration (policy/config/<env>.json); checked against every policy's
+                           configSchema as the Pulumi engine checks it
+  --help                   this text
+
+Pod security judges each pod at the level its namespace enforces: the Namespace's label (in the input or
+--namespaces), else the config's pod-security.namespaceLevels, else pod-security.level; the output says which.
+One line per violation, then the levels, then a summary.
+
+Exit 0 no mandatory violation; 1 mandatory violations; 2 bad arguments or files, or an invalid pack
+configuration (one line per problem).`;
+
+export type Args = { config: string | undefined } & (
+  { stack: string } | { manifests: string; namespaces: string | undefined }
+);
 
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
   let config: string | undefined;
   let manifests: string | undefined;
+  let namespaces: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === "--config" || arg === "--manifests") {
+    if (arg === "--config" || arg === "--manifests" || arg === "--namespaces") {
       const value = argv[++i];
       if (!value || value.startsWith("-")) throw new UsageError(`${arg}: (missing) — needs a file\n${USAGE}`);
       if (arg === "--config") config = value;
-      else manifests = value;
+      else if (arg === "--manifests") manifests = value;
+      else namespaces = value;
     } else if (arg.startsWith("-")) {
       throw new UsageError(
-        `${arg}: unknown option — allowed: --manifests <file.yaml>, --config <file>\n${USAGE}`,
+        `${arg}: unknown option — allowed: --manifests <file.yaml>, --namespaces <file.yaml>, --config <file>\n${USAGE}`,
       );
     } else positional.push(arg);
   }
@@ -41,7 +75,12 @@ export function parseArgs(argv: readonly string[]): Args {
         `${JSON.stringify(positional)}: unexpected with --manifests — give a stack or --manifests, not both\n${USAGE}`,
       );
     }
-    return { manifests, config };
+    return { manifests, namespaces, config };
+  }
+  if (namespaces !== undefined) {
+    throw new UsageError(
+      `--namespaces: ${JSON.stringify(namespaces)} — only with --manifests (a stack's own Namespaces set its levels)\n${USAGE}`,
+    );
   }
   if (positional.length !== 1) {
     throw new UsageError(
@@ -92,6 +131,8 @@ export async function runStack(opts: {
     configFile = packConfigPath(opts.root, environment);
   }
   const packConfig = loadConfig(configFile);
+  // Checked before the (slow) synthesis: an invalid pack configuration is exit 2 at once.
+  resolveConfig(packConfig, policies, configFile);
   const result = await synthesize({
     root: opts.root,
     stack: opts.stack,
@@ -100,26 +141,44 @@ export async function runStack(opts: {
   return evaluate(fromRecorded(result.resources), packConfig, { stack: opts.stack, source: configFile });
 }
 
-/** Evaluates the pack on a multi-document YAML file; without `config`, at the policies' own defaults. */
-export async function runManifests(opts: { file: string; config?: string }): Promise<RunResult> {
+/**
+ * Evaluates the pack on a multi-document YAML file; without `config`, at the policies' own defaults. The
+ * Namespaces of `namespaces` (a file of objects, e.g. out/<stack>/manifests.yaml) set the level of the pods in
+ * them, with those of `file` itself.
+ */
+export async function runManifests(opts: {
+  file: string;
+  config?: string;
+  namespaces?: string;
+}): Promise<RunResult> {
   const resources = readManifests(opts.file);
+  const namespaces = opts.namespaces ? readManifests(opts.namespaces, "--namespaces") : [];
   const packConfig = opts.config ? loadConfig(opts.config) : {};
   return evaluate(resources, packConfig, {
     stack: path.basename(opts.file),
     source: opts.config ?? "pack defaults",
+    namespaces,
   });
 }
 
-async function main(): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
   const root = process.cwd();
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(argv);
   const config = args.config ? { config: args.config } : {};
   const result =
     "manifests" in args
-      ? await runManifests({ file: args.manifests, ...config })
+      ? await runManifests({
+          file: args.manifests,
+          ...config,
+          ...(args.namespaces ? { namespaces: args.namespaces } : {}),
+        })
       : await runStack({ root, stack: args.stack, ...config });
   console.log(formatResult(result));
   return exitCode(result);
 }
 
-if (require.main === module) runCli(main, [ConfigError, UsageError]);
+if (require.main === module) runCli(() => main(process.argv.slice(2)), [ConfigError, UsageError]);

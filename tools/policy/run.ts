@@ -14,11 +14,21 @@ import type {
 } from "@pulumi/policy";
 import { renderValue } from "@agentops/components/model";
 import { UsageError } from "@agentops/components/testing";
-import { withDefaults, type AgentOpsPolicy } from "../../policy/define";
-import { isRecord, kubeId, kubeObjectOf, kubeTypeToken, type StackResource } from "../../policy/kube";
+import type { AgentOpsPolicy } from "../../policy/define";
+import { LEVELS, resolvePackConfig } from "./config";
+import { namespaceLevels } from "../../policy/admission";
+import {
+  isRecord,
+  kubeId,
+  kubeObjectOf,
+  kubeTypeToken,
+  podSpecOf,
+  type StackResource,
+} from "../../policy/kube";
+import { podSecurityLevelOf, type NamespaceLevel, type PodSecurityConfig } from "../../policy/pod-security";
 import { policies as packPolicies } from "../../policy/policies";
 
-export const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+export { LEVELS } from "./config";
 
 /** A resource to evaluate: custom resources get resource policies; every resource is part of the stack. */
 export interface RunnerResource extends StackResource {
@@ -39,38 +49,86 @@ export interface RunResult {
   violations: Violation[];
   /** Per policy: its level, and how many violations it found. */
   policies: { name: string; level: EnforcementLevel; violations: number }[];
+  /**
+   * The Pod Security level each namespace's pods were judged at by `pod-security`, and where it came from;
+   * empty when the policy is disabled or no object runs pods.
+   */
+  podLevels: PodLevels[];
+}
+
+/** The pods of one namespace and the Pod Security level they were judged at. */
+export interface PodLevels {
+  namespace: string;
+  level: NamespaceLevel;
+  /** `Namespace label` (an object among those evaluated or given with --namespaces), `namespaceLevels`, `level`. */
+  source: string;
+  /** `<kind>/<namespace>/<name>` of each object that runs pods. */
+  pods: string[];
+}
+
+const POD_SECURITY = "pod-security";
+
+/**
+ * The levels the Namespace objects among `objects` enforce (`pod-security.kubernetes.io/enforce`; an unlabelled
+ * namespace is privileged, an unknown value restricted: admission's reading, policy/admission.ts).
+ */
+function declaredLevels(objects: readonly RunnerResource[]): Map<string, NamespaceLevel> {
+  const kube = objects.flatMap((r) => {
+    const obj = kubeObjectOf(r.type, r.props);
+    return obj ? [obj] : [];
+  });
+  return new Map([...namespaceLevels(kube)].map(([ns, l]) => [ns, l.enforce]));
+}
+
+/**
+ * `pod-security`'s config with the levels the Namespace objects declare over the configured `namespaceLevels`,
+ * and the level each namespace's pods are judged at.
+ */
+function podSecurityLevels(
+  config: PodSecurityConfig,
+  resources: readonly RunnerResource[],
+  namespaces: readonly RunnerResource[],
+): { config: PodSecurityConfig; podLevels: PodLevels[] } {
+  const declared = declaredLevels([...namespaces, ...resources]);
+  const merged: PodSecurityConfig = {
+    ...config,
+    namespaceLevels: { ...(config.namespaceLevels ?? {}), ...Object.fromEntries(declared) },
+  };
+  const byNamespace = new Map<string, PodLevels>();
+  for (const r of resources.filter((x) => x.custom)) {
+    const obj = kubeObjectOf(r.type, r.props);
+    if (!obj || !podSpecOf(obj)) continue;
+    const namespace = obj.metadata.namespace ?? "default";
+    if (config.exemptNamespaces.includes(namespace)) continue;
+    const entry = byNamespace.get(namespace) ?? {
+      namespace,
+      level: podSecurityLevelOf(namespace, merged),
+      source: declared.has(namespace)
+        ? "Namespace label"
+        : config.namespaceLevels?.[namespace] !== undefined
+          ? "namespaceLevels"
+          : "level",
+      pods: [],
+    };
+    entry.pods.push(kubeId(obj));
+    byNamespace.set(namespace, entry);
+  }
+  return { config: merged, podLevels: [...byNamespace.values()] };
 }
 
 /** Thrown by `notApplicable()`: the policy does not apply here, which is no violation. */
 class NotApplicable extends Error {}
 
-/** Level and config of each policy from a pack config file's contents. @throws {UsageError} on a bad entry. */
+/**
+ * Level and config of each policy from a pack config file's contents, validated as the engine validates it.
+ * @throws {UsageError} naming every bad entry (tools/policy/config.ts).
+ */
 export function resolveConfig(
   packConfig: Record<string, unknown>,
   policies: readonly AgentOpsPolicy[],
   source: string,
 ): Map<string, { level: EnforcementLevel; config: object }> {
-  const names = policies.map((p) => p.name);
-  for (const key of Object.keys(packConfig)) {
-    if (!names.includes(key)) {
-      throw new UsageError(
-        `${source}: ${JSON.stringify(key)} — not a policy of the pack (policies: ${names.join(", ")})`,
-      );
-    }
-  }
-  return new Map(
-    policies.map((p) => {
-      const entry = packConfig[p.name];
-      const given = typeof entry === "string" ? { enforcementLevel: entry } : isRecord(entry) ? entry : {};
-      const level = given.enforcementLevel ?? p.enforcementLevel;
-      if (!LEVELS.includes(level as EnforcementLevel)) {
-        throw new UsageError(
-          `${source}: ${p.name}.enforcementLevel: ${renderValue(level)} — must be one of ${LEVELS.join(", ")}`,
-        );
-      }
-      return [p.name, { level: level as EnforcementLevel, config: withDefaults(p.configSchema, given) }];
-    }),
-  );
+  return resolvePackConfig(packConfig, policies, source);
 }
 
 const NO_TIMEOUTS = { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 };
@@ -151,15 +209,30 @@ function subjectOf(r: RunnerResource | undefined, stack: string): string {
 export async function evaluate(
   resources: readonly RunnerResource[],
   packConfig: Record<string, unknown>,
-  opts: { stack: string; source: string; policies?: readonly AgentOpsPolicy[] },
+  opts: {
+    stack: string;
+    source: string;
+    policies?: readonly AgentOpsPolicy[];
+    /** Objects whose Namespaces set the level of pods in them (e.g. out/<stack>/manifests.yaml); not evaluated. */
+    namespaces?: readonly RunnerResource[];
+  },
 ): Promise<RunResult> {
   const policies = opts.policies ?? packPolicies;
   const resolved = resolveConfig(packConfig, policies, opts.source);
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const result: RunResult = { violations: [], policies: [] };
+  const result: RunResult = { violations: [], policies: [], podLevels: [] };
 
   for (const policy of policies) {
-    const { level, config } = resolved.get(policy.name)!;
+    const resolvedPolicy = resolved.get(policy.name)!;
+    const level = resolvedPolicy.level;
+    let config = resolvedPolicy.config;
+    if (policy.name === POD_SECURITY && level !== "disabled") {
+      // Each pod at the level its namespace enforces, as admission judges it: the Namespace objects' labels,
+      // then the configured namespaceLevels, then the configured level.
+      const levels = podSecurityLevels(config as PodSecurityConfig, resources, opts.namespaces ?? []);
+      config = levels.config;
+      result.podLevels = levels.podLevels;
+    }
     const before = result.violations.length;
     if (level !== "disabled") {
       const report = (r: RunnerResource | undefined) => (message: string, urn?: string) => {
@@ -201,6 +274,11 @@ export function formatResult(result: RunResult): string {
     parts.push(`${failed.length} failed ${level} (${count} violation${count === 1 ? "" : "s"})`);
   }
   parts.push(`${result.policies.length - enabled.length} disabled`);
+  for (const p of result.podLevels) {
+    lines.push(
+      `pod-security judged ${p.pods.length} workload${p.pods.length === 1 ? "" : "s"} in ${p.namespace} at ${p.level} (${p.source}): ${p.pods.join(", ")}`,
+    );
+  }
   lines.push(`${result.policies.length} policies: ${parts.join(", ")}`);
   return lines.join("\n");
 }
@@ -214,20 +292,20 @@ export function exitCode(result: RunResult): number {
  * Every Kubernetes object of a multi-document YAML file (`kind: List` expanded) as runner resources.
  * @throws {UsageError} naming the file and the document when one is not a Kubernetes object.
  */
-export function readManifests(file: string): RunnerResource[] {
+export function readManifests(file: string, option = "--manifests"): RunnerResource[] {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
     throw new UsageError(
-      `--manifests: ${JSON.stringify(file)} — no such file; needs a YAML file of Kubernetes objects`,
+      `${option}: ${JSON.stringify(file)} — no such file; needs a YAML file of Kubernetes objects`,
     );
   }
   const objects: Record<string, unknown>[] = [];
   parseAllDocuments(text).forEach((doc, i) => {
     if (doc.errors.length > 0) {
       throw new UsageError(
-        `--manifests: ${file} document ${i + 1}: not valid YAML — ${doc.errors[0]!.message.split("\n")[0]}`,
+        `${option}: ${file} document ${i + 1}: not valid YAML — ${doc.errors[0]!.message.split("\n")[0]}`,
       );
     }
     const value: unknown = doc.toJS();
@@ -237,7 +315,7 @@ export function readManifests(file: string): RunnerResource[] {
     for (const item of items) {
       if (!isRecord(item) || typeof item.kind !== "string" || typeof item.apiVersion !== "string") {
         throw new UsageError(
-          `--manifests: ${file} document ${i + 1}: ${renderValue(item)} — must be a Kubernetes object with apiVersion and kind`,
+          `${option}: ${file} document ${i + 1}: ${renderValue(item)} — must be a Kubernetes object with apiVersion and kind`,
         );
       }
       objects.push(item);

@@ -6,11 +6,25 @@ import * as path from "node:path";
 import { ConfigError } from "@agentops/components/model";
 import { runCli } from "../lib/cli";
 import { readStackConfig, UsageError } from "@agentops/components/testing";
-import { checkOutDir, parseStackArgs } from "../lib/cli";
+import { checkOutDir, parseStackArgs, wantsHelp } from "../lib/cli";
 import { RenderError } from "./errors";
 import { renderStack, type RenderResult } from "./render";
 
 const USAGE = "usage: npm run render -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
+
+export const HELP = `${USAGE}
+
+Synthesizes the stack, then renders every Helm Release it declares with helm template (its chart, version,
+namespace and values; the chart checked against components/src/catalog/charts.lock.json) into
+out/<stack>/rendered/<release>.yaml (or <dir>/rendered/), replacing what an earlier render wrote there, and prints
+the objects per release and the wall time. Helm: HELM, else helm on PATH, else the one the npm package brings;
+charts: AGENTOPS_CHART_CACHE, ../shared/helm-cache, .cache/charts, else helm pull.
+
+  --out <dir>   write <dir>/rendered/ instead
+  --help        this text
+
+Exit 0 ok; 2 bad arguments or stack, no Helm, a chart missing offline or differing from the lock, a Helm
+failure (one line, nothing written).`;
 
 /** The stack and output folder from the command line. @throws UsageError naming the bad argument. */
 export function parseArgs(argv: readonly string[]): { stack: string; outDir: string | undefined } {
@@ -31,13 +45,18 @@ export function renderSummary(result: RenderResult, seconds: number): string {
   ].join("\n");
 }
 
-async function main(): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
   const root = process.cwd();
-  const { stack, outDir } = parseArgs(process.argv.slice(2));
+  const { stack, outDir } = parseArgs(argv);
   // A stack that does not exist is reported before anything runs.
   readStackConfig(root, stack);
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
-  checkOutDir(dir);
+  // The folder is render's alone: it holds one <release>.yaml per release, replaced as a whole.
+  checkOutDir(dir, (name) => name.endsWith(".yaml"));
   const started = process.hrtime.bigint();
   const result = await renderStack({ root, stack, outDir: dir });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -46,4 +65,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runCli(main, [ConfigError, UsageError, RenderError]);
+if (require.main === module)
+  runCli(() => main(process.argv.slice(2)), [ConfigError, UsageError, RenderError]);

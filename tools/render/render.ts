@@ -9,7 +9,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "@agentops/components";
 import { parseStackConfig, rawStackConfig } from "@agentops/components";
 import { ADDONS } from "@agentops/components";
-import { writingTo } from "../lib/cli";
+import { replaceOutputDir } from "../lib/cli";
 import { synthesize, type KubernetesObject, type SynthResult } from "@agentops/components/testing";
 import { chartFile, firstLine, run } from "./charts";
 import { RenderError } from "./errors";
@@ -295,17 +295,15 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     lastApiVersions.set(kubeVersion, apiVersions);
     rendered = withReleaseNamespaces(rendered);
     const outDir = opts.outDir;
-    if (outDir !== undefined) writingTo(outDir, () => writeRendered(outDir, rendered));
+    if (outDir !== undefined) replaceOutputDir(outDir, (tmp) => writeRendered(tmp, rendered));
     return { stack: opts.stack, synth, kubeVersion, apiVersions, releases: rendered };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-/** Writes `<dir>/<release>.yaml` per release (multi-document YAML), replacing what the folder held. */
+/** Writes `<dir>/<release>.yaml` per release (multi-document YAML) into an existing folder. */
 export function writeRendered(dir: string, releases: readonly RenderedRelease[]): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
   for (const r of releases) {
     fs.writeFileSync(
       path.join(dir, `${r.name}.yaml`),

@@ -1,13 +1,15 @@
 /**
  * `npm run synth -- <stack> [--out <dir>]`: the program under mocks, no cloud, no CLI. Writes
- * `out/<stack>/resources.json`, `out/<stack>/manifests.yaml` and `out/<stack>/outputs.json` and prints a summary.
+ * `out/<stack>/resources.json`, `manifests.yaml`, `outputs.json`, `cost.json`, `capacity.json` and
+ * `capacity.md` (the README's `out/<stack>/` table) as one folder that replaces the previous one, and prints a
+ * summary, the capacity plan and the cost report.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { formatCapacityPlan, type CapacityPlan } from "@agentops/components/model";
 import { ConfigError } from "@agentops/components/model";
-import { parseStackConfig, rawStackConfig } from "@agentops/components";
+import { configWarnings, parseStackConfig, rawStackConfig } from "@agentops/components";
 import {
   budgetSettings,
   CostModelError,
@@ -17,12 +19,41 @@ import {
   readPackConfig,
   type CostReport,
 } from "@agentops/components/model";
-import { synthesize, type SynthResult } from "@agentops/components/testing";
-import { UsageError } from "@agentops/components/testing";
-import { checkOutDir, parseStackArgs, writingTo } from "../lib/cli";
-import { runCli } from "../lib/cli";
+import { readStackConfig, synthesize, UsageError, type SynthResult } from "@agentops/components/testing";
+import { policies } from "../../policy/policies";
+import { checkOutDir, parseStackArgs, replaceOutputDir, runCli, wantsHelp } from "../lib/cli";
+import { packConfigProblems } from "../policy/config";
+import { capacityMarkdown } from "./charts";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
+
+export const HELP = `${USAGE}
+
+Runs the program (index.ts) for Pulumi.<stack>.yaml under Pulumi's mock runtime: no cloud, no credentials, no
+network. Writes out/<stack>/ (or <dir>), replacing what an earlier run wrote there:
+  resources.json   every registered resource and its inputs (secrets as "[secret]")
+  manifests.yaml   every Kubernetes object the program declares
+  outputs.json     the stack outputs
+  cost.json        the cost estimate (prices of aws:region, budgets of policy/config/<environment>.json)
+  capacity.json    the capacity plan (EKS stacks)
+  capacity.md      the capacity plan drawn per node group, requested against allocatable (Mermaid)
+
+  --out <dir>   write there instead: a new or empty folder, or one synth wrote before
+  --help        this text
+
+Exit 0 ok; 2 invalid configuration, policy pack configuration or arguments (one line per problem, nothing
+written).`;
+
+/** Everything synth writes into its output folder, and render's folder inside it: what a new run replaces. */
+export const SYNTH_OUTPUTS = [
+  "resources.json",
+  "manifests.yaml",
+  "outputs.json",
+  "cost.json",
+  "capacity.json",
+  "capacity.md",
+  "rendered",
+] as const;
 
 /** The stack and output folder from the command line. @throws UsageError naming the bad argument. */
 export function parseArgs(argv: readonly string[]): { stack: string; outDir: string | undefined } {
@@ -31,7 +62,6 @@ export function parseArgs(argv: readonly string[]): { stack: string; outDir: str
 
 /** Files of `out/<stack>/`: a public interface, documented in the README. */
 export function writeOutputs(result: SynthResult, dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
   const resources = result.resources.map((r) => ({
     urn: r.urn,
     type: r.type,
@@ -62,23 +92,48 @@ export interface CostAndPlan {
 }
 
 /**
+ * The policy pack configuration of `environment` (policy/config/<environment>.json), checked as the engine
+ * checks it: synth reads the tier ceilings, the environment budget and the fallback node groups from it.
+ * @throws {UsageError} naming the file, the policy, the key, the value and what is allowed
+ */
+export function loadPackConfig(root: string, environment: string): Record<string, unknown> {
+  const file = packConfigPath(root, environment);
+  let packConfig: Record<string, unknown>;
+  try {
+    packConfig = readPackConfig(file);
+  } catch (err) {
+    if (err instanceof CostModelError) throw new UsageError(err.message);
+    throw err;
+  }
+  const problems = packConfigProblems(packConfig, policies, path.relative(root, file) || file);
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  return packConfig;
+}
+
+/**
  * The cost report (with the tier ceilings, environment budget and fallback node groups of its environment's
  * policy/config/<env>.json) and the capacity plan of a synthesized stack: the same inputs and code as the
  * policy pack's budget check.
+ * @param packConfig the environment's pack configuration @default read and checked by {@link loadPackConfig}
  * @throws {ConfigError} when a pod fits no node group or a group's maxSize cannot hold the max scale.
+ * @throws {UsageError} when the pack configuration is invalid.
  * @throws {CostModelError} when a region or instance type has no price.
  */
-export function costAndPlan(root: string, result: SynthResult): CostAndPlan {
+export function costAndPlan(
+  root: string,
+  result: SynthResult,
+  packConfig?: Record<string, unknown>,
+): CostAndPlan {
   // The configuration the program ran with, not a second read of the stack file.
   const config = parseStackConfig(rawStackConfig(result.config));
-  const settings = budgetSettings(readPackConfig(packConfigPath(root, config.environment)));
+  const settings = budgetSettings(packConfig ?? loadPackConfig(root, config.environment));
   const resources = result.resources.map((r) => ({
     type: r.type,
     name: r.name,
     urn: r.urn,
     props: r.inputs,
   }));
-  const { report, estimate } = costReport(config, resources, settings);
+  const { report, estimate } = costReport({ ...config, stack: result.stack }, resources, settings);
   if (estimate.errors.length > 0) {
     // `agent/<tenant>/<name>` names the agent as the stack file does: `agents[2] (ai-agent)`.
     const issues = estimate.errors.map((issue) => {
@@ -104,12 +159,16 @@ export function capacityJson(plan: CapacityPlan): unknown {
   return round({ nodeGroups: plan.groups, placements: plan.placements, warnings: plan.warnings });
 }
 
-/** Writes `<dir>/cost.json` and, for a stack with node groups, `<dir>/capacity.json`; returns the tables. */
+/**
+ * Writes `<dir>/cost.json` and, for a stack with node groups, `<dir>/capacity.json` and `<dir>/capacity.md`;
+ * returns the tables.
+ */
 export function writeCost(dir: string, { report, plan }: CostAndPlan): string {
-  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "cost.json"), JSON.stringify(report, null, 2) + "\n");
-  if (plan)
+  if (plan) {
     fs.writeFileSync(path.join(dir, "capacity.json"), JSON.stringify(capacityJson(plan), null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, "capacity.md"), capacityMarkdown(plan, report.stack));
+  }
   return [...(plan ? [formatCapacityPlan(plan), ""] : []), formatCostReport(report)].join("\n");
 }
 
@@ -142,33 +201,50 @@ export function summary(result: SynthResult, seconds: number): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(HELP);
+    return 0;
+  }
   const root = process.cwd();
-  const { stack, outDir } = parseArgs(process.argv.slice(2));
+  const { stack, outDir } = parseArgs(argv);
   const dir = outDir ?? path.join(root, "out", stack);
-  checkOutDir(dir);
+  checkOutDir(dir, (name) => (SYNTH_OUTPUTS as readonly string[]).includes(name));
+  // The pack configuration is checked before the (slow) synthesis: a bad one is exit 2, nothing written.
+  const environment = rawStackConfig(readStackConfig(root, stack).config).agentops.environment;
+  const packConfig = typeof environment === "string" ? loadPackConfig(root, environment) : undefined;
   const started = process.hrtime.bigint();
   const result = await synthesize({ root, stack });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // Before anything is written: a stack that does not fit its node groups is a configuration error.
   let cost: CostAndPlan | undefined;
   try {
-    cost = costAndPlan(root, result);
+    cost = costAndPlan(root, result, packConfig);
   } catch (err) {
-    // A price the table lacks must not cost the user their synth; the resources are still written.
+    // A figure the model cannot compute must not cost the user their synth: the resources are still written
+    // (and no cost.json of an earlier run stays beside them: the folder is replaced as a whole).
     if (!(err instanceof CostModelError)) throw err;
     console.error(`cost: ${err.message}`);
   }
-  writingTo(dir, () => writeOutputs(result, dir));
-  console.log(summary(result, seconds));
-  let written = "resources.json,manifests.yaml,outputs.json";
-  if (cost) {
-    const table = writingTo(dir, () => writeCost(dir, cost));
-    console.log(`\n${table}`);
-    written += cost.plan ? ",cost.json,capacity.json" : ",cost.json";
+  for (const warning of configWarnings(parseStackConfig(rawStackConfig(result.config)))) {
+    console.error(`warning: ${warning}`);
   }
-  console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written}}`);
+  let table: string | undefined;
+  replaceOutputDir(dir, (tmp) => {
+    writeOutputs(result, tmp);
+    if (cost) table = writeCost(tmp, cost);
+  });
+  console.log(summary(result, seconds));
+  if (table !== undefined) console.log(`\n${table}`);
+  const written = [
+    "resources.json",
+    "manifests.yaml",
+    "outputs.json",
+    ...(cost ? ["cost.json"] : []),
+    ...(cost?.plan ? ["capacity.json", "capacity.md"] : []),
+  ];
+  console.log(`\nwrote ${path.relative(root, dir) || "."}/{${written.join(",")}}`);
   return 0;
 }
 
-if (require.main === module) runCli(main, [ConfigError, UsageError]);
+if (require.main === module) runCli(() => main(process.argv.slice(2)), [ConfigError, UsageError]);

@@ -26,7 +26,7 @@ import { tenantSchema } from "../config/tenants";
 import { childName } from "../lib/names";
 import type { NodeGroupsPricing } from "../model/cost/estimate";
 import { Tenant } from "../tenancy/tenant";
-import { agentEntryIssues, tenantFitIssues } from "./checks";
+import { agentEntryIssues, gatewayEnvIssues, tenantFitIssues } from "./checks";
 import { agentMonthlyEstimate } from "./estimate";
 import { agentObjectNames } from "./names";
 import {
@@ -187,7 +187,10 @@ export function resolveAgentArgs(name: string, args: AgentArgs): ResolvedAgentAr
     });
   } else {
     const located = { entry: known, path: "agent" };
-    const own = agentEntryIssues(located);
+    const own = [
+      ...agentEntryIssues(located),
+      ...(args.llmGateway ? gatewayEnvIssues(located, Object.keys(args.llmGateway.env)) : []),
+    ];
     issues.push(...own);
     if (own.length === 0) issues.push(...tenantFitIssues([{ entry: rawTenant, path: "tenant" }], [located]));
   }

@@ -4,11 +4,12 @@
  * schema already refuses. The stack (stack/checks.ts) runs them on every `agentops:agents` entry, the `Agent`
  * component on its own arguments; both name the keys their way through `at`.
  */
-import { agentSchema, hasJob, hasService, type AgentConfig } from "../config/agents";
+import { agentSchema, hasJob, hasService, HIDDEN_VALUE, type AgentConfig } from "../config/agents";
 import type { ConfigIssue } from "../config/errors";
 import { tenantSchema, type TenantConfig } from "../config/tenants";
 import { parseQuantity } from "../lib/quantity";
 import { derivedNameIssues } from "./names";
+import { LLM_API_KEY } from "./objects";
 
 /** Where an entry stands, for messages: `agents[2]` in a stack file, `agent` as a component argument. */
 export interface Located {
@@ -57,6 +58,50 @@ export function agentEntryIssues(agent: Located): ConfigIssue[] {
   }
   const parsed = agentSchema.safeParse(agent.entry);
   if (parsed.success) issues.push(...derivedNameIssues(parsed.data, key));
+  return issues;
+}
+
+/**
+ * `env` and `secrets` keys the LLM gateway sets for an agent with `llm.monthlyUsd > 0`: its base URLs
+ * (`gatewayEnv`, e.g. OPENAI_BASE_URL) go into the agent's ConfigMap over any `env` entry of the same name, and
+ * a `secrets` key of that name would override them in turn (pods read the Secret after the ConfigMap), sending
+ * the agent around the gateway; its gateway key LLM_API_KEY goes into the agent's Secret, never into `env`.
+ * Runs on raw values; an agent without an LLM budget gets no gateway settings and no issue.
+ */
+export function gatewayEnvIssues(agent: Located, gatewayEnv: readonly string[]): ConfigIssue[] {
+  if (typeof agent.entry !== "object" || agent.entry === null) return [];
+  const a = agent.entry as { llm?: { monthlyUsd?: unknown }; env?: unknown; secrets?: unknown };
+  const usd = a.llm?.monthlyUsd;
+  if (!(typeof usd === "number" && usd > 0)) return [];
+  const key = at(agent.path);
+  const env = typeof a.env === "object" && a.env !== null ? (a.env as Record<string, unknown>) : {};
+  const secrets = Array.isArray(a.secrets) ? (a.secrets as unknown[]) : [];
+  const why = `the LLM gateway sets it for agents with llm.monthlyUsd > 0 (${gatewayEnv.join(", ")})`;
+  const issues: ConfigIssue[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (gatewayEnv.includes(name)) {
+      issues.push({
+        path: key(`env.${name}`),
+        value,
+        allowed: `is set by the platform: ${why}, and its value replaces this one; remove the key`,
+      });
+    } else if (name === LLM_API_KEY && !secrets.includes(name)) {
+      issues.push({
+        path: key(`env.${name}`),
+        value: HIDDEN_VALUE,
+        allowed: `is set by the platform: the agent's LLM gateway key, which the gateway puts in the agent's Secret from Vault; an env value would be written into the ConfigMap, resources.json and manifests.yaml; remove the key`,
+      });
+    }
+  }
+  secrets.forEach((name, i) => {
+    if (typeof name === "string" && gatewayEnv.includes(name)) {
+      issues.push({
+        path: key(`secrets[${i}]`),
+        value: name,
+        allowed: `is set by the platform: ${why}; a Secret key of that name would override it and send the agent around the gateway; remove it from secrets`,
+      });
+    }
+  });
   return issues;
 }
 

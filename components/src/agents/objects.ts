@@ -11,7 +11,7 @@ import { hasJob, hasService, type AgentConfig, type ServiceAgentConfig } from ".
 import type { AgentOptions } from "../config/component-args";
 import type { Environment } from "../config/environments";
 import type { TenantConfig } from "../config/tenants";
-import { ANNOTATIONS, LABELS, NODE_GROUPS } from "../lib/contract";
+import { AGENT_PLATFORM_ENV, ANNOTATIONS, LABELS, NODE_GROUPS } from "../lib/contract";
 import { agentObjectNames } from "./names";
 
 type PodSpec = inputs.core.v1.PodSpec;
@@ -103,6 +103,24 @@ export const CONFIG_HASH_ANNOTATION = "agentops.io/config-hash";
 export const DEFAULT_LOG_LEVEL = "info";
 /** Scratch space at /tmp: the root filesystem is read-only. */
 export const TMP_SIZE_LIMIT = "1Gi";
+/** The pod volume that holds /tmp. */
+export const TMP_VOLUME = "tmp";
+
+/**
+ * What the cluster autoscaler may do with an agent's pods when it scales a node down. Its FAQ ("What types of
+ * pods can prevent CA from removing a node?", kubernetes/autoscaler cluster-autoscaler/FAQ.md): a pod with
+ * local storage (an `emptyDir` not in memory) blocks the node's removal unless
+ * `cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes` lists every such volume, and
+ * `--skip-nodes-with-local-storage` is true by default; every agent pod mounts an emptyDir at /tmp, so without
+ * the annotation no node that ever ran an agent would scale down. A service pod's /tmp is scratch: it may be
+ * evicted and restarted elsewhere. A scheduled run is not restarted where it left off: `safe-to-evict: "false"`
+ * keeps its node until it ends (the EKS Best Practices Guide, Cluster Autoscaler, "Prevent Scale Down
+ * Eviction": expensive-to-evict pods, such as batch and machine-learning jobs, carry it).
+ */
+export const AUTOSCALER_ANNOTATIONS = {
+  service: { "cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes": TMP_VOLUME },
+  job: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" },
+} as const;
 /** A run that cannot start within this many seconds of its slot is skipped, not started late in a burst. */
 export const STARTING_DEADLINE_SECONDS = 600;
 export const JOB_HISTORY = { successful: 3, failed: 3 } as const;
@@ -275,7 +293,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
         capabilities: { drop: ["ALL"] },
       },
       volumeMounts: [
-        { name: "tmp", mountPath: "/tmp" },
+        { name: TMP_VOLUME, mountPath: "/tmp" },
         ...(claim && agent.storage ? [{ name: claim, mountPath: agent.storage.mountPath }] : []),
       ],
     };
@@ -308,7 +326,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
       },
       containers: [container],
       volumes: [
-        { name: "tmp", emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
+        { name: TMP_VOLUME, emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
         // A StatefulSet mounts its claim template by name; a job mounts its own claim.
         ...(claim && component === "job"
           ? [{ name: claim, persistentVolumeClaim: { claimName: claim } }]
@@ -324,7 +342,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
     const template = {
       metadata: {
         labels: agentLabels(agent, tenant, "service", image),
-        annotations: podAnnotations,
+        annotations: { ...podAnnotations, ...AUTOSCALER_ANNOTATIONS.service },
       },
       spec: pod(agent, agent.gpu, agent.storage ? names.claimTemplate : undefined),
     };
@@ -475,7 +493,7 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
             template: {
               metadata: {
                 labels: agentLabels(agent, tenant, "job", image),
-                annotations: podAnnotations,
+                annotations: { ...podAnnotations, ...AUTOSCALER_ANNOTATIONS.job },
               },
               spec: {
                 // Never: a failed pod stays for its logs; the job's backoffLimit bounds the retries.
@@ -522,19 +540,18 @@ function otelEnv(
     "agentops.tier": String(agent.tier),
     "agentops.cost_center": tenant.costCenter,
   });
-  return [
-    { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: `http://${c.service}.${c.namespace}.svc:${c.httpPort}` },
-    { name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" },
-    { name: "OTEL_SERVICE_NAME", value: agent.name },
-    {
-      name: "OTEL_RESOURCE_ATTRIBUTES",
-      value: mapInput(image, (i) =>
-        Object.entries(attributes(imageVersion(i)))
-          .map(([k, v]) => `${k}=${v}`)
-          .join(","),
-      ),
-    },
-  ];
+  // The names are the contract's (AGENT_PLATFORM_ENV), which the configuration keeps out of `env` and `secrets`.
+  const values: Record<(typeof AGENT_PLATFORM_ENV)[number], pulumi.Input<string>> = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://${c.service}.${c.namespace}.svc:${c.httpPort}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    OTEL_SERVICE_NAME: agent.name,
+    OTEL_RESOURCE_ATTRIBUTES: mapInput(image, (i) =>
+      Object.entries(attributes(imageVersion(i)))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    ),
+  };
+  return AGENT_PLATFORM_ENV.map((name) => ({ name, value: values[name] }));
 }
 
 /** Spread over zones, then nodes; ScheduleAnyway, so a small cluster still schedules every replica. */

@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EKS_ACCESS_POLICIES, type EksClusterConfig, type Environment } from "../config";
+import { clusterNameFor } from "../config/stack-names";
 
 /** Name suffix of an access policy association (`agentops-admin-0-cluster-admin`). */
 const ACCESS_POLICY_SUFFIX = { clusterAdmin: "cluster-admin", view: "view" } as const;
@@ -33,7 +34,14 @@ import {
 } from "./iam";
 import { eksKubeconfig } from "./kubeconfig";
 import { createNetwork, type Network } from "./network";
-import { launchTemplateSpec, NODE_GROUP_NAMES, nodeGroupSpec, type ClusterNodeGroup } from "./node-groups";
+import {
+  launchTemplateSpec,
+  NODE_GROUP_NAMES,
+  nodeGroupSpec,
+  zonalScaling,
+  zoneSuffix,
+  type ClusterNodeGroup,
+} from "./node-groups";
 import { EKS_ADDON_VERSIONS, type EksAddonName } from "../catalog/kubernetes";
 
 /** Control plane log types always on: who called the API, what changed, and how they authenticated. */
@@ -48,14 +56,20 @@ export const STORAGE_CLASS_NAME = "gp3";
  */
 export const KUBERNETES_PROVIDER_DAY2 = { enableConfigMapMutable: true, enableSecretMutable: true } as const;
 
-/** The EKS cluster name of an environment. */
-export const clusterNameFor = (environment: Environment): string => `agentops-${environment}`;
+/** The cluster's name and its stem (config/stack-names.ts), here where the cluster is named. */
+export { clusterNameFor, MAX_OWN_STACK_NAME } from "../config/stack-names";
 
 export interface EksClusterArgs {
   /** The validated `agentops:cluster` (`mode: eks`). */
   config: EksClusterConfig;
   /** Environment: names the cluster `agentops-<env>` and scopes External Secrets to `agentops/<env>/*`. */
   environment: Environment;
+  /**
+   * The stack's name: a stack that is not its environment's own (an ephemeral `it-1a2b3c4d` from dev's stack
+   * file) names the cluster, and so its log group, bucket and node groups, `agentops-<stack>`.
+   * @default the environment's own names
+   */
+  stack?: string;
   /** AWS region (`aws:region`): subnets' zones, endpoint service names, ARNs and the token command. */
   region: string;
   /** Days the control plane's CloudWatch log group keeps logs. @default 90 */
@@ -89,7 +103,8 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   public readonly cluster: aws.eks.Cluster;
   public readonly network: Network;
-  public readonly nodeGroups: Record<ClusterNodeGroup, aws.eks.NodeGroup>;
+  /** Per group, one managed node group per availability zone (private subnet), in zone order. */
+  public readonly nodeGroups: Record<ClusterNodeGroup, aws.eks.NodeGroup[]>;
   /** Pod Identity roles, one per WORKLOAD_IDENTITIES entry. */
   public readonly workloadRoles: Record<WorkloadIdentity, aws.iam.Role>;
   public readonly lokiBucket: aws.s3.Bucket;
@@ -107,7 +122,7 @@ export class EksCluster extends pulumi.ComponentResource {
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agentops:cluster:EksCluster", name, {}, opts);
     const cfg = args.config;
-    const clusterName = clusterNameFor(args.environment);
+    const clusterName = clusterNameFor(args.environment, args.stack);
     const region = args.region;
     const tags = awsTags(args.environment, args.tags);
     const parent = { parent: this };
@@ -288,7 +303,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const kubeProxy = addon("kube-proxy");
 
     // --- node groups ---
-    const nodeGroups = {} as Record<ClusterNodeGroup, aws.eks.NodeGroup>;
+    const nodeGroups = {} as Record<ClusterNodeGroup, aws.eks.NodeGroup[]>;
     for (const group of NODE_GROUP_NAMES) {
       const spec = nodeGroupSpec(group, cfg.nodeGroups[group], clusterName);
       const roleDeps: pulumi.Resource[] = [];
@@ -315,47 +330,65 @@ export class EksCluster extends pulumi.ComponentResource {
         },
         parent,
       );
-      const nodeGroup = new aws.eks.NodeGroup(
-        childName(name, group),
-        {
-          clusterName: this.cluster.name,
-          // A prefix, not a name: `instanceTypes`, `capacityType`, `amiType` and `subnetIds` force a new node
-          // group (terraform-provider-aws eks/node_group.go, ForceNew), and a fixed name would make the
-          // replacement fail; with a prefix the new group comes up before the old one is drained and deleted.
-          nodeGroupNamePrefix: `${clusterName}-${group}-`,
-          nodeRoleArn: nodeRole.arn,
-          subnetIds: privateSubnetIds,
-          capacityType: spec.capacityType,
-          amiType: spec.amiType,
-          instanceTypes: spec.instanceTypes,
-          scalingConfig: spec.scaling,
-          labels: spec.labels,
-          taints: spec.taints,
-          launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-          updateConfig: { maxUnavailablePercentage: 33 },
-          tags: { ...tags, ...spec.autoscalerTags },
-        },
-        {
-          parent: this,
-          dependsOn: [...roleDeps, vpcCni, podIdentityAgent, kubeProxy],
-          // The cluster autoscaler owns the desired size once the group exists.
-          ignoreChanges: ["scalingConfig.desiredSize"],
-        },
-      );
-      // EKS tags the Auto Scaling group for discovery itself, but not with the node template.
-      const asgName = nodeGroup.resources.apply(
-        (r) => (r as typeof r | undefined)?.[0]?.autoscalingGroups[0]?.name ?? "",
-      );
-      for (const [key, value] of Object.entries(spec.autoscalerTags)) {
-        const template = "k8s.io/cluster-autoscaler/node-template/";
-        if (!key.startsWith(template)) continue;
-        new aws.autoscaling.Tag(
-          childName(name, group, "asg", key.slice(template.length).replace(/\//g, "-")),
-          { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } },
-          parent,
+      // One managed node group per zone, not one across the three: EBS volumes are zonal, and a multi-zone
+      // Auto Scaling group scaled from zero (or up) by the cluster autoscaler starts its node in whichever zone
+      // the group balances to, so a pending pod whose claim is in another zone stays pending. Zonal groups with
+      // --balance-similar-node-groups (platform/addons/cluster-autoscaler.ts) are the documented fix: the
+      // autoscaler's AWS guide ("If you're using Persistent Volumes … use an ASG-per-AZ while enabling
+      // --balance-similar-node-groups", cluster-autoscaler/cloudprovider/aws/README.md, Common Notes and Gotchas)
+      // and the EKS Best Practices Guide (Cluster Autoscaler, EBS Volumes: "Node group balancing is enabled …
+      // Node Groups are configured with identical settings except for different availability zones"). Every
+      // group may run stateful pods: the platform's StatefulSets (system), agents with storage (spot in dev and
+      // staging, system in prod) and the GPU job's claim (gpu). The configured sizes are the groups' totals.
+      const subnets = privateSubnetIds.map((subnetId, i) => ({
+        subnetId,
+        suffix: zoneSuffix(this.network.privateSubnetZones?.[i], region, i),
+      }));
+      const zonal = zonalScaling(spec.scaling, subnets.length);
+      nodeGroups[group] = subnets.map(({ subnetId, suffix }, i) => {
+        const nodeGroup = new aws.eks.NodeGroup(
+          childName(name, group, suffix),
+          {
+            clusterName: this.cluster.name,
+            // A prefix, not a name: `instanceTypes`, `capacityType`, `amiType` and `subnetIds` force a new node
+            // group (terraform-provider-aws eks/node_group.go, ForceNew), and a fixed name would make the
+            // replacement fail; with a prefix the new group comes up before the old one is drained and deleted.
+            nodeGroupNamePrefix: `${clusterName}-${group}-${suffix}-`,
+            nodeRoleArn: nodeRole.arn,
+            subnetIds: [subnetId],
+            capacityType: spec.capacityType,
+            amiType: spec.amiType,
+            instanceTypes: spec.instanceTypes,
+            scalingConfig: zonal[i]!,
+            labels: spec.labels,
+            taints: spec.taints,
+            launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+            updateConfig: { maxUnavailablePercentage: 33 },
+            tags: { ...tags, ...spec.autoscalerTags },
+          },
+          {
+            parent: this,
+            dependsOn: [...roleDeps, vpcCni, podIdentityAgent, kubeProxy],
+            // The cluster autoscaler owns the desired size once the group exists.
+            ignoreChanges: ["scalingConfig.desiredSize"],
+          },
         );
-      }
-      nodeGroups[group] = nodeGroup;
+        // EKS tags the Auto Scaling group for discovery itself, but not with the node template. A zone label
+        // is not needed: the autoscaler reads a single-zone group's zone from its Auto Scaling group.
+        const asgName = nodeGroup.resources.apply(
+          (r) => (r as typeof r | undefined)?.[0]?.autoscalingGroups[0]?.name ?? "",
+        );
+        for (const [key, value] of Object.entries(spec.autoscalerTags)) {
+          const template = "k8s.io/cluster-autoscaler/node-template/";
+          if (!key.startsWith(template)) continue;
+          new aws.autoscaling.Tag(
+            childName(name, group, suffix, "asg", key.slice(template.length).replace(/\//g, "-")),
+            { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } },
+            parent,
+          );
+        }
+        return nodeGroup;
+      });
     }
     this.nodeGroups = nodeGroups;
 
@@ -398,7 +431,7 @@ export class EksCluster extends pulumi.ComponentResource {
     this.workloadRoles = workloadRoles;
 
     // --- add-ons that need nodes to run on ---
-    const afterNodes = Object.values(nodeGroups);
+    const afterNodes = Object.values(nodeGroups).flat();
     const coredns = addon("coredns", {}, afterNodes);
     // The association exists before the controller's first pod, which then starts with credentials.
     const ebsCsi = addon(

@@ -28,6 +28,11 @@ export interface CreateClusterArgs {
    * @default false
    */
   volumeSnapshots?: boolean;
+  /**
+   * The stack's name (`pulumi.getStack()`, which the program passes: components read no runtime state): a stack
+   * that is not its environment's own names its cloud resources after itself. @default the environment's names
+   */
+  stack?: string;
 }
 
 /** The cloud side of an EKS cluster, for the platform's AWS-backed add-ons. */
@@ -94,6 +99,7 @@ export function createCluster(
       environment: args.environment,
       region: args.region,
       ...(args.volumeSnapshots ? { volumeSnapshots: true } : {}),
+      ...(args.stack !== undefined ? { stack: args.stack } : {}),
     },
     opts,
   );
@@ -120,7 +126,9 @@ export function createCluster(
       endpoint: cluster.endpoint,
       kubeconfig: eks.kubeconfig,
       oidcIssuer: cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer),
-      nodeGroupNames: pulumi.all(Object.values(eks.nodeGroups).map((ng) => ng.nodeGroupName)),
+      nodeGroupNames: pulumi.all(
+        Object.values(eks.nodeGroups).flatMap((groups) => groups.map((ng) => ng.nodeGroupName)),
+      ),
       vpcId: pulumi.output(eks.network.vpcId),
     },
   };

@@ -55,6 +55,11 @@ export interface Network {
   vpcId: pulumi.Input<string>;
   /** Subnets of the node groups and of the control plane's network interfaces. */
   privateSubnetIds: pulumi.Input<string>[];
+  /**
+   * The availability zone of each private subnet, in the same order: a new VPC's zones; `undefined` for an
+   * existing VPC, whose subnets' zones the stack does not know (its owner puts them in distinct zones).
+   */
+  privateSubnetZones?: string[];
   publicSubnetIds: pulumi.Input<string>[];
   /** The resources of a new VPC; `undefined` for an existing VPC, which this stack does not own. */
   created?: CreatedNetwork;
@@ -76,6 +81,7 @@ export function createNetwork(name: string, args: NetworkArgs, parent: pulumi.Re
   return {
     vpcId: created.vpc.id,
     privateSubnetIds: created.privateSubnets.map((s) => s.id),
+    privateSubnetZones: [...args.network.availabilityZones],
     publicSubnetIds: created.publicSubnets.map((s) => s.id),
     created,
   };

@@ -116,3 +116,30 @@ export function launchTemplateSpec(diskSizeGiB: number) {
     ],
   };
 }
+
+/**
+ * The sizes of one group split over its zonal node groups (one per availability zone: see eks-cluster.ts), as
+ * evenly as whole nodes allow, the first zones taking the remainder: the zonal groups' sizes add up to the
+ * configured ones, which stay the group's totals (`minSize` 2 over 3 zones: 1, 1, 0). Each zonal group keeps
+ * `minSize <= desiredSize <= maxSize` and a `maxSize` of at least 1 (EKS refuses 0; the configuration asks
+ * for a `maxSize` of at least the number of zones). Pure.
+ */
+export function zonalScaling(scaling: NodeGroupSpec["scaling"], zones: number): NodeGroupSpec["scaling"][] {
+  const split = (total: number, i: number) => Math.floor(total / zones) + (i < total % zones ? 1 : 0);
+  return Array.from({ length: zones }, (_, i) => ({
+    minSize: split(scaling.minSize, i),
+    desiredSize: split(scaling.desiredSize, i),
+    maxSize: Math.max(1, split(scaling.maxSize, i)),
+  }));
+}
+
+/**
+ * The suffix that tells a zonal node group's names apart: the zone's letter (`us-east-1a` in `us-east-1`:
+ * `a`), or, for an existing VPC's subnets, whose zones the stack does not know, the subnet's position from 1.
+ */
+export function zoneSuffix(zone: string | undefined, region: string, index: number): string {
+  if (zone !== undefined && zone.startsWith(region) && zone.length > region.length) {
+    return zone.slice(region.length);
+  }
+  return String(index + 1);
+}

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AGENT_PLATFORM_ENV } from "../lib/contract";
+import { parseImageReference } from "../lib/image-ref";
 import {
   bool,
   cpuMemory,
@@ -103,11 +105,22 @@ export const restoreFromSchema = z
     }
   });
 
-/** A container image reference with a tag or digest. */
-export const imageSchema = text("a non-empty container image reference, e.g. ghcr.io/org/agent:1.2.3").refine(
-  (v) => !/\s/.test(v),
-  "must be a container image reference without spaces, e.g. ghcr.io/org/agent:1.2.3",
-);
+/**
+ * A container image reference as containerd parses it (the distribution reference grammar, lib/image-ref.ts):
+ * a lower-case repository path, an optional registry host[:port], a tag of at most 128 characters and/or a
+ * digest (sha256: 64 hex). The policy pack's `image-tags` applies the same grammar and refuses `latest`.
+ */
+export const imageSchema = z
+  .string({ error: "must be a container image reference, e.g. ghcr.io/org/agent:1.2.3" })
+  .superRefine((v, ctx) => {
+    const parsed = parseImageReference(v);
+    if (!parsed.ok) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a container image reference, e.g. ghcr.io/org/agent:1.2.3 (this one ${parsed.error})`,
+      });
+    }
+  });
 
 /** Fields every agent has, whatever its mode. */
 const common = {
@@ -179,9 +192,64 @@ const common = {
     .default([]),
   /** Allow egress to the internet on TCP 443 (LLM APIs). @default false */
   internetEgress: bool().default(false),
-  /** Mount a ServiceAccount token (only for agents that call the Kubernetes API). @default false */
-  automountServiceAccountToken: bool().default(false),
+  /**
+   * Mount a ServiceAccount token. Refused (`false` only) until agents can use one: the tenant's default-deny
+   * network allows no egress to the API server (whose address, the control plane's network interfaces in the
+   * VPC, changes with upgrades and cannot be named stably in a NetworkPolicy), and no Role is bound to the
+   * agent's ServiceAccount, so a token would authenticate to nothing it may use and only be a credential to
+   * leak. @default false
+   */
+  automountServiceAccountToken: z
+    .literal(false, {
+      error:
+        "must be false: an agent gets no egress to the Kubernetes API server and no Role, so a mounted token could do nothing but leak (README, agentops:agents[])",
+    })
+    .default(false),
 };
+
+/** Shown instead of an `env` value that `secrets` says is a secret: error lines never print it. */
+export const HIDDEN_VALUE = "[secret]";
+
+/**
+ * `env` and `secrets` keys that cannot work: a key in both (its value would sit in the ConfigMap, and in
+ * `resources.json` and `manifests.yaml`, next to the Secret that was meant to hold it), and a key the platform
+ * sets on every agent container (AGENT_PLATFORM_ENV: the container's `env` overrides both the ConfigMap and the
+ * Secret, which pods read through `envFrom`, so the value would be silently ignored).
+ */
+function envKeyIssues(
+  a: { env: Record<string, string>; secrets: string[] },
+  ctx: z.core.$RefinementCtx<unknown>,
+): void {
+  const platform: readonly string[] = AGENT_PLATFORM_ENV;
+  for (const [key, value] of Object.entries(a.env)) {
+    const secret = a.secrets.indexOf(key);
+    if (secret >= 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["env", key],
+        input: HIDDEN_VALUE,
+        message: `must not also be a secret (secrets[${secret}]): env values are written into the ConfigMap, resources.json and manifests.yaml; keep the key in secrets only (its value in Vault)`,
+      });
+    } else if (platform.includes(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["env", key],
+        input: value,
+        message: `is set by the platform on every agent container (${platform.join(", ")}): the container's env overrides the ConfigMap, so this value would be ignored`,
+      });
+    }
+  }
+  a.secrets.forEach((key, i) => {
+    if (platform.includes(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["secrets", i],
+        input: key,
+        message: `is set by the platform on every agent container (${platform.join(", ")}): the container's env overrides the Secret, so the value from Vault would be ignored`,
+      });
+    }
+  });
+}
 
 /** A key another mode has: refused with what it applies to instead of "not a known key". */
 const notIn = (allowed: string) => z.never({ error: allowed }).optional();
@@ -226,33 +294,39 @@ const scheduled = (mode: AgentMode) => ({
 });
 
 /** `mode: service`: a Deployment (a StatefulSet with `storage`), its Service, HPA and disruption budget. */
-export const serviceAgentSchema = z.strictObject({
-  mode: z.literal("service"),
-  ...common,
-  ...service("service"),
-  schedule: notIn(JOB_ONLY),
-  timeZone: notIn(JOB_ONLY),
-  job: notIn(JOB_ONLY),
-});
+export const serviceAgentSchema = z
+  .strictObject({
+    mode: z.literal("service"),
+    ...common,
+    ...service("service"),
+    schedule: notIn(JOB_ONLY),
+    timeZone: notIn(JOB_ONLY),
+    job: notIn(JOB_ONLY),
+  })
+  .superRefine(envKeyIssues);
 
 /** `mode: scheduled`: a CronJob (with its own claim with `storage`). */
-export const scheduledAgentSchema = z.strictObject({
-  mode: z.literal("scheduled"),
-  ...common,
-  ...scheduled("scheduled"),
-  replicas: notIn(SERVICE_ONLY),
-  autoscaling: notIn(SERVICE_ONLY),
-  port: notIn(SERVICE_ONLY),
-  probes: notIn(SERVICE_ONLY),
-});
+export const scheduledAgentSchema = z
+  .strictObject({
+    mode: z.literal("scheduled"),
+    ...common,
+    ...scheduled("scheduled"),
+    replicas: notIn(SERVICE_ONLY),
+    autoscaling: notIn(SERVICE_ONLY),
+    port: notIn(SERVICE_ONLY),
+    probes: notIn(SERVICE_ONLY),
+  })
+  .superRefine(envKeyIssues);
 
 /** `mode: hybrid`: both, the service and the scheduled runs. */
-export const hybridAgentSchema = z.strictObject({
-  mode: z.literal("hybrid"),
-  ...common,
-  ...service("hybrid"),
-  ...scheduled("hybrid"),
-});
+export const hybridAgentSchema = z
+  .strictObject({
+    mode: z.literal("hybrid"),
+    ...common,
+    ...service("hybrid"),
+    ...scheduled("hybrid"),
+  })
+  .superRefine(envKeyIssues);
 
 /**
  * One agent: an entry of `agentops:agents`, one schema per `mode`, so each mode's fields are required where they

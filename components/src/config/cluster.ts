@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { gpusPerNode, NVIDIA_GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS } from "../catalog/kubernetes";
-import { bool, cidr, integer, oneOf, text, unique } from "./schema";
+import { bool, cidr, integer, oneOf, PARSE_OPTIONS, text, unique } from "./schema";
 
 /** The whole IPv4 internet; never an API endpoint allow-list entry unless asked for by name. */
 export const ANYWHERE = "0.0.0.0/0";
@@ -228,7 +228,7 @@ const networkSchema = z
       return z.NEVER;
     }
     const schema: z.ZodType<NetworkConfig> = existing ? existingVpcNetworkSchema : newVpcNetworkSchema;
-    const result = schema.safeParse(value, { reportInput: true });
+    const result = schema.safeParse(value, PARSE_OPTIONS);
     if (result.success) return result.data;
     // Paths are relative to `network`; zod prefixes the rest of the key path.
     for (const issue of result.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);

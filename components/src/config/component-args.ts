@@ -9,7 +9,7 @@ import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../lib/contract";
 import type { agentSchema } from "./agents";
 export { imageSchema } from "./agents";
 import { formatIssue, fromZodIssues, UserError, type ConfigIssue } from "./errors";
-import { bool, dns1035Label, dns1123Label, dns1123Subdomain, integer, oneOf } from "./schema";
+import { bool, dns1035Label, dns1123Label, dns1123Subdomain, integer, oneOf, PARSE_OPTIONS } from "./schema";
 import type { tenantSchema } from "./tenants";
 
 /**
@@ -135,7 +135,7 @@ export function parseArgument<S extends z.ZodType>(
   schema: S,
   value: unknown,
 ): { value: z.output<S>; issues: [] } | { value: undefined; issues: ConfigIssue[] } {
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = schema.safeParse(value, PARSE_OPTIONS);
   return result.success
     ? { value: result.data, issues: [] }
     : { value: undefined, issues: fromZodIssues(key, result.error.issues) };

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { UNKNOWN_KEY } from "./schema";
 
 /** One problem in the stack configuration: where it is, what was there and what is allowed. */
 export interface ConfigIssue {
@@ -65,10 +66,12 @@ export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[
   return issues.flatMap((issue): ConfigIssue[] => {
     const path = [prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
+      // PARSE_OPTIONS (config/schema.ts) adds the keys the object knows; other parses say less.
+      const allowed = issue.message.startsWith(UNKNOWN_KEY) ? issue.message : UNKNOWN_KEY;
       return issue.keys.map((key) => ({
         path: renderPath([...path, key]),
         value: (issue.input as Record<string, unknown> | undefined)?.[key],
-        allowed: "is not a known key here",
+        allowed,
       }));
     }
     if (

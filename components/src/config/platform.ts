@@ -3,11 +3,21 @@ import { bedrockRegion, profileRegionProblem } from "../catalog/bedrock";
 import { LLM_PRICES, LLM_SCHEMAS, modelsOf } from "../catalog/llm-prices";
 import { bool, dns1123Label, integer, oneOf, quantity, text } from "./schema";
 
-/** Prometheus retention, e.g. `15d` or `12h`. */
+/**
+ * A Prometheus duration as `--storage.tsdb.retention.time` takes it (prometheus/common model `ParseDuration`,
+ * and the Prometheus CRD's `retention` pattern): units from largest to smallest, each at most once, `y`, `w`,
+ * `d`, `h`, `m`, `s`, `ms`, e.g. `15d`, `1d12h`, `2w3d`. Zero (which Prometheus reads as "the default") is
+ * refused: say the retention.
+ */
+export const PROMETHEUS_DURATION =
+  /^(?=.)(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_ALLOWED =
+  "must be a Prometheus duration greater than 0: whole numbers with units from largest to smallest, each once (y, w, d, h, m, s, ms), e.g. 15d, 12h or 1d12h";
 const duration = () =>
-  z
-    .string({ error: "must be a Prometheus duration, e.g. 15d or 12h" })
-    .regex(/^[1-9]\d*(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration, e.g. 15d or 12h");
+  z.string({ error: DURATION_ALLOWED }).refine((v) => {
+    const m = PROMETHEUS_DURATION.exec(v);
+    return m !== null && m.slice(1).some((n) => n !== undefined && Number(n) > 0);
+  }, DURATION_ALLOWED);
 
 /** The largest `llm.monthlyUsd` the gateway can enforce: its limit is a uint32 count of micro-USD (4,294,967,295). */
 export const LLM_GATEWAY_MAX_MONTHLY_USD = 4294;

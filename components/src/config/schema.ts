@@ -203,6 +203,38 @@ export const cpuMemory = (opts: { container: boolean }) =>
     memory: quantity("memory", opts.container ? QUANTITY_MINIMUMS.containerMemory : undefined),
   });
 
+/** The message of a key an object schema does not know; {@link PARSE_OPTIONS} appends the keys it does. */
+export const UNKNOWN_KEY = "is not a known key here";
+
+/** Whether `schema` is `z.never()` (optional or not): a key kept only to refuse it with its own message. */
+function refusedKey(schema: unknown): boolean {
+  let def = (schema as { _zod?: { def?: { type?: string; innerType?: unknown } } } | undefined)?._zod?.def;
+  while (def?.type === "optional" || def?.type === "default") {
+    def = (def.innerType as { _zod?: { def?: { type?: string; innerType?: unknown } } } | undefined)?._zod
+      ?.def;
+  }
+  return def?.type === "never";
+}
+
+/**
+ * Options of every parse of the stack file's parts: the bad input in each issue, and an unknown key reported
+ * with the keys the object does know (`is not a known key here (known: cpu, memory)`), read from the schema
+ * that refused it, at whatever depth.
+ */
+export const PARSE_OPTIONS = {
+  reportInput: true,
+  error: (issue: z.core.$ZodRawIssue): string | undefined => {
+    if (issue.code !== "unrecognized_keys") return undefined;
+    const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod
+      ?.def?.shape;
+    if (!shape) return undefined;
+    const known = Object.entries(shape)
+      .filter(([, s]) => !refusedKey(s))
+      .map(([k]) => k);
+    return `${UNKNOWN_KEY} (known: ${known.join(", ")})`;
+  },
+} as const;
+
 /** Flags every repeated entry of a list, naming the first occurrence: `<key>[2]: "x" — must be unique (also <key>[0])`. */
 export const unique =
   (what: string) =>

@@ -17,8 +17,9 @@ export type StoreEngine = (typeof STORE_ENGINES)[number];
 
 /**
  * Longest store name: it ends up in the RDS identifier and ElastiCache replication group id
- * `agentops-<env>-<store>` (ElastiCache allows 40 characters; `agentops-staging-` takes 17) and in the bucket
- * name `agentops-<env>-<store>-<account>` (≤ 63).
+ * `<stem>-<store>` (ElastiCache allows 40 characters; the stem, `agentops-<env>` or another stack's, is at most
+ * 16, config/stack-names.ts `MAX_STORES_STEM`, so `agentops-staging-` takes 17) and in the bucket name
+ * `<stem>-<store>-<account>` (≤ 63).
  */
 export const STORE_NAME_MAX = 20;
 
@@ -267,4 +268,29 @@ export type BackupsConfig = z.infer<typeof backupsSchema>;
 /** The environment variable prefix of a store: `audit-trail` → `AUDIT_TRAIL`. */
 export function storeEnvPrefix(store: string): string {
   return store.toUpperCase().replace(/-/g, "_");
+}
+
+/**
+ * The variables a store sets on the agents that list it, by engine, after its prefix (`AUDIT_DB_HOST`):
+ * connection settings in the agent's ConfigMap and credentials in its Secret (stores/access.ts, which
+ * tests/stores.test.ts keeps in step with this list). Optional ones (an S3 endpoint, access keys off EKS) count:
+ * an agent's own `env` or `secrets` key of these names would be overridden by, or shadow, the store's.
+ */
+export const STORE_AGENT_ENV = {
+  postgres: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_SSLMODE", "DB_PASSWORD"],
+  valkey: ["REDIS_HOST", "REDIS_PORT", "REDIS_TLS", "REDIS_KEY_PREFIX", "REDIS_PASSWORD"],
+  s3: [
+    "S3_BUCKET",
+    "S3_PREFIX",
+    "S3_REGION",
+    "S3_ENDPOINT",
+    "S3_FORCE_PATH_STYLE",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+  ],
+} as const satisfies Record<StoreEngine, readonly string[]>;
+
+/** The variables store `store` of `engine` sets on its agents: `AUDIT_DB_HOST`, … */
+export function storeAgentEnvKeys(store: string, engine: StoreEngine): string[] {
+  return STORE_AGENT_ENV[engine].map((suffix) => `${storeEnvPrefix(store)}_${suffix}`);
 }

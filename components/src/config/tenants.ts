@@ -1,11 +1,41 @@
 import { z } from "zod";
+import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { parseQuantity } from "../lib/quantity";
 import { cpuMemory, dns1123Label, integer, labelValue, quantity, quantityProblem, text } from "./schema";
 
+/**
+ * Who owns `name`, when a tenant may not take it: Kubernetes (`default` and every `kube-*` namespace: the
+ * cluster's own pods, aws-node, kube-proxy and CoreDNS run in kube-system, and a namespace the API server may
+ * create later starts with `kube-`) or the platform (PLATFORM_NAMESPACES: its add-ons run there). The stack's
+ * checks add the namespaces of every platform add-on (platform/registry.ts), naming the releases.
+ */
+export function ownedNamespace(name: string): string | undefined {
+  if (name === "default" || name.startsWith("kube-")) {
+    return `Kubernetes owns (default and kube-*: the cluster's own pods run there)`;
+  }
+  const platform = Object.values(PLATFORM_NAMESPACES) as string[];
+  if (platform.includes(name)) return `the platform owns (its add-ons run in ${platform.join(", ")})`;
+  return undefined;
+}
+
+/** How a refusal of a platform namespace begins; the stack's check, which names the releases, replaces it. */
+export const PLATFORM_OWNED = "must not be a namespace the platform owns";
+
 /** A team's namespace and its limits: one entry of `agentops:tenants`. */
 export const tenantSchema = z.strictObject({
-  /** Namespace name: a DNS-1123 label of at most 63 characters (Kubernetes' rule), unique across the stack. */
-  name: dns1123Label(),
+  /**
+   * Namespace name: a DNS-1123 label of at most 63 characters (Kubernetes' rule), unique across the stack, and
+   * not a namespace the cluster or the platform owns (see {@link ownedNamespace}).
+   */
+  name: dns1123Label().superRefine((name, ctx) => {
+    const owner = ownedNamespace(name);
+    if (owner !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must not be a namespace ${owner}: the tenant's Pod Security "restricted", quota, limit range and default-deny network policies would apply to its pods; choose a name of the team's own`,
+      });
+    }
+  }),
   /** Cost center that every object of the tenant is labelled with (`agentops.io/cost-center`): a label value. */
   costCenter: labelValue("a cost center"),
   /** Kubernetes group of the team (mapped from an IAM role by an EKS access entry); bound to the tenant's Role. */

@@ -37,6 +37,18 @@ export const STORE_TAGS = {
   expectedReadsPerMonth: "agentops.io/expected-reads-per-month",
 } as const;
 
+/**
+ * Environment variables the platform sets on every agent container (OpenTelemetry export: agents/objects.ts).
+ * A container's `env` overrides what `envFrom` brings, so an agent's own `env` or `secrets` key of the same name
+ * would be ignored: the configuration refuses them.
+ */
+export const AGENT_PLATFORM_ENV = [
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_SERVICE_NAME",
+  "OTEL_RESOURCE_ATTRIBUTES",
+] as const;
+
 /** Node groups: how workloads find them and what keeps others off. */
 export const NODE_GROUPS = {
   system: { label: "system", taint: undefined },

@@ -322,3 +322,40 @@ export function awsCronExpression(
   const dow = s.dayOfWeek.star ? "?" : s.dayOfWeek.values.map((d) => d + 1).join(",");
   return { ok: true, expression: `cron(${list(s.minute)} ${list(s.hour)} ${dom} ${list(s.month)} ${dow} *)` };
 }
+
+/** Days of each month in a leap year: a day that exists in some year is a day a schedule can fire on. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MONTH_NAMES = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+/**
+ * Why a schedule the API server accepts never fires, or `undefined` when it fires. robfig/cron `dayMatches`:
+ * when day of month or day of week is `*` (or `?`), a day must match both; otherwise either. So a schedule
+ * never fires when a field lists no value (`,`), or when day of week is `*` and none of its days of month
+ * exists in any of its months (`0 0 30 2 *`, `0 0 31 4,6 *`); February 29 exists (in leap years). The CronJob
+ * controller then never starts a Job (robfig's `Next` finds no time within five years).
+ */
+export function neverFiresReason(schedule: CronSchedule): string | undefined {
+  if (schedule.kind === "every") return undefined;
+  const fields = [schedule.minute, schedule.hour, schedule.dayOfMonth, schedule.month, schedule.dayOfWeek];
+  if (fields.some((f) => f.values.length === 0)) return "a field lists no value";
+  if (!schedule.dayOfWeek.star || schedule.dayOfMonth.star) return undefined;
+  const { month, dayOfMonth } = schedule;
+  if (month.values.some((m) => dayOfMonth.values.some((d) => d <= DAYS_IN_MONTH[m - 1]!))) return undefined;
+  const days = dayOfMonth.values.join(", ");
+  const months = month.values.map((m) => MONTH_NAMES[m - 1]!);
+  const list = months.length === 1 ? months[0]! : `${months.slice(0, -1).join(", ")} or ${months.at(-1)!}`;
+  return `${list} ${months.length === 1 ? "has" : "have"} no day ${days}`;
+}

@@ -8,4 +8,5 @@ export * from "./capacity";
 export * from "../lib/contract";
 export * from "../lib/plain";
 export * from "../lib/quantity";
+export * from "../lib/image-ref";
 export { ConfigError, renderValue, formatIssue, type ConfigIssue } from "../config/errors";

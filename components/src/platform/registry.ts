@@ -176,15 +176,15 @@ const ENTRIES: readonly AddonEntry[] = [
   },
   {
     // GPU metrics for the resources dashboard and the GPUIdle alert. 4.8.2 was checked with the search tool
-    // (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2, deployment/Chart.yaml version 4.8.2); ../shared/charts holds no
-    // defaults for it, so its values are not key-checked.
+    // (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2, deployment/Chart.yaml version 4.8.2); its values are key-checked
+    // against the chart's defaults (../shared/charts/dcgm-exporter).
     name: "dcgm-exporter",
     ...pinnedChart("dcgm-exporter"),
     // Root with SYS_ADMIN (profiling counters): the one privileged namespace.
     namespace: ns.nodeAgents,
     // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
     dependsOn: ["kube-prometheus-stack"],
-    defaults: undefined,
+    defaults: "dcgm-exporter",
     installsCrds: false,
     enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
     values: dcgmExporterValues,
@@ -213,13 +213,13 @@ const ENTRIES: readonly AddonEntry[] = [
     // ingress-nginx was retired in March 2026. Envoy Gateway is maintained (CNCF Envoy), implements the
     // Gateway API that cert-manager's ACME solver and agents' HTTPRoutes use, and runs in any cluster, which
     // the AWS Load Balancer Controller (EKS only, one ALB per Ingress group) does not. v1.8.2 was checked with
-    // the search tool (envoyproxy/gateway release v1.8.2, chart gateway-helm on Docker Hub); ../shared/charts
-    // holds no defaults for it, so its values are not key-checked.
+    // the search tool (envoyproxy/gateway release v1.8.2, chart gateway-helm on Docker Hub); its values are
+    // key-checked against the chart's defaults (../shared/charts/gateway-helm).
     name: "envoy-gateway",
     ...pinnedChart("oci://docker.io/envoyproxy/gateway-helm"),
     namespace: ns.gateway,
     dependsOn: [],
-    defaults: undefined,
+    defaults: "gateway-helm",
     installsCrds: true,
     values: gatewayValues,
   },

@@ -4,11 +4,16 @@
  * schemas already refuse. The checks of one agent entry, and of agents against their tenants, live beside the
  * Agent (agents/checks.ts); this file says which entries they run on and adds what only the whole stack knows.
  */
-import { agentEntryIssues, tenantFitIssues, type Located } from "../agents/checks";
+import { agentEntryIssues, gatewayEnvIssues, tenantFitIssues, type Located } from "../agents/checks";
 import { PRICES } from "../catalog/prices";
+import { hasJob, type AgentConfig } from "../config/agents";
 import type { ConfigIssue } from "../config/errors";
 import { LLM_GATEWAY_MAX_MONTHLY_USD } from "../config/platform";
 import { storeIssues } from "../stores/checks";
+import { ownedNamespace, PLATFORM_OWNED } from "../config/tenants";
+import { LLM_GATEWAY_AGENT_ENV } from "../gateway/objects";
+import { neverFiresReason, parseKubernetesCron } from "../lib/cron";
+import { ADDONS } from "../platform/registry";
 
 /** The entries of a list key as located entries (`agents[2]`), objects only. */
 function located(list: unknown, key: string): Located[] {
@@ -74,23 +79,174 @@ export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
   }
   issues.push(...llmGatewayIssues(cfg.platform, cfg.agents));
   issues.push(...storeIssues(cfg));
-  const cluster = cfg.cluster as
+  const gatewayOn =
+    (platform as { enabled?: unknown } | undefined)?.enabled !== false &&
+    (platform as { llmGateway?: { enabled?: unknown } } | undefined)?.llmGateway?.enabled === true;
+  if (gatewayOn) {
+    const keys = Object.keys(LLM_GATEWAY_AGENT_ENV);
+    for (const agent of agents) issues.push(...gatewayEnvIssues(agent, keys));
+  }
+  issues.push(...platformOffIssues(cfg, agents));
+  issues.push(...tenantNamespaceIssues(tenants));
+  issues.push(...nodeGroupSizeIssues(cfg.cluster));
+  return issues;
+}
+
+/**
+ * Sizes of each node group that EKS refuses: `minSize <= desiredSize <= maxSize`. Each problem on the key to
+ * change: `minSize` above `maxSize` on minSize (then desiredSize is not judged against either), desiredSize
+ * below minSize or above maxSize on desiredSize.
+ */
+function nodeGroupSizeIssues(clusterValue: unknown): ConfigIssue[] {
+  const cluster = clusterValue as
     { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;
-  if (cluster?.mode === "eks" && cluster.nodeGroups) {
-    for (const [group, ng] of Object.entries(cluster.nodeGroups)) {
-      const { minSize, desiredSize, maxSize } = ng ?? {};
-      if (typeof minSize === "number" && typeof desiredSize === "number" && typeof maxSize === "number") {
-        if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
-          issues.push({
-            path: `cluster.nodeGroups.${group}.desiredSize`,
-            value: desiredSize,
-            allowed: `must be between minSize (${minSize}) and maxSize (${maxSize})`,
-          });
-        }
-      }
+  if (cluster?.mode !== "eks" || typeof cluster.nodeGroups !== "object" || cluster.nodeGroups === null)
+    return [];
+  // One managed node group per zone (private subnet), each of at least one node (cluster/eks-cluster.ts).
+  const network = (
+    cluster as { network?: { availabilityZones?: unknown; existing?: { privateSubnetIds?: unknown } } }
+  ).network;
+  const subnets = network?.existing ? network.existing.privateSubnetIds : network?.availabilityZones;
+  const zones = Array.isArray(subnets) ? subnets.length : undefined;
+  const issues: ConfigIssue[] = [];
+  for (const [group, ng] of Object.entries(cluster.nodeGroups)) {
+    const { minSize, desiredSize, maxSize } = (ng ?? {}) as Record<string, unknown>;
+    const key = `cluster.nodeGroups.${group}`;
+    const num = (v: unknown): v is number => typeof v === "number";
+    if (num(minSize) && num(maxSize) && minSize > maxSize) {
+      issues.push({ path: `${key}.minSize`, value: minSize, allowed: `must be <= maxSize (${maxSize})` });
+      continue;
+    }
+    if (num(maxSize) && zones !== undefined && zones > 1 && maxSize < zones) {
+      issues.push({
+        path: `${key}.maxSize`,
+        value: maxSize,
+        allowed: `must be at least ${zones}: the group is one managed node group per availability zone (volumes are zonal; README "Capacity plan"), and each needs a maxSize of at least 1`,
+      });
+    }
+    if (num(desiredSize) && num(minSize) && desiredSize < minSize) {
+      issues.push({
+        path: `${key}.desiredSize`,
+        value: desiredSize,
+        allowed: `must be >= minSize (${minSize})`,
+      });
+    } else if (num(desiredSize) && num(maxSize) && desiredSize > maxSize) {
+      issues.push({
+        path: `${key}.desiredSize`,
+        value: desiredSize,
+        allowed: `must be <= maxSize (${maxSize})`,
+      });
     }
   }
   return issues;
+}
+
+/**
+ * Tenants in a namespace a platform add-on runs in (its release's namespace or one of its `otherNamespaces`,
+ * platform/registry.ts), naming the releases: the owner, more precisely than the tenant schema's check of the
+ * contract's namespaces (config/tenants.ts `ownedNamespace`), whose line parseStackConfig then drops. Kubernetes'
+ * own namespaces are the schema's alone.
+ */
+function tenantNamespaceIssues(tenants: readonly Located[]): ConfigIssue[] {
+  const owners = new Map<string, string[]>();
+  for (const addon of ADDONS) {
+    for (const ns of [addon.namespace, ...(addon.otherNamespaces ?? [])]) {
+      owners.set(ns, [...(owners.get(ns) ?? []), addon.name]);
+    }
+  }
+  return tenants.flatMap(({ entry, path }) => {
+    const name = (entry as { name?: unknown }).name;
+    if (typeof name !== "string" || ownedNamespace(name)?.startsWith("Kubernetes")) return [];
+    const releases = owners.get(name);
+    if (!releases) return [];
+    return [
+      {
+        path: `${path}.name`,
+        value: name,
+        allowed: `${PLATFORM_OWNED} (releases ${releases.join(", ")} run there): the tenant's Pod Security "restricted", quota, limit range and default-deny network policies would apply to their pods; choose a name of the team's own`,
+      },
+    ];
+  });
+}
+
+/**
+ * With `platform.enabled: false` no add-on is installed, so the custom resources that need their CRDs cannot
+ * be created. The program leaves out what runs without them — an agent's ServiceMonitor (no Prometheus scrapes
+ * it), the stores' PrometheusRule, and on EKS the VolumeSnapshotClass (AWS Backup snapshots EBS volumes itself)
+ * — and this refuses what cannot run without them, one line each:
+ * - an agent's `secrets`: an ExternalSecret (External Secrets Operator, from Vault) makes the Secret its pods read;
+ * - a PostgreSQL or Valkey store, and an S3 store off EKS: their credentials reach the agents the same way (and a
+ *   PostgreSQL store off EKS is a CloudNativePG cluster, whose operator is a platform release); an S3 store on
+ *   EKS (a bucket, Pod Identity) is kept;
+ * - an agent's `storage.restoreFrom`: a restore reads a VolumeSnapshot, a kind the snapshot-controller release
+ *   installs;
+ * - `backups` on an existing cluster: there the backups are VolumeSnapshots too (on EKS, AWS Backup: kept).
+ */
+function platformOffIssues(cfg: Record<string, unknown>, agents: readonly Located[]): ConfigIssue[] {
+  if ((cfg.platform as { enabled?: unknown } | undefined)?.enabled !== false) return [];
+  const eks = (cfg.cluster as { mode?: unknown } | undefined)?.mode === "eks";
+  const off = "while platform.enabled is false";
+  const issues: ConfigIssue[] = [];
+  for (const { entry, path } of agents) {
+    const { secrets, storage } = entry as { secrets?: unknown; storage?: { restoreFrom?: unknown } };
+    if (Array.isArray(secrets) && secrets.length > 0) {
+      issues.push({
+        path: `${path}.secrets`,
+        value: secrets,
+        allowed: `must be empty ${off}: an agent's secrets come through an ExternalSecret, a kind the platform's external-secrets release installs (and Vault, which it reads); enable the platform or drop the secrets`,
+      });
+    }
+    const restoreFrom = typeof storage === "object" && storage !== null ? storage.restoreFrom : undefined;
+    if (restoreFrom !== undefined) {
+      issues.push({
+        path: `${path}.storage.restoreFrom`,
+        value: restoreFrom,
+        allowed: `must be absent ${off}: a restore reads a VolumeSnapshot, a kind the platform's snapshot-controller release installs; enable the platform to restore`,
+      });
+    }
+  }
+  const stores = cfg.stores;
+  if (typeof stores === "object" && stores !== null && !Array.isArray(stores)) {
+    for (const [name, store] of Object.entries(stores as Record<string, unknown>)) {
+      const engine = (store as { engine?: unknown } | undefined)?.engine;
+      if (engine !== "postgres" && engine !== "valkey" && !(engine === "s3" && !eks)) continue;
+      issues.push({
+        path: `stores.${name}.engine`,
+        value: engine,
+        allowed: `must not be ${engine}${engine === "s3" ? " on an existing cluster" : ""} ${off}: the store's credentials reach agents through External Secrets and Vault${engine === "postgres" && !eks ? " and it runs on the CloudNativePG operator" : ""}, which the platform installs; enable the platform${eks ? " (only S3 stores run without it on EKS)" : ""}`,
+      });
+    }
+  }
+  const backups = cfg.backups as { enabled?: unknown } | undefined;
+  if (!eks && typeof backups === "object" && backups !== null && backups.enabled !== false) {
+    issues.push({
+      path: "backups.enabled",
+      value: backups.enabled ?? true,
+      allowed: `must be false ${off} on an existing cluster: its backups are VolumeSnapshots, a kind the platform's snapshot-controller release installs (on EKS, AWS Backup needs no platform)`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * `cluster.network.availabilityZones` against `aws:region`: a zone of the region is the region's name and a
+ * letter (`us-east-1a`); a subnet in another region's zone fails only at deploy.
+ */
+export function zoneRegionIssues(cfg: Record<string, unknown>, region: string): ConfigIssue[] {
+  const zones = (cfg.cluster as { network?: { availabilityZones?: unknown } } | undefined)?.network
+    ?.availabilityZones;
+  if (!Array.isArray(zones)) return [];
+  return zones.flatMap((zone: unknown, i) =>
+    typeof zone === "string" && !(zone.startsWith(region) && /^[a-z]$/.test(zone.slice(region.length)))
+      ? [
+          {
+            path: `cluster.network.availabilityZones[${i}]`,
+            value: zone,
+            allowed: `must be an availability zone of aws:region ${region}: ${region} and a letter, e.g. ${region}a`,
+          },
+        ]
+      : [],
+  );
 }
 
 function duplicates(entries: readonly Located[], issues: ConfigIssue[]): void {
@@ -232,4 +388,22 @@ export function priceTableIssues(cfg: Record<string, unknown>, region: string): 
     }
   }
   return issues;
+}
+
+/**
+ * Warnings, not errors: what the API server accepts but will not do. A schedule that never fires
+ * (`0 0 30 2 *`: February has no day 30) is a valid CronJob that never starts a Job; the cost model counts
+ * it at 0 runs. One line per agent, in the configuration's key format.
+ */
+export function configWarnings(config: { agents: readonly AgentConfig[] }): string[] {
+  return config.agents.flatMap((agent, i) => {
+    if (!hasJob(agent)) return [];
+    const parsed = parseKubernetesCron(agent.schedule);
+    const reason = parsed.ok ? neverFiresReason(parsed.schedule) : undefined;
+    return reason === undefined
+      ? []
+      : [
+          `agents[${i}] (${agent.name}).schedule: ${JSON.stringify(agent.schedule)} — never fires (${reason}): Kubernetes accepts the CronJob but never starts a Job; the cost model counts 0 runs`,
+        ];
+  });
 }

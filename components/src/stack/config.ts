@@ -10,12 +10,12 @@ import { ConfigError, fromZodIssues, withEntryNames, type ConfigIssue } from "..
 import { ENVIRONMENTS, type Environment } from "../config/environments";
 import { platformSchema } from "../config/platform";
 import { backupsSchema, storesSchema } from "../config/stores";
-import { oneOf, text } from "../config/schema";
-import { tenantsSchema } from "../config/tenants";
-import { crossChecks, priceTableIssues } from "./checks";
+import { oneOf, PARSE_OPTIONS, text } from "../config/schema";
+import { PLATFORM_OWNED, tenantsSchema } from "../config/tenants";
+import { crossChecks, priceTableIssues, zoneRegionIssues } from "./checks";
 
 /** Every key of the `agentops:` namespace, with its schema. */
-const KEYS = {
+export const STACK_KEYS = {
   environment: oneOf(ENVIRONMENTS),
   cluster: clusterSchema,
   platform: platformSchema,
@@ -25,12 +25,19 @@ const KEYS = {
   backups: backupsSchema,
 } as const;
 
+const KEYS = STACK_KEYS;
 const REQUIRED: readonly (keyof typeof KEYS)[] = ["environment", "cluster", "tenants", "agents"];
 
 /** The validated configuration of one stack. */
 export interface StackConfig {
   /** The environment this stack is (`agentops:environment`); not the stack name, so ephemeral stacks work. */
   environment: Environment;
+  /**
+   * The stack's name (`pulumi.getStack()`), when known: a stack that is not its environment's own names its
+   * cloud resources after itself (cluster/eks-cluster.ts `clusterNameFor`). `undefined`: the environment's own
+   * names.
+   */
+  stack: string | undefined;
   /** AWS region (`aws:region`); required for an EKS cluster. */
   region: string | undefined;
   cluster: z.infer<typeof clusterSchema>;
@@ -47,6 +54,8 @@ export interface StackConfig {
 export interface RawStackConfig {
   agentops: Record<string, unknown>;
   region?: unknown;
+  /** The stack's name (`pulumi.getStack()`), when the caller knows it. */
+  stack?: string;
 }
 
 /**
@@ -72,7 +81,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       issues.push({ path: key, value, allowed: "is required" });
       continue;
     }
-    const result = (schema as z.ZodType).safeParse(value, { reportInput: true });
+    const result = (schema as z.ZodType).safeParse(value, PARSE_OPTIONS);
     const found = result.success ? [] : result.error.issues;
     if (result.success) parsed[key] = result.data;
     // An agent without a valid mode has its other fields checked too, reported in the order of the file.
@@ -105,16 +114,25 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     });
   }
 
-  if (clusterMode === "eks" && typeof region === "string") {
-    // A value the schema already refused (a Graviton type on an x86 group) is reported once.
+  if (clusterMode === "eks" && typeof region === "string" && region !== "") {
+    // A value the schema already refused (a Graviton type on an x86 group, a zone of no region) is reported once.
     const reported = new Set(issues.map((i) => i.path));
-    issues.push(...priceTableIssues(raw.agentops, region).filter((i) => !reported.has(i.path)));
+    issues.push(
+      ...[...priceTableIssues(raw.agentops, region), ...zoneRegionIssues(raw.agentops, region)].filter(
+        (i) => !reported.has(i.path),
+      ),
+    );
   }
-  issues.push(...crossChecks(raw.agentops));
+  const cross = crossChecks(raw.agentops);
+  // A tenant in a platform namespace: the stack's line names the releases there; the schema's is dropped.
+  const named = new Set(cross.filter((i) => i.allowed.startsWith(PLATFORM_OWNED)).map((i) => i.path));
+  const kept = issues.filter((i) => !(named.has(i.path) && i.allowed.startsWith(PLATFORM_OWNED)));
+  issues.splice(0, issues.length, ...kept, ...cross);
   if (issues.length > 0) throw new ConfigError(withEntryNames(issues, raw.agentops));
   return {
-    ...(parsed as Omit<StackConfig, "region">),
+    ...(parsed as Omit<StackConfig, "region" | "stack">),
     region: typeof region === "string" ? region : undefined,
+    stack: raw.stack,
   };
 }
 

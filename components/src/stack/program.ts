@@ -31,8 +31,10 @@ export interface StackOutputs {
 /** Declares the whole stack. Call it inside a Pulumi program (or the mock runtime). */
 export function agentOpsStack(config: StackConfig): StackOutputs {
   // Volume snapshots (the snapshot controller, the EBS CSI snapshotter) serve backups and restores.
+  // Without the platform there is no snapshot controller nor its CRDs: restores and in-cluster backups are
+  // refused then (stack/checks.ts), and AWS Backup on EKS needs neither.
   const restores = config.agents.some((a) => a.storage?.restoreFrom !== undefined);
-  const volumeSnapshots = config.backups.enabled || restores;
+  const volumeSnapshots = config.platform.enabled && (config.backups.enabled || restores);
   const eks = config.cluster.mode === "eks";
   const protect = config.cluster.mode === "eks" && config.cluster.protect;
   const cluster = createCluster("agentops", {
@@ -40,6 +42,8 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
     environment: config.environment,
     region: config.region,
     ...(volumeSnapshots ? { volumeSnapshots: true } : {}),
+    // A stack that is not its environment's own names its cloud resources after itself (lib/names.ts).
+    stack: config.stack,
   });
   const provider = cluster.provider;
   const storeEngines = Object.values(config.stores).map((s) => s.engine);
@@ -72,14 +76,17 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
   const releases = platform?.releases ?? {};
   const release = (name: string) => (releases[name] ? [releases[name]] : []);
   const stores =
-    storeEngines.length > 0 || volumeSnapshots
+    storeEngines.length > 0 || config.backups.enabled || restores
       ? new DataStores(
           "stores",
           {
             environment: config.environment,
+            // Its RDS instances, caches, buckets and alarms named after the stack, like the cluster's resources.
+            stack: config.stack,
             stores: config.stores,
             backups: config.backups,
             agents: config.agents,
+            volumeSnapshots,
             ...(cluster.cloud
               ? {
                   cloud: {
@@ -103,7 +110,8 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           { provider },
         )
       : undefined;
-  // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install.
+  // Agents' ServiceMonitors and ExternalSecrets need the CRDs those releases install (`platform.enabled: false`
+  // leaves the ServiceMonitors out and refuses agents' secrets, README "agentops:platform").
   const platformCrds = platform?.crds ?? [];
   // With the LLM gateway, agents reach LLMs through it: an egress path to its proxies and its URL in their env.
   const gateway = platform !== undefined && config.platform.llmGateway.enabled;
@@ -138,6 +146,10 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           tenant: tenantConfig,
           environment: config.environment,
           placement: cluster.capabilities,
+          // Without the platform there is no Prometheus Operator (its CRD) and no Prometheus to scrape: no
+          // ServiceMonitor. Agents with `secrets` are refused then (stack/checks.ts): their ExternalSecret's
+          // kind would not exist either.
+          serviceMonitor: platform !== undefined,
           llmGateway: gateway ? { env: LLM_GATEWAY_AGENT_ENV } : undefined,
           ...(prices ? { pricing: { prices, nodeGroups } } : {}),
           ...(stores && agent.stores.length > 0 ? { stores: stores.agentAccess(agent) } : {}),
@@ -156,6 +168,7 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
       "backups",
       {
         environment: config.environment,
+        stack: config.stack,
         backups: config.backups,
         tenants: config.tenants.map((t) => t.name),
         ...(cluster.cloud && stores.kmsKeyArn && stores.alarmTopicArn

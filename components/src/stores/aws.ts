@@ -10,7 +10,7 @@ import { POSTGRES_MAJOR } from "../catalog/images";
 import type { PostgresStoreConfig, S3StoreConfig, ValkeyStoreConfig } from "../config/stores";
 import { STORE_TAGS } from "../lib/contract";
 import { STORE_PORTS } from "./access";
-import { storeNames } from "./names";
+import { storeAwsNames, storeNames, type StoreScope } from "./names";
 
 const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
 
@@ -70,14 +70,14 @@ export const storeTags = (tags: Record<string, string>, store: string): Record<s
  * disconnection logged (to the instance's CloudWatch log group), for the audit trail of who used it.
  */
 export function rdsParameterGroupArgs(
-  environment: string,
+  scope: StoreScope,
   store: string,
   tags: Record<string, string>,
 ): aws.rds.ParameterGroupArgs {
   return {
-    namePrefix: `${storeNames(environment, store).awsId}-`,
+    namePrefix: `${storeAwsNames(scope.stem, store).awsId}-`,
     family: `postgres${POSTGRES_MAJOR}`,
-    description: `AgentOps ${environment} store ${store}: TLS required, connections logged`,
+    description: `AgentOps ${scope.environment} store ${store}: TLS required, connections logged`,
     parameters: [
       { name: "rds.force_ssl", value: "1" },
       { name: "log_connections", value: "1" },
@@ -103,16 +103,17 @@ export interface RdsWiring {
  * no extended-support charges (an end-of-life major version is an upgrade to make, not a bill).
  */
 export function rdsInstanceArgs(
-  environment: string,
+  scope: StoreScope,
   store: string,
   config: PostgresStoreConfig,
   wiring: RdsWiring,
   protect: boolean,
   tags: Record<string, string>,
 ): aws.rds.InstanceArgs {
-  const n = storeNames(environment, store);
+  const n = storeNames(scope.environment, store);
+  const id = storeAwsNames(scope.stem, store).awsId;
   return {
-    identifier: n.awsId,
+    identifier: id,
     engine: "postgres",
     // The major version only: RDS applies minor upgrades itself (autoMinorVersionUpgrade) without a diff here.
     engineVersion: POSTGRES_MAJOR,
@@ -139,7 +140,7 @@ export function rdsInstanceArgs(
     deleteAutomatedBackups: false,
     deletionProtection: protect,
     skipFinalSnapshot: !protect,
-    ...(protect ? { finalSnapshotIdentifier: `${n.awsId}-final` } : {}),
+    ...(protect ? { finalSnapshotIdentifier: `${id}-final` } : {}),
     autoMinorVersionUpgrade: true,
     enabledCloudwatchLogsExports: ["postgresql"],
     caCertIdentifier: "rds-ca-rsa2048-g1",
@@ -152,7 +153,7 @@ export const RDS_EVENT_CATEGORIES = ["availability", "backup", "failover", "fail
 
 /** The ElastiCache (Valkey) replication group of a store: TLS, encrypted at rest, AUTH token, Multi-AZ from config. */
 export function elastiCacheArgs(
-  environment: string,
+  scope: StoreScope,
   store: string,
   config: ValkeyStoreConfig,
   wiring: {
@@ -164,10 +165,9 @@ export function elastiCacheArgs(
   },
   tags: Record<string, string>,
 ): aws.elasticache.ReplicationGroupArgs {
-  const n = storeNames(environment, store);
   return {
-    replicationGroupId: n.awsId,
-    description: `AgentOps ${environment} store ${store}`,
+    replicationGroupId: storeAwsNames(scope.stem, store).awsId,
+    description: `AgentOps ${scope.environment} store ${store}`,
     engine: "valkey",
     engineVersion: "8.0",
     nodeType: config.nodeType,
@@ -312,8 +312,8 @@ export const STORE_ALARM_THRESHOLDS = {
  * Replication lag: a Multi-AZ instance replicates synchronously to a standby that publishes no lag metric;
  * failovers arrive as RDS events. Backups: continuous, their failures as RDS events (category `backup`).
  */
-export function rdsAlarms(environment: string, store: string, config: PostgresStoreConfig): AlarmSpec[] {
-  const id = storeNames(environment, store).awsId;
+export function rdsAlarms(stem: string, store: string, config: PostgresStoreConfig): AlarmSpec[] {
+  const id = storeAwsNames(stem, store).awsId;
   const t = STORE_ALARM_THRESHOLDS;
   const dimensions = { DBInstanceIdentifier: id };
   return [
@@ -358,12 +358,8 @@ export function rdsAlarms(environment: string, store: string, config: PostgresSt
  * the replica's (`-002`) `ReplicationLag`. Failovers and failed snapshots arrive as ElastiCache events on the
  * topic (the group's `notificationTopicArn`).
  */
-export function elastiCacheAlarms(
-  environment: string,
-  store: string,
-  config: ValkeyStoreConfig,
-): AlarmSpec[] {
-  const id = storeNames(environment, store).awsId;
+export function elastiCacheAlarms(stem: string, store: string, config: ValkeyStoreConfig): AlarmSpec[] {
+  const id = storeAwsNames(stem, store).awsId;
   const t = STORE_ALARM_THRESHOLDS;
   const node = (n: number) => ({ CacheClusterId: `${id}-00${n}` });
   const alarms: AlarmSpec[] = [

@@ -29,8 +29,8 @@ import { STORES_NAMESPACE } from "./names";
 /** The tag the EBS CSI driver puts on every volume it creates (aws-ebs-csi-driver pkg/cloud: `ebs.csi.aws.com/cluster`). */
 export const EBS_CSI_CLUSTER_TAG_CONDITION = "aws:ResourceTag/ebs.csi.aws.com/cluster";
 
-/** The AWS Backup vault of an environment's agent volumes. */
-export const backupVaultName = (environment: string) => `agentops-${environment}-volumes`;
+/** The AWS Backup vault of a stack's agent volumes, after the stack's stem (stores/names.ts `StoreScope`). */
+export const backupVaultName = (stem: string) => `${stem}-volumes`;
 
 /** The managed policies of AWS Backup's service role (back up and restore EBS volumes). */
 export const BACKUP_ROLE_POLICIES = [
@@ -40,7 +40,7 @@ export const BACKUP_ROLE_POLICIES = [
 
 /** The plan: one rule on the schedule (UTC), recovery points kept `retentionDays` and tagged with where they came from. */
 export function backupPlanArgs(
-  environment: string,
+  stem: string,
   backups: BackupsConfig,
   vaultName: pulumi.Input<string>,
   tags: Record<string, string>,
@@ -48,7 +48,7 @@ export function backupPlanArgs(
   const schedule = awsCronExpression(backups.schedule);
   if (!schedule.ok) throw new Error(`backups.schedule: ${schedule.error}`);
   return {
-    name: `agentops-${environment}-agent-volumes`,
+    name: `${stem}-agent-volumes`,
     rules: [
       {
         ruleName: "agent-volumes",
@@ -113,10 +113,10 @@ export function backupFreshnessSeconds(schedule: string): number {
  * breaching: no jobs, no datapoint), and any failed job.
  */
 export function backupAlarms(
-  environment: string,
+  stem: string,
   backups: BackupsConfig,
 ): { suffix: string; args: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags"> }[] {
-  const vault = backupVaultName(environment);
+  const vault = backupVaultName(stem);
   const dimensions = { BackupVaultName: vault };
   return [
     {

@@ -6,6 +6,7 @@
  */
 import type { AgentConfig } from "../config/agents";
 import type { ConfigIssue } from "../config/errors";
+import { STORE_ENGINES, storeAgentEnvKeys, type StoreEngine } from "../config/stores";
 import { restorableClaims } from "../agents/restore";
 
 type Rec = Record<string, unknown>;
@@ -94,6 +95,7 @@ export function storeIssues(cfg: Rec): ConfigIssue[] {
         });
       }
     });
+    issues.push(...storeEnvIssues(at, raw, stores));
     const storage = isRec(raw.storage) ? raw.storage : undefined;
     const restore = storage && isRec(storage.restoreFrom) ? storage.restoreFrom : undefined;
     if (!restore) return;
@@ -121,6 +123,45 @@ export function storeIssues(cfg: Rec): ConfigIssue[] {
         });
       }
     }
+  });
+  return issues;
+}
+
+/**
+ * An agent's own `env` and `secrets` keys that a store it lists sets too (`AUDIT_DB_HOST`, `AUDIT_DB_PASSWORD`):
+ * the store's connection settings replace the agent's value in its ConfigMap, and an agent's secret of a
+ * credential's name would shadow the store's own credentials. Refused, naming the store and its variables.
+ */
+function storeEnvIssues(at: string, agent: Rec, stores: Rec): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const setBy = new Map<string, { store: string; engine: StoreEngine; keys: string[] }>();
+  for (const store of Array.isArray(agent.stores) ? agent.stores : []) {
+    if (typeof store !== "string") continue;
+    const engine = isRec(stores[store]) ? (stores[store] as Rec).engine : undefined;
+    if (!(STORE_ENGINES as readonly unknown[]).includes(engine)) continue;
+    const keys = storeAgentEnvKeys(store, engine as StoreEngine);
+    for (const key of keys) setBy.set(key, { store, engine: engine as StoreEngine, keys });
+  }
+  if (setBy.size === 0) return issues;
+  const owner = (key: string) => {
+    const s = setBy.get(key)!;
+    return `store ${s.store} (${s.engine}) sets ${s.keys.join(", ")} on the agents that list it`;
+  };
+  for (const [key, value] of Object.entries(isRec(agent.env) ? agent.env : {})) {
+    if (!setBy.has(key)) continue;
+    issues.push({
+      path: `${at}.env.${key}`,
+      value,
+      allowed: `must not be set here: ${owner(key)}, and its value would replace this one; rename the key`,
+    });
+  }
+  (Array.isArray(agent.secrets) ? agent.secrets : []).forEach((key: unknown, i) => {
+    if (typeof key !== "string" || !setBy.has(key)) return;
+    issues.push({
+      path: `${at}.secrets[${i}]`,
+      value: key,
+      allowed: `must not be a secret here: ${owner(key)}, and a secret of this name would shadow the store's own; rename the key`,
+    });
   });
   return issues;
 }

@@ -1,5 +1,6 @@
 /**
- * The names the data stores derive from the store's, the agent's and the environment's names: AWS identifiers,
+ * The names the data stores derive from the store's, the agent's and the environment's names (AWS identifiers
+ * from the stack's stem instead, {@link storeAwsNames}):
  * Kubernetes objects, PostgreSQL identifiers, Vault paths and environment variables. One place, so the stores,
  * the agents that use them and the tests agree. Every name derives from names users chose (day 2: a rename is
  * a deliberate replacement, nothing else renames anything).
@@ -17,16 +18,10 @@ export const sqlIdentifier = (name: string): string => name.replace(/-/g, "_");
 export function storeNames(environment: string, store: string) {
   const prefix = storeEnvPrefix(store);
   return {
-    /** RDS instance identifier and ElastiCache replication group id: `agentops-<env>-<store>`. */
-    awsId: `agentops-${environment}-${store}`,
-    /** The bucket's name stem; the account id follows (`agentops-<env>-<store>-<account>`), for global uniqueness. */
-    bucketStem: `agentops-${environment}-${store}`,
     /** PostgreSQL database name, and the name of its owner role. */
     database: sqlIdentifier(store),
     /** RDS master user (its password lives in Secrets Manager, managed by RDS). */
     masterUser: "agentops_admin",
-    /** The RDS instance's PostgreSQL log group, created with a retention before RDS writes into it. */
-    rdsLogGroup: `/aws/rds/instance/agentops-${environment}-${store}/postgresql`,
     /** CloudNativePG Cluster (its read-write Service is `<store>-rw`), Database, ScheduledBackup, PodMonitor. */
     cluster: store,
     clusterService: `${store}-rw`,
@@ -41,6 +36,29 @@ export function storeNames(environment: string, store: string) {
     vaultKey: `stores/${environment}/${store}`,
     /** Environment variable prefix: `AUDIT`, `AUDIT_TRAIL`. */
     envPrefix: prefix,
+  };
+}
+
+/**
+ * Where a store's names come from: the environment (in-cluster names, Vault paths, descriptions) and the stem of
+ * its AWS names, `agentops-<env>` for the environment's own stack and another for any other stack deployed from
+ * its stack file (config/stack-names.ts `storesNameStem`), so two stacks in one account never share a database,
+ * a bucket or a vault.
+ */
+export interface StoreScope {
+  environment: string;
+  stem: string;
+}
+
+/** AWS names of one store: `<stem>-<store>` (`agentops-dev-audit` for dev's own stack). */
+export function storeAwsNames(stem: string, store: string) {
+  return {
+    /** RDS instance identifier and ElastiCache replication group id: `<stem>-<store>`. */
+    awsId: `${stem}-${store}`,
+    /** The bucket's name stem; the account id follows (`<stem>-<store>-<account>`), for global uniqueness. */
+    bucketStem: `${stem}-${store}`,
+    /** The RDS instance's PostgreSQL log group, created with a retention before RDS writes into it. */
+    rdsLogGroup: `/aws/rds/instance/${stem}-${store}/postgresql`,
   };
 }
 

@@ -20,6 +20,7 @@ import { regionPrices } from "../catalog/prices";
 import { type AwsScope, managedPolicy, podIdentityTrust, tlsOnlyBucketPolicy } from "../cluster/iam";
 import type { AgentConfig } from "../config/agents";
 import type { Environment } from "../config/environments";
+import { storesNameStem } from "../config/stack-names";
 import type { BackupsConfig, StoresConfig } from "../config/stores";
 import { longestGapMinutes } from "../lib/cron";
 import { childName } from "../lib/names";
@@ -69,7 +70,7 @@ import {
   volumeSnapshotClass,
   type SnapshotTarget,
 } from "./backups";
-import { storeNames, STORES_NAMESPACE } from "./names";
+import { storeAwsNames, storeNames, STORES_NAMESPACE, type StoreScope } from "./names";
 import {
   agentCredentials,
   agentCredentialsPush,
@@ -111,6 +112,13 @@ export interface StoresCloud {
 
 export interface DataStoresArgs {
   environment: Environment;
+  /**
+   * The stack's name: a stack that is not its environment's own (an ephemeral `it-1a2b3c4d` from dev's stack
+   * file, in dev's account) names its RDS instances, ElastiCache groups, buckets, log groups, alarm topic and
+   * alarms after itself (config/stack-names.ts `storesNameStem`), never the environment's own.
+   * @default the environment's own names
+   */
+  stack?: string;
   /** The validated `agentops:stores`. */
   stores: StoresConfig;
   /** The validated `agentops:backups`: the VolumeSnapshotClass and, off EKS, the schedule's namespace. */
@@ -119,6 +127,12 @@ export interface DataStoresArgs {
   agents: readonly AgentConfig[];
   /** EKS: where the managed stores go. @default undefined: an existing cluster, stores in the cluster */
   cloud?: StoresCloud;
+  /**
+   * Whether the cluster serves VolumeSnapshots (the snapshot controller and its CRDs, a platform release): the
+   * VolumeSnapshotClass is declared only then. Without the platform, AWS Backup on EKS needs none.
+   * @default backups enabled, or an agent restoring a volume
+   */
+  volumeSnapshots?: boolean;
   /** `protect` the stores' data (prod): RDS instance, buckets, key, deletion protection. @default false */
   protect?: boolean;
   /** Tags of every AWS resource (`awsTags`). @default {} */
@@ -173,6 +187,8 @@ export class DataStores extends pulumi.ComponentResource {
     super("agentops:stores:DataStores", name, {}, opts);
     this.environment = args.environment;
     const env = args.environment;
+    const stem = storesNameStem(env, args.stack);
+    const names: StoreScope = { environment: env, stem };
     const protect = args.protect ?? false;
     const tags = args.tags ?? {};
     const parent = { parent: this };
@@ -206,7 +222,7 @@ export class DataStores extends pulumi.ComponentResource {
       );
       topic = new aws.sns.Topic(
         childName(name, "alarms"),
-        { name: `agentops-${env}-stores-alarms`, kmsMasterKeyId: key.arn, tags },
+        { name: `${stem}-stores-alarms`, kmsMasterKeyId: key.arn, tags },
         parent,
       );
       const topicArn = topic.arn;
@@ -337,6 +353,7 @@ export class DataStores extends pulumi.ComponentResource {
 
     for (const [store, config] of storeEntries) {
       const n = storeNames(env, store);
+      const awsNames = storeAwsNames(stem, store);
       const users = usersOf(args.agents, store);
       if (config.engine === "postgres" && cloud) {
         const sg = new aws.ec2.SecurityGroup(
@@ -368,17 +385,17 @@ export class DataStores extends pulumi.ComponentResource {
         );
         const params = new aws.rds.ParameterGroup(
           childName(name, store, "params"),
-          rdsParameterGroupArgs(env, store, tags),
+          rdsParameterGroupArgs(names, store, tags),
           parent,
         );
         // Created before the instance, so RDS writes into a group with a retention instead of one kept forever.
         const logs = new aws.cloudwatch.LogGroup(
           childName(name, store, "logs"),
-          { name: n.rdsLogGroup, retentionInDays: 90, tags: storeTags(tags, store) },
+          { name: awsNames.rdsLogGroup, retentionInDays: 90, tags: storeTags(tags, store) },
           parent,
         );
         const instanceArgs = rdsInstanceArgs(
-          env,
+          names,
           store,
           config,
           {
@@ -404,7 +421,7 @@ export class DataStores extends pulumi.ComponentResource {
         new aws.rds.EventSubscription(
           childName(name, store, "events"),
           {
-            name: `${n.awsId}-events`,
+            name: `${awsNames.awsId}-events`,
             snsTopic: topic!.arn,
             sourceType: "db-instance",
             sourceIds: [instance.identifier],
@@ -413,7 +430,7 @@ export class DataStores extends pulumi.ComponentResource {
           },
           parent,
         );
-        for (const spec of rdsAlarms(env, store, config)) alarm(spec, store);
+        for (const spec of rdsAlarms(stem, store, config)) alarm(spec, store);
         const secretArn = instance.masterUserSecrets.apply((s) => s?.[0]?.secretArn ?? "");
         masterSecretArns.push(secretArn);
         const master = custom(childName(name, store, "master"), rdsMasterCredentials(env, store, secretArn), {
@@ -502,7 +519,7 @@ export class DataStores extends pulumi.ComponentResource {
           parent,
         );
         const groupArgs = elastiCacheArgs(
-          env,
+          names,
           store,
           config,
           {
@@ -525,7 +542,7 @@ export class DataStores extends pulumi.ComponentResource {
           groupArgs,
           parent,
         );
-        for (const spec of elastiCacheAlarms(env, store, config)) alarm(spec, store);
+        for (const spec of elastiCacheAlarms(stem, store, config)) alarm(spec, store);
         endpoints[store] = {
           engine: "valkey",
           host: group.primaryEndpointAddress,
@@ -566,7 +583,7 @@ export class DataStores extends pulumi.ComponentResource {
         const accountId = scope!.apply((s) => s.accountId);
         const lock = config.objectLock;
         const bucketArgs: aws.s3.BucketArgs = {
-          bucket: pulumi.interpolate`${n.bucketStem}-${accountId}`,
+          bucket: pulumi.interpolate`${awsNames.bucketStem}-${accountId}`,
           // Object Lock can only be turned on at creation; with it, objects outlive any destroy.
           objectLockEnabled: lock.enabled,
           forceDestroy: !protect && !lock.enabled,
@@ -729,7 +746,9 @@ export class DataStores extends pulumi.ComponentResource {
     }
 
     // --- the VolumeSnapshotClass (backups, CloudNativePG's backups, restores) ---
-    const snapshotsOn = args.backups.enabled || args.agents.some((a) => a.storage?.restoreFrom !== undefined);
+    const snapshotsOn =
+      args.volumeSnapshots ??
+      (args.backups.enabled || args.agents.some((a) => a.storage?.restoreFrom !== undefined));
     const driver = cloud ? "ebs.csi.aws.com" : args.backups.csiDriver;
     if (snapshotsOn) {
       custom(childName(name, "snapshot-class"), volumeSnapshotClass(driver), {
@@ -791,6 +810,12 @@ export class DataStores extends pulumi.ComponentResource {
 
 export interface VolumeBackupsArgs {
   environment: Environment;
+  /**
+   * The stack's name: a stack that is not its environment's own (an ephemeral `it-1a2b3c4d` from dev's stack
+   * file, in dev's account) names its backup vault, plan and alarms after itself (config/stack-names.ts `storesNameStem`), never the environment's own.
+   * @default the environment's own names
+   */
+  stack?: string;
   /** The validated `agentops:backups` (enabled). */
   backups: BackupsConfig;
   /** The tenants' namespaces: their agents' claims are backed up. */
@@ -813,6 +838,7 @@ export class VolumeBackups extends pulumi.ComponentResource {
     const parent = { parent: this };
     const tags = args.tags ?? {};
     const { backups, environment: env } = args;
+    const stem = storesNameStem(env, args.stack);
     const cloud = args.cloud;
     if (cloud) {
       const identity = aws.getCallerIdentityOutput({}, parent);
@@ -822,7 +848,7 @@ export class VolumeBackups extends pulumi.ComponentResource {
         .apply(([p, accountId]) => ({ partition: p, region: cloud.region, accountId }));
       const vault = new aws.backup.Vault(
         childName(name, "vault"),
-        { name: backupVaultName(env), kmsKeyArn: cloud.kmsKeyArn, forceDestroy: !args.protect, tags },
+        { name: backupVaultName(stem), kmsKeyArn: cloud.kmsKeyArn, forceDestroy: !args.protect, tags },
         { parent: this, protect: args.protect ?? false },
       );
       new aws.backup.VaultNotifications(
@@ -858,7 +884,7 @@ export class VolumeBackups extends pulumi.ComponentResource {
       );
       const plan = new aws.backup.Plan(
         childName(name, "plan"),
-        backupPlanArgs(env, backups, vault.name, tags),
+        backupPlanArgs(stem, backups, vault.name, tags),
         parent,
       );
       for (const tenant of [...args.tenants].sort()) {
@@ -868,7 +894,7 @@ export class VolumeBackups extends pulumi.ComponentResource {
           { parent: this, dependsOn: attachments },
         );
       }
-      for (const spec of backupAlarms(env, backups)) {
+      for (const spec of backupAlarms(stem, backups)) {
         new aws.cloudwatch.MetricAlarm(
           childName(name, spec.args.name as string),
           { ...spec.args, alarmActions: [cloud.alarmTopicArn], okActions: [cloud.alarmTopicArn], tags },

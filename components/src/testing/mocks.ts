@@ -109,6 +109,9 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Reco
         version: args.inputs.version,
         vpcConfig: { ...(args.inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-mock-${name}` },
       };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      // The first version; a template's change makes a new one, which `npm run diff` infers from the inputs.
+      return { arn, latestVersion: 1, defaultVersion: 1 };
     case "aws:eks/nodeGroup:NodeGroup":
       // With `nodeGroupNamePrefix` the provider appends a unique suffix; the mock's is `mock`.
       return {

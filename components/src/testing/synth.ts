@@ -38,6 +38,11 @@ export interface SynthOptions {
   /** The program. @default `<root>/index.ts` */
   program?: string;
   /**
+   * The stack whose file (`Pulumi.<configFrom>.yaml`) holds the configuration, when it is not `stack`'s: to run
+   * an environment's stack file as another stack (an ephemeral `it-1a2b3c4d` made from dev's). @default `stack`
+   */
+  configFrom?: string;
+  /**
    * Values that replace the stack file's, key by key (full keys, `agentops:agents`, to strings as the CLI
    * passes them): to synthesize an edit of a stack without writing a stack file. @default none
    */
@@ -49,7 +54,7 @@ export interface SynthOptions {
  * ({@link ConfigError}); nothing is registered before configuration is valid.
  */
 export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
-  const file = readStackConfig(opts.root, opts.stack);
+  const file = readStackConfig(opts.root, opts.configFrom ?? opts.stack);
   const { project, secretKeys } = file;
   const config = { ...file.config, ...opts.config };
   const resources = startMockRuntime({ project, stack: opts.stack, config, secretKeys });

@@ -38,6 +38,11 @@ export interface PlanNodeGroup {
   maxSize: number;
   /** Root volume per node, GiB. */
   diskGiB: number;
+  /**
+   * Managed node groups the group is made of, one per availability zone; its sizes are their totals.
+   * @default 1
+   */
+  zones?: number;
 }
 
 /** Labels every EKS node carries besides the group's own (kubelet and EKS managed node groups). */
@@ -83,6 +88,8 @@ export interface GroupPlan {
   minSize: number;
   desiredSize: number;
   maxSize: number;
+  /** Managed node groups (one per zone) the sizes add up over. */
+  zones: number;
   /** At minimum replicas (the expected cost) and at maximum replicas (the budget). */
   min: GroupNeed;
   max: GroupNeed;
@@ -323,6 +330,7 @@ export function capacityPlan(
       minSize: g.minSize,
       desiredSize: g.desiredSize,
       maxSize: g.maxSize,
+      zones: g.zones ?? 1,
       min,
       max,
     });
@@ -335,6 +343,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
   const header = [
     "group",
     "instance",
+    "zones",
     "size min/desired/max",
     "nodes@min",
     "requested@min",
@@ -349,6 +358,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
   const rows = plan.groups.map((g) => [
     g.name,
     g.instanceTypes[0]! + (g.instanceTypes.length > 1 ? `+${g.instanceTypes.length - 1}` : ""),
+    String(g.zones),
     `${g.minSize}/${g.desiredSize}/${g.maxSize}`,
     nodes(g.min),
     share(g.min),
@@ -363,7 +373,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
       .join("  ")
       .trimEnd();
   return [
-    "capacity plan (requested / allocatable; DaemonSets counted on every node)",
+    "capacity plan (requested / allocatable; DaemonSets counted on every node; sizes are totals over the zones' node groups)",
     "",
     render(header),
     ...rows.map(render),

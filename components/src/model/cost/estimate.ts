@@ -14,7 +14,9 @@
  * - A pod costs its REQUESTS (what it reserves on a node), not its limits or its usage.
  * - Scheduled runs per month are counted over the non-leap year 2025 in the schedule's time zone, × 730/8,760,
  *   with the schedule parsed as Kubernetes parses it; each run costs its expected minutes (daily: 365 runs →
- *   30.42 a month).
+ *   30.42 a month), under the CronJob's concurrency policy: with Forbid (every agent's) one run at a time, so
+ *   a schedule more frequent than its runs are long bills at most the month's minutes ({@link scheduledRuns}).
+ *   A schedule that never fires (`0 0 30 2 *`) costs nothing.
  * - Snapshots and backups are incremental: the first copy holds a volume's written blocks, each later one the
  *   blocks changed since. The model counts a volume's provisioned size once (an upper bound of what is
  *   written) plus {@link SNAPSHOT_DAILY_CHANGE} of it per day kept — an assumption, not a measurement; the
@@ -24,7 +26,7 @@
  *   classes (the conservative side), plus its expected requests.
  */
 import { CronExpressionParser } from "cron-parser";
-import { parseKubernetesCron } from "../../lib/cron";
+import { neverFiresReason, parseKubernetesCron, type CronSchedule } from "../../lib/cron";
 import { timeZoneProblem } from "../../lib/time-zone";
 import {
   CostModelError,
@@ -139,17 +141,27 @@ export class ScheduleError extends CostModelError {
   }
 }
 
-/**
- * Runs per 730-hour month of a CronJob schedule, parsed as Kubernetes parses it (lib/cron.ts). Five-field
- * schedules are counted by cron-parser over 2025 in `timeZone`, from the parsed fields written out
- * explicitly (so names, `?` and Kubernetes' day-of-week 0–6 mean what the CronJob controller makes of
- * them); `@every <d>` runs 730 h / d times.
- * @throws {ScheduleError} when the schedule or time zone is one Kubernetes refuses (configuration
- *   validation refuses both first, so the program never gets here with them).
- */
-export function runsPerMonth(schedule: string, timeZone = "Etc/UTC"): number {
+/** A CronJob's `concurrencyPolicy` (Kubernetes' default: Allow). */
+export type ConcurrencyPolicy = "Allow" | "Forbid" | "Replace";
+
+/** What a CronJob's runs hold per 730-hour month. */
+export interface ScheduledRuns {
+  /** Runs the controller starts. */
+  runsPerMonth: number;
+  /** Minutes those runs hold their pods: what they cost. */
+  minutesPerMonth: number;
+}
+
+/** The slot times of a schedule over 2025 (ms), and the part of the year they cover. */
+interface Slots {
+  times: number[];
+  /** End of the covered time: the year's end, or the last slot when enumeration stopped early. */
+  windowEnd: number;
+  complete: boolean;
+}
+
+function parsedSchedule(schedule: string, timeZone: string) {
   const parsed = parseKubernetesCron(schedule);
-  const zoneProblem = timeZoneProblem(timeZone);
   if (!parsed.ok) {
     throw new ScheduleError(
       "schedule",
@@ -157,36 +169,155 @@ export function runsPerMonth(schedule: string, timeZone = "Etc/UTC"): number {
       `must be a CronJob schedule Kubernetes accepts (${parsed.error})`,
     );
   }
+  const zoneProblem = timeZoneProblem(timeZone);
   if (zoneProblem !== undefined) throw new ScheduleError("timeZone", timeZone, zoneProblem);
-  const s = parsed.schedule;
-  if (s.kind === "every") return (HOURS_PER_MONTH * 3600) / s.seconds;
+  return parsed.schedule;
+}
+
+/** The five-field schedule's slots over 2025 in `timeZone`, at most MAX_ENUMERATED_RUNS of them. */
+function fieldSlots(s: Extract<CronSchedule, { kind: "fields" }>, schedule: string, timeZone: string): Slots {
+  // A schedule that never fires (`0 0 30 2 *`) has no slot; cron-parser would refuse its day of month.
+  if (neverFiresReason(s) !== undefined) return { times: [], windowEnd: YEAR_END.getTime(), complete: true };
   const fields = [s.minute, s.hour, s.dayOfMonth, s.month, s.dayOfWeek];
-  // A field of empty lists (",") matches nothing: the CronJob never runs.
-  if (fields.some((f) => f.values.length === 0)) return 0;
   const explicit = fields.map((f) => (f.star ? "*" : f.values.join(","))).join(" ");
-  const expr = CronExpressionParser.parse(explicit, {
-    currentDate: YEAR_START,
-    endDate: YEAR_END,
-    tz: timeZone,
-  });
-  let runs = 0;
-  while (expr.hasNext()) {
-    const last = expr.next().getTime();
-    runs++;
-    if (runs >= MAX_ENUMERATED_RUNS) {
-      const hours = (last - YEAR_START.getTime()) / 3.6e6;
-      return (runs / hours) * HOURS_PER_MONTH;
+  const times: number[] = [];
+  try {
+    const expr = CronExpressionParser.parse(explicit, {
+      currentDate: YEAR_START,
+      endDate: YEAR_END,
+      tz: timeZone,
+    });
+    while (expr.hasNext()) {
+      times.push(expr.next().getTime());
+      if (times.length >= MAX_ENUMERATED_RUNS) return { times, windowEnd: times.at(-1)!, complete: false };
+    }
+  } catch (err) {
+    // The API server accepts the schedule (parsed above); a count the model cannot make is a named error.
+    throw new ScheduleError(
+      "schedule",
+      schedule,
+      `cannot be counted by the cost model (${(err as Error).message})`,
+    );
+  }
+  return { times, windowEnd: YEAR_END.getTime(), complete: true };
+}
+
+/**
+ * Runs per 730-hour month of a CronJob schedule, parsed as Kubernetes parses it (lib/cron.ts). Five-field
+ * schedules are counted by cron-parser over 2025 in `timeZone`, from the parsed fields written out
+ * explicitly (so names, `?` and Kubernetes' day-of-week 0–6 mean what the CronJob controller makes of
+ * them); `@every <d>` runs 730 h / d times; a schedule that never fires (`0 0 30 2 *`) runs 0 times.
+ * @throws {ScheduleError} when the schedule or time zone is one Kubernetes refuses (configuration
+ *   validation refuses both first, so the program never gets here with them).
+ */
+export function runsPerMonth(schedule: string, timeZone = "Etc/UTC"): number {
+  const s = parsedSchedule(schedule, timeZone);
+  if (s.kind === "every") return (HOURS_PER_MONTH * 3600) / s.seconds;
+  const slots = fieldSlots(s, schedule, timeZone);
+  const hours = (slots.windowEnd - YEAR_START.getTime()) / 3.6e6;
+  return slots.complete
+    ? (slots.times.length * HOURS_PER_MONTH) / HOURS_PER_YEAR
+    : (slots.times.length / hours) * HOURS_PER_MONTH;
+}
+
+/**
+ * What a CronJob's runs start and hold per month, under its `concurrencyPolicy` as the CronJob controller
+ * (pkg/controller/cronjob, `syncCronJob`) applies it:
+ * - `Allow`: every slot starts a run, runs overlap: each holds its pod `minutes`;
+ * - `Forbid`: at most one run at a time; a slot that comes while a run is active is skipped, except that when
+ *   the run ends the controller starts the most recent missed slot if it is no older than
+ *   `startingDeadlineSeconds` (without one: always). So `* * * * *` with 45-minute runs holds one pod all
+ *   month, never 45;
+ * - `Replace`: a slot that comes while a run is active stops it and starts a new one: a run holds its pod
+ *   until the next slot at most.
+ * @throws {ScheduleError} as {@link runsPerMonth}.
+ */
+export function scheduledRuns(
+  schedule: string,
+  timeZone: string,
+  run: { minutes: number; concurrencyPolicy?: ConcurrencyPolicy; startingDeadlineSeconds?: number },
+): ScheduledRuns {
+  const s = parsedSchedule(schedule, timeZone);
+  const policy = run.concurrencyPolicy ?? "Allow";
+  const duration = run.minutes * 60_000;
+  const deadline = run.startingDeadlineSeconds === undefined ? Infinity : run.startingDeadlineSeconds * 1000;
+  const perMonth = HOURS_PER_MONTH / HOURS_PER_YEAR;
+  if (s.kind === "every") {
+    const interval = s.seconds * 1000;
+    const slotsPerMonth = (HOURS_PER_MONTH * 3.6e6) / interval;
+    if (policy === "Allow" || interval >= duration) {
+      return { runsPerMonth: slotsPerMonth, minutesPerMonth: slotsPerMonth * run.minutes };
+    }
+    if (policy === "Replace") {
+      return { runsPerMonth: slotsPerMonth, minutesPerMonth: (slotsPerMonth * interval) / 60_000 };
+    }
+    // Forbid, runs longer than the interval: from run end to run end over the year.
+    const year = YEAR_END.getTime() - YEAR_START.getTime();
+    let runs = 0;
+    for (let t = 0; t < year; runs++) {
+      const end = t + duration;
+      const missed = Math.floor(end / interval) * interval;
+      t = end - missed <= deadline ? end : missed + interval;
+    }
+    return { runsPerMonth: runs * perMonth, minutesPerMonth: runs * run.minutes * perMonth };
+  }
+  const slots = fieldSlots(s, schedule, timeZone);
+  const { times } = slots;
+  const started: { at: number; held: number }[] = [];
+  if (policy === "Allow") {
+    for (const t of times) started.push({ at: t, held: duration });
+  } else if (policy === "Replace") {
+    times.forEach((t, i) =>
+      started.push({ at: t, held: Math.min(duration, (times[i + 1] ?? Infinity) - t) }),
+    );
+  } else {
+    let busyUntil = -Infinity;
+    let missed: number | undefined;
+    const start = (at: number) => {
+      started.push({ at, held: duration });
+      busyUntil = at + duration;
+    };
+    for (const t of [...times, Infinity]) {
+      // The active run ended before this slot: the controller starts the most recent missed one, if not too late.
+      while (missed !== undefined && busyUntil < t) {
+        const m = missed;
+        missed = undefined;
+        if (busyUntil - m <= deadline && busyUntil < slots.windowEnd) start(busyUntil);
+      }
+      if (t === Infinity) break;
+      if (t >= busyUntil) start(t);
+      else missed = t;
     }
   }
-  return (runs * HOURS_PER_MONTH) / HOURS_PER_YEAR;
+  if (slots.complete) {
+    const held = started.reduce((sum, r) => sum + r.held, 0);
+    return { runsPerMonth: started.length * perMonth, minutesPerMonth: (held / 60_000) * perMonth };
+  }
+  // A sample of the year (a frequent schedule): the rate between its first and last slot, runs cut at the last.
+  const [first, last] = [times[0]!, slots.windowEnd];
+  const sample = started.filter((r) => r.at < last);
+  const held = sample.reduce((sum, r) => sum + Math.min(r.at + r.held, last) - r.at, 0);
+  const scale = (HOURS_PER_MONTH * 3.6e6) / (last - first);
+  return { runsPerMonth: sample.length * scale, minutesPerMonth: (held / 60_000) * scale };
 }
 
 /** Everything the estimate of one agent needs, whichever source it was read from. */
 export interface AgentCostInput {
   /** Long-running pods (a Deployment or StatefulSet); absent for a scheduled-only agent. */
   service?: { pod: PodRequests; unit: UnitPrices; minReplicas: number; maxReplicas: number };
-  /** Scheduled runs (a CronJob); absent for a service-only agent. */
-  job?: { pod: PodRequests; unit: UnitPrices; runsPerMonth: number; runMinutes: number; parallelism: number };
+  /**
+   * Scheduled runs (a CronJob); absent for a service-only agent. `minutesPerMonth` is what the runs hold their
+   * pods under the CronJob's concurrency policy ({@link scheduledRuns}); without it, every run holds
+   * `runMinutes`.
+   */
+  job?: {
+    pod: PodRequests;
+    unit: UnitPrices;
+    runsPerMonth: number;
+    runMinutes: number;
+    parallelism: number;
+    minutesPerMonth?: number;
+  };
   /** Persistent volume claims at min replicas, priced as gp3. */
   storageGiB: number;
   /** Persistent volume claims at max replicas (a StatefulSet's claims grow with it). @default storageGiB */
@@ -218,8 +349,7 @@ export function agentMonthlyCost(input: AgentCostInput, prices: RegionPrices): A
   const job = input.job
     ? podHourly(input.job.unit, input.job.pod) *
       input.job.parallelism *
-      input.job.runsPerMonth *
-      (input.job.runMinutes / 60)
+      ((input.job.minutesPerMonth ?? input.job.runsPerMonth * input.job.runMinutes) / 60)
     : 0;
   const expectedComputeUsd = servicePod * (input.service?.minReplicas ?? 0) + job;
   const maxComputeUsd = servicePod * (input.service?.maxReplicas ?? 0) + job;

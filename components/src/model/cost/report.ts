@@ -48,6 +48,10 @@ export interface AgentCostLine {
 export type InfrastructureLine = CostLine & { maxMonthlyUsd: number };
 
 export interface CostReport {
+  /** The stack the report is of; `null` when the caller did not say (cost:diff pairs stack folders by it). */
+  stack: string | null;
+  /** The stack's environment (`agentops:environment`); `null` when the caller did not say. */
+  environment: string | null;
   currency: "USD";
   region: string;
   /** The day the price table was recorded. */
@@ -86,7 +90,12 @@ export function nodeGroupsPricing(cluster: ClusterConfig): NodeGroupsPricing {
  * @throws {CostModelError} when the region or an instance type has no price.
  */
 export function costReport(
-  config: { region: string | undefined; agents: readonly AgentConfig[] },
+  config: {
+    region: string | undefined;
+    agents: readonly AgentConfig[];
+    stack?: string | undefined;
+    environment?: string;
+  },
   resources: readonly StackResourceLike[],
   settings: BudgetSettings,
 ): { report: CostReport; estimate: StackEstimate } {
@@ -122,6 +131,8 @@ export function costReport(
   const budget = settings.environmentBudgetUsd ?? null;
   return {
     report: {
+      stack: config.stack ?? null,
+      environment: config.environment ?? null,
       currency: "USD",
       region: config.region,
       pricesAsOf: PRICE_TABLE_DATE,

@@ -47,8 +47,9 @@ import {
   agentMonthlyCost,
   infrastructureMonthly,
   nodeGroupUnitPrices,
-  runsPerMonth,
+  scheduledRuns,
   ScheduleError,
+  type ScheduledRuns,
   type AgentCost,
   type CostLine,
   type NodeGroupName,
@@ -76,8 +77,8 @@ export interface AgentWorkloadInput {
   claimGiBPerReplica: number;
   /** Claims that do not grow with replicas, GiB. */
   fixedClaimGiB: number;
-  /** A CronJob: how often and how long it runs. */
-  job?: { runsPerMonth: number; runMinutes: number; parallelism: number };
+  /** A CronJob: how often and how long it runs, and the minutes its runs hold their pods a month. */
+  job?: { runsPerMonth: number; runMinutes: number; parallelism: number; minutesPerMonth: number };
 }
 
 /** One agent of the stack. */
@@ -153,23 +154,29 @@ export function fallbackNodeGroups(pricing: NodeGroupsPricing): PlanNodeGroup[] 
 
 function nodeGroupsOf(resources: readonly StackResourceLike[]): PlanNodeGroup[] {
   const templates = resources.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
-  const groups = resources
+  const instanceName = (t: StackResourceLike) =>
+    asArray(t.props.tagSpecifications)
+      .filter((s) => get(s, "resourceType") === "instance")
+      .map((s) => get(s, "tags.Name"))
+      .find((n): n is string => typeof n === "string");
+  const zonal = resources
     .filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")
     .map((r): PlanNodeGroup => {
       const labels = isRecord(r.props.labels) ? (r.props.labels as Record<string, string>) : {};
       const spot = r.props.capacityType === "SPOT";
       const byDependency = r.propertyDependencies?.launchTemplate?.map((d) => d.urn) ?? [];
-      // Node groups are named by prefix (`<cluster>-<group>-`, so an instance type change can replace them);
-      // their instances' Name tag is the prefix without its dash.
+      // Node groups are named by prefix (`<cluster>-<group>-<zone>-`, so an instance type change can replace
+      // them); their launch template's instances are named `<cluster>-<group>`, a prefix of it.
       const prefix = r.props.nodeGroupNamePrefix;
-      const baseName = typeof prefix === "string" ? prefix.replace(/-$/, "") : r.props.nodeGroupName;
-      const template = templates.find(
-        (t) =>
-          byDependency.includes(t.urn) ||
-          asArray(t.props.tagSpecifications).some(
-            (s) => get(s, "resourceType") === "instance" && get(s, "tags.Name") === baseName,
-          ),
-      );
+      const baseName = typeof prefix === "string" ? prefix : `${String(r.props.nodeGroupName)}-`;
+      const template =
+        templates.find((t) => byDependency.includes(t.urn)) ??
+        templates
+          .filter((t) => {
+            const n = instanceName(t);
+            return n !== undefined && (baseName === `${n}-` || baseName.startsWith(`${n}-`));
+          })
+          .sort((a, b) => instanceName(b)!.length - instanceName(a)!.length)[0];
       const volume = template && get(asArray(template.props.blockDeviceMappings)[0], "ebs.volumeSize");
       const diskGiB =
         typeof volume === "number"
@@ -197,8 +204,23 @@ function nodeGroupsOf(resources: readonly StackResourceLike[]): PlanNodeGroup[] 
         desiredSize: scaling("desiredSize"),
         maxSize: scaling("maxSize"),
         diskGiB,
+        zones: 1,
       };
     });
+  // One group per zone (cluster/eks-cluster.ts), one plan group per label: the zonal groups' sizes add up.
+  const groups: PlanNodeGroup[] = [];
+  for (const g of zonal) {
+    const same = groups.find((x) => x.name === g.name);
+    if (!same) groups.push(g);
+    else
+      groups[groups.indexOf(same)] = {
+        ...same,
+        minSize: same.minSize + g.minSize,
+        desiredSize: same.desiredSize + g.desiredSize,
+        maxSize: same.maxSize + g.maxSize,
+        zones: (same.zones ?? 1) + 1,
+      };
+  }
   const rank = (g: PlanNodeGroup) => {
     const i = GROUP_ORDER.indexOf(g.name as NodeGroupName);
     return i < 0 ? GROUP_ORDER.length : i;
@@ -375,7 +397,10 @@ function replicasOf(obj: KubeObject, hpas: KubeObject[]): { min: number; max: nu
   return { min: replicas, max: replicas };
 }
 
-/** Runs a month, minutes per run (annotation, else the deadline, else 60) and pods per run of a CronJob. */
+/**
+ * Runs a month, minutes per run (annotation, else the deadline, else 60), pods per run and the minutes the runs
+ * hold their pods under the CronJob's `concurrencyPolicy` and `startingDeadlineSeconds` of a CronJob.
+ */
 function jobRuns(obj: KubeObject, parallelism: number) {
   const annotated = Number(obj.metadata.annotations?.[ANNOTATIONS.expectedRunMinutes]);
   const deadline = get(obj.spec, "jobTemplate.spec.activeDeadlineSeconds");
@@ -386,16 +411,24 @@ function jobRuns(obj: KubeObject, parallelism: number) {
         ? deadline / 60
         : 60;
   const timeZone = obj.spec?.timeZone;
-  let runs: number;
+  const policy = obj.spec?.concurrencyPolicy;
+  const deadlineSeconds = obj.spec?.startingDeadlineSeconds;
+  let runs: ScheduledRuns;
   try {
-    runs = runsPerMonth(String(obj.spec?.schedule), typeof timeZone === "string" ? timeZone : "Etc/UTC");
+    runs = scheduledRuns(String(obj.spec?.schedule), typeof timeZone === "string" ? timeZone : "Etc/UTC", {
+      minutes: runMinutes,
+      ...(policy === "Forbid" || policy === "Replace" || policy === "Allow"
+        ? { concurrencyPolicy: policy }
+        : {}),
+      ...(typeof deadlineSeconds === "number" ? { startingDeadlineSeconds: deadlineSeconds } : {}),
+    });
   } catch (err) {
     // Name the object: the pack sees CronJobs from anywhere, not only agents' validated configuration.
     if (!(err instanceof ScheduleError)) throw err;
     const where = `CronJob ${obj.metadata.namespace ?? "default"}/${obj.metadata.name ?? "?"}`;
     throw new CostModelError(`${where}: spec.${err.message}`);
   }
-  return { runsPerMonth: runs, runMinutes, parallelism };
+  return { runsPerMonth: runs.runsPerMonth, runMinutes, parallelism, minutesPerMonth: runs.minutesPerMonth };
 }
 
 /** The platform's and the EKS add-ons' workloads among the resources. */

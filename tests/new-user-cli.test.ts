@@ -1,0 +1,300 @@
+/**
+ * Issue 22, the commands' side: a schedule that never fires (2), an invalid policy pack configuration and stale
+ * files in the output folder (5), an output folder on the kernel's file systems (12), `--help` on every command,
+ * and the README's Day-2 recipe run as written.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ROOT } from "./harness";
+
+/** Runs one of the project's commands as `npm run <command> -- <args>` would, from `cwd`. */
+function run(command: string, args: readonly string[], cwd = ROOT, timeout = 120_000) {
+  const cli = {
+    synth: "tools/synth/cli.ts",
+    render: "tools/render/cli.ts",
+    policy: "tools/policy/cli.ts",
+    diff: "tools/diff/cli.ts",
+    "cost:diff": "tools/cost-diff/cli.ts",
+    "ci:stacks": "tools/ci-stacks/cli.ts",
+  }[command]!;
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, cli), ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
+
+/** A stack file next to the project's, made from dev's with `edit` applied to its text; `remove()` it after. */
+function tempStack(name: string, edit: (text: string) => string): { stack: string; remove: () => void } {
+  const stack = `${name}-${process.pid}`;
+  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, edit(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")));
+  return { stack, remove: () => fs.rmSync(file, { force: true }) };
+}
+
+/** A {@link tempStack} for the tests of one `describe`: written before them, removed after. */
+function stackFor(name: string, edit: (text: string) => string): { readonly stack: string } {
+  let made: ReturnType<typeof tempStack> | undefined;
+  before(() => (made = tempStack(name, edit)));
+  after(() => made?.remove());
+  return {
+    get stack() {
+      return made!.stack;
+    },
+  };
+}
+
+/** Every file under `dir`, relative, with its modification time (ms). */
+function files(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(path.relative(dir, p), fs.statSync(p).mtimeMs);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("issue 22: the commands a new user ran", function () {
+  this.timeout(300_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-new-user-"));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  describe("defect 1: a tenant in kube-system or monitoring", () => {
+    for (const name of ["kube-system", "monitoring"]) {
+      it(`synth and policy exit 2 naming tenants[0].name: ${name}, nothing written`, () => {
+        const owned = tempStack(`test-ns-${name}`, (t) =>
+          t
+            .replace("    - name: governance\n", `    - name: ${name}\n`)
+            .replaceAll("tenant: governance", `tenant: ${name}`),
+        );
+        try {
+          const out = path.join(tmp, `ns-${name}`);
+          for (const r of [run("synth", [owned.stack, "--out", out]), run("policy", [owned.stack])]) {
+            assert.equal(r.status, 2, r.stdout);
+            assert.match(
+              r.stderr,
+              new RegExp(`^tenants\\[0\\] \\(${name}\\)\\.name: "${name}" — must not be a namespace`, "m"),
+            );
+            assert.doesNotMatch(r.stderr, /\n\s+at /);
+          }
+          assert.equal(fs.existsSync(out), false);
+        } finally {
+          owned.remove();
+        }
+      });
+    }
+  });
+
+  describe("defect 2: schedules that never fire", () => {
+    const never = stackFor("test-never", (t) =>
+      t
+        .replace('schedule: "0 2 * * *"', 'schedule: "0 0 30 2 *"')
+        .replace('schedule: "0 3 * * 6"', 'schedule: "0 0 31 4 *"'),
+    );
+
+    it("synth exits 0, no stack trace, one warning per agent, and prices their runs at 0", () => {
+      const out = path.join(tmp, "never");
+      const r = run("synth", [never.stack, "--out", out]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stderr.trim().split("\n"), [
+        'warning: agents[0] (security-agent).schedule: "0 0 30 2 *" — never fires (February has no day 30): Kubernetes accepts the CronJob but never starts a Job; the cost model counts 0 runs',
+        'warning: agents[2] (ai-agent).schedule: "0 0 31 4 *" — never fires (April has no day 31): Kubernetes accepts the CronJob but never starts a Job; the cost model counts 0 runs',
+      ]);
+      assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
+    });
+
+    it("the policy runner evaluates the same stack without a stack trace", () => {
+      const r = run("policy", [never.stack]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+  });
+
+  describe("defect 3: every-minute runs under concurrencyPolicy Forbid", () => {
+    const minutely = stackFor("test-minutely", (t) =>
+      t.replace('schedule: "0 2 * * *"', 'schedule: "* * * * *"'),
+    );
+
+    it("synth prices one pod-month (not 45), and the pack does not fail the environment budget", () => {
+      const out = path.join(tmp, "minutely");
+      const r = run("synth", [minutely.stack, "--out", out]);
+      assert.equal(r.status, 0, r.stderr);
+      const cost = JSON.parse(fs.readFileSync(path.join(out, "cost.json"), "utf8")) as {
+        maxMonthlyUsd: number;
+        environmentBudgetUsd: number;
+        agents: { name: string; computeMonthlyUsd: number }[];
+      };
+      // security-agent: 1 spot replica + claims, and its job pod (500m, 1Gi on spot) for 730 h: about $20, not $350.
+      assert.ok(cost.agents.find((a) => a.name === "security-agent")!.computeMonthlyUsd < 30);
+      assert.ok(cost.maxMonthlyUsd < cost.environmentBudgetUsd);
+      const policy = run("policy", [minutely.stack]);
+      assert.equal(policy.status, 0, policy.stdout + policy.stderr);
+    });
+  });
+
+  describe("defect 5: the output folder never mixes runs", () => {
+    /** A copy of the project's files synth reads, in a folder of its own under the root (modules resolve). */
+    const project = path.join(ROOT, `.test-project-${process.pid}`);
+    before(() => {
+      fs.mkdirSync(path.join(project, "policy", "config"), { recursive: true });
+      for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "index.ts"]) {
+        fs.copyFileSync(path.join(ROOT, f), path.join(project, f));
+      }
+      const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/config/dev.json"), "utf8"));
+      config["agent-budgets"].environmentBudgetUsd = "lots";
+      config["pod-security"].level = "restriced";
+      fs.writeFileSync(path.join(project, "policy/config/dev.json"), JSON.stringify(config));
+    });
+    after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+    it("an invalid policy pack configuration: exit 2 naming it, and the folder of the earlier run untouched", () => {
+      const out = path.join(tmp, "earlier");
+      fs.mkdirSync(out, { recursive: true });
+      for (const f of ["resources.json", "cost.json", "capacity.json"])
+        fs.writeFileSync(path.join(out, f), "earlier\n");
+      const before = files(out);
+      const r = run("synth", ["dev", "--out", out], project);
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr,
+        [
+          'policy/config/dev.json: pod-security.level: "restriced" — must be one of baseline, restricted',
+          'policy/config/dev.json: agent-budgets.environmentBudgetUsd: "lots" — must be a number',
+          "",
+        ].join("\n"),
+      );
+      assert.deepEqual(files(out), before);
+      assert.equal(fs.readFileSync(path.join(out, "cost.json"), "utf8"), "earlier\n");
+    });
+
+    it("a run leaves no file older than itself: earlier outputs and render's folder are replaced", () => {
+      const out = path.join(tmp, "stale");
+      fs.mkdirSync(path.join(out, "rendered"), { recursive: true });
+      for (const f of ["resources.json", "cost.json", "capacity.json", "capacity.md", "rendered/loki.yaml"]) {
+        fs.writeFileSync(path.join(out, f), "earlier\n");
+      }
+      const old = Date.now() - 60_000;
+      for (const f of files(out).keys()) fs.utimesSync(path.join(out, f), old / 1000, old / 1000);
+      const started = Date.now() - 1000;
+      const r = run("synth", ["dev", "--out", out]);
+      assert.equal(r.status, 0, r.stderr);
+      const after = files(out);
+      assert.deepEqual([...after.keys()].sort(), [
+        "capacity.json",
+        "capacity.md",
+        "cost.json",
+        "manifests.yaml",
+        "outputs.json",
+        "resources.json",
+      ]);
+      for (const [f, mtime] of after) assert.ok(mtime >= started, `${f} is older than the run`);
+    });
+
+    it("a stack without node groups leaves no capacity plan of an earlier EKS run behind", () => {
+      const out = path.join(tmp, "existing");
+      assert.equal(run("synth", ["dev", "--out", out]).status, 0);
+      assert.ok(fs.existsSync(path.join(out, "capacity.json")));
+      const existing = tempStack("test-existing", (t) =>
+        t.replace(
+          / {2}agentops:cluster:\n(?: {4}.*\n)+/,
+          "  agentops:cluster:\n    mode: existing\n    context: kind-agentops\n",
+        ),
+      );
+      try {
+        const r = run("synth", [existing.stack, "--out", out]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual([...files(out).keys()].sort(), [
+          "cost.json",
+          "manifests.yaml",
+          "outputs.json",
+          "resources.json",
+        ]);
+      } finally {
+        existing.remove();
+      }
+    });
+
+    it("refuses a folder holding files synth does not write, before any work", () => {
+      const out = path.join(tmp, "mine");
+      fs.mkdirSync(out, { recursive: true });
+      fs.writeFileSync(path.join(out, "notes.txt"), "mine\n");
+      const r = run("synth", ["dev", "--out", out]);
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr.trim(),
+        `--out: ${JSON.stringify(out)} — must be a new or empty folder, or one this command wrote (it holds "notes.txt", which it does not write)`,
+      );
+      assert.equal(r.stdout, "");
+      assert.deepEqual([...files(out).keys()], ["notes.txt"]);
+    });
+  });
+
+  describe("defect 12: an output folder on the kernel's file systems", () => {
+    for (const [command, dir] of [
+      ["synth", "/proc/forbidden"],
+      ["synth", "/sys/forbidden/deeper"],
+      ["render", "/proc/forbidden"],
+    ] as const) {
+      it(`${command} --out ${dir}: one line, exit 2, at once`, function () {
+        if (!fs.existsSync(dir.startsWith("/proc") ? "/proc" : "/sys")) this.skip();
+        const r = run(command, ["dev", "--out", dir], ROOT, 60_000);
+        assert.equal(r.signal, null, "it did not finish within a minute");
+        assert.equal(r.status, 2);
+        const fsName = dir.startsWith("/proc") ? "proc" : "sysfs";
+        const at = dir.startsWith("/proc") ? "/proc" : "/sys";
+        assert.equal(
+          r.stderr.trim(),
+          `--out: ${JSON.stringify(command === "render" ? `${dir}/rendered` : dir)} — must be a directory this user can write (${at} is on the kernel's ${fsName} file system, not an ordinary directory)`,
+        );
+      });
+    }
+  });
+
+  describe("--help on every command", () => {
+    for (const [command, usage] of [
+      ["synth", "usage: npm run synth -- <stack> [--out <dir>]"],
+      ["render", "usage: npm run render -- <stack> [--out <dir>]"],
+      ["policy", "usage: npm run policy -- <stack> [--config <file>]"],
+      ["diff", "usage: npm run diff -- <base> <head> [--format text|markdown]"],
+      ["cost:diff", "usage: npm run cost:diff -- <base> <head> [--threshold <file.json>]"],
+      ["ci:stacks", "usage: npm run --silent ci:stacks -- <stack>..."],
+    ] as const) {
+      it(`${command} --help: its usage and what it does, exit 0, nothing else done`, () => {
+        for (const flag of ["--help", "-h"]) {
+          const r = run(command, [flag]);
+          assert.equal(r.status, 0, r.stderr);
+          assert.ok(r.stdout.startsWith(usage), r.stdout);
+          assert.match(r.stdout, /\n {2}--help +this text\n/);
+          assert.match(r.stdout, /^Exit 0 /m);
+          assert.equal(r.stderr, "");
+        }
+      });
+    }
+  });
+
+  describe("the README's Day-2 recipe, as written", () => {
+    it("synth dev --out /tmp/base and /tmp/head, then diff and cost:diff of the two folders", () => {
+      const [base, head] = [path.join(tmp, "base"), path.join(tmp, "head")];
+      for (const dir of [base, head]) assert.equal(run("synth", ["dev", "--out", dir]).status, 0);
+      const diff = run("diff", [base, head]);
+      assert.equal(diff.status, 0, diff.stderr);
+      assert.match(
+        diff.stdout,
+        /^Change report for stack dev: 0 to create, 0 to update, 0 to replace, 0 to delete/,
+      );
+      const cost = run("cost:diff", [base, head]);
+      assert.equal(cost.status, 0, cost.stderr);
+      assert.match(cost.stdout, /^\| dev \| (\d+\.\d\d) \| \1 \| 0\.00 \|/m);
+      const markdown = run("diff", [base, head, "--format", "markdown"]);
+      assert.equal(markdown.status, 0, markdown.stderr);
+    });
+  });
+});
