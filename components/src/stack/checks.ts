@@ -9,6 +9,7 @@ import { PRICES } from "../catalog/prices";
 import type { ConfigIssue } from "../config/errors";
 import { LLM_GATEWAY_MAX_MONTHLY_USD } from "../config/platform";
 import { storeIssues } from "../stores/checks";
+import { ACME_ISSUERS } from "../config/traffic";
 
 /** The entries of a list key as located entries (`agents[2]`), objects only. */
 function located(list: unknown, key: string): Located[] {
@@ -74,6 +75,7 @@ export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
   }
   issues.push(...llmGatewayIssues(cfg.platform, cfg.agents));
   issues.push(...storeIssues(cfg));
+  issues.push(...trafficIssues(cfg));
   const cluster = cfg.cluster as
     { mode?: unknown; nodeGroups?: Record<string, Record<string, unknown>> } | undefined;
   if (cluster?.mode === "eks" && cluster.nodeGroups) {
@@ -227,6 +229,86 @@ export function priceTableIssues(cfg: Record<string, unknown>, region: string): 
           path: `stores.${name}.nodeType`,
           value: storeNode,
           allowed: `must be an ElastiCache node type priced in ${where} (${Object.keys(prices.elastiCacheValkeyNodeHourly).join(", ")}); add its price there to use it`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * Checks of agents' `expose` and `scaling` against the rest of the stack, on raw values (skipping what the
+ * schema rejects): hostnames unique across the stack (one listener and certificate each); an exposed agent
+ * needs the platform (its Gateway, cert-manager) with the LLM gateway (whose global rate-limit service and
+ * counter store count the per-client limits: Envoy Gateway's local limits cannot tell clients apart), and an
+ * ACME issuer needs `platform.certManager.acmeEmail`; `scaling` needs the platform (KEDA); an SQS queue read
+ * with Pod Identity needs an EKS cluster.
+ */
+function trafficIssues(cfg: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const platform = cfg.platform as
+    | { enabled?: unknown; llmGateway?: { enabled?: unknown }; certManager?: { acmeEmail?: unknown } }
+    | undefined;
+  const platformOn = platform?.enabled !== false;
+  const rateLimits = platformOn && platform?.llmGateway?.enabled === true;
+  const acme = typeof platform?.certManager?.acmeEmail === "string";
+  const eks = (cfg.cluster as { mode?: unknown } | undefined)?.mode === "eks";
+  const hosts = new Map<string, string>();
+  for (const { entry, path } of located(cfg.agents, "agents")) {
+    const a = entry as {
+      mode?: unknown;
+      expose?: { hostname?: unknown; issuer?: unknown };
+      scaling?: { queue?: { kind?: unknown; credentials?: { from?: unknown } } };
+    };
+    if (a.mode === "scheduled") continue; // the schema refuses expose and scaling there
+    const expose = a.expose;
+    if (typeof expose === "object" && expose !== null) {
+      const host = expose.hostname;
+      if (typeof host === "string") {
+        const first = hosts.get(host);
+        if (first !== undefined)
+          issues.push({
+            path: `${path}.expose.hostname`,
+            value: host,
+            allowed: `must be unique across the stack (also ${first}.expose.hostname): one listener and certificate per host`,
+          });
+        else hosts.set(host, path);
+      }
+      if (!rateLimits) {
+        issues.push({
+          path: `${path}.expose`,
+          value: expose,
+          allowed: platformOn
+            ? "needs platform.llmGateway.enabled: the per-client rate limit of an exposed agent counts in Envoy Gateway's global rate-limit service, which the LLM gateway's counter store backs"
+            : "needs platform.enabled: the shared Gateway and cert-manager are the platform's",
+        });
+      }
+      const issuer = expose.issuer ?? "letsencrypt-production";
+      if (typeof issuer === "string" && ACME_ISSUERS.includes(issuer) && !acme) {
+        issues.push({
+          path: `${path}.expose.issuer`,
+          value: issuer,
+          allowed:
+            "needs platform.certManager.acmeEmail (the Let's Encrypt issuers exist only with it), or issuer agentops-ca (the internal CA)",
+        });
+      }
+    }
+    const scaling = a.scaling;
+    if (typeof scaling === "object" && scaling !== null) {
+      if (!platformOn) {
+        issues.push({
+          path: `${path}.scaling`,
+          value: scaling,
+          allowed: "needs platform.enabled: KEDA, which scales on these triggers, is a platform add-on",
+        });
+      }
+      const queue = scaling.queue;
+      if (queue?.kind === "sqs" && queue.credentials?.from === "podIdentity" && !eks) {
+        issues.push({
+          path: `${path}.scaling.queue.credentials.from`,
+          value: "podIdentity",
+          allowed:
+            "needs cluster.mode eks (EKS Pod Identity); on another cluster use from: secrets with accessKeyId and secretAccessKey",
         });
       }
     }
