@@ -72,6 +72,11 @@ export interface AgentArgs {
   /** A ServiceMonitor for service and hybrid agents (needs the Prometheus Operator's CRDs). @default true */
   serviceMonitor?: boolean;
   /**
+   * A VerticalPodAutoscaler in recommendation mode (`updateMode: "Off"`) for the service and for the CronJob
+   * (needs the VPA's CRDs; the platform runs its recommender), read by `npm run rightsize`. @default true
+   */
+  verticalPodAutoscaler?: boolean;
+  /**
    * The External Secrets store `secrets` come from, at key `agents/<env>/<agent>`.
    * @default `{ kind: "ClusterSecretStore", name: "vault" }`, the platform's Vault store
    */
@@ -169,6 +174,7 @@ export function resolveAgentArgs(name: string, args: AgentArgs): ResolvedAgentAr
     placement: args.placement,
     platform: args.platform ?? tenantComponent?.platform,
     serviceMonitor: args.serviceMonitor,
+    verticalPodAutoscaler: args.verticalPodAutoscaler,
     secretStore: args.secretStore,
   });
   const issues = [

@@ -4,7 +4,8 @@
  * operator, the metrics API server (the `external.metrics.k8s.io` APIService the HPAs KEDA makes read) and the
  * admission webhooks.
  */
-import { container, ON_SYSTEM_NODES, type ChartValues, type WorkloadFootprint } from "../capacity/workloads";
+import { container, type ChartValues, type WorkloadFootprint } from "../capacity/workloads";
+import { LINUX } from "./cert-manager";
 
 export const KEDA_CONTAINERS = {
   operator: container("keda-operator", "50m", "128Mi"),
@@ -20,7 +21,8 @@ export function kedaFootprint(values: ChartValues): WorkloadFootprint[] {
     kind: "Deployment",
     replicas,
     containers: [c],
-    placement: ON_SYSTEM_NODES,
+    // The chart selects Linux nodes (`nodeSelector` kubernetes.io/os: linux in every Deployment).
+    placement: LINUX,
   });
   return [
     d("keda-operator", values.operator.replicaCount, C.operator),
