@@ -241,8 +241,8 @@ export function priceTableIssues(cfg: Record<string, unknown>, region: string): 
  * schema rejects): hostnames unique across the stack (one listener and certificate each); an exposed agent
  * needs the platform (its Gateway, cert-manager) with the LLM gateway (whose global rate-limit service and
  * counter store count the per-client limits: Envoy Gateway's local limits cannot tell clients apart), and an
- * ACME issuer needs `platform.certManager.acmeEmail`; `scaling` needs the platform (KEDA); an SQS queue read
- * with Pod Identity needs an EKS cluster.
+ * ACME issuer needs `platform.certManager.acmeEmail`; an SQS queue read with Pod Identity needs an EKS
+ * cluster.
  */
 function trafficIssues(cfg: Record<string, unknown>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -295,13 +295,8 @@ function trafficIssues(cfg: Record<string, unknown>): ConfigIssue[] {
     }
     const scaling = a.scaling;
     if (typeof scaling === "object" && scaling !== null) {
-      if (!platformOn) {
-        issues.push({
-          path: `${path}.scaling`,
-          value: scaling,
-          allowed: "needs platform.enabled: KEDA, which scales on these triggers, is a platform add-on",
-        });
-      }
+      // Like ServiceMonitors and ExternalSecrets, a ScaledObject only needs KEDA's CRDs and operator, which a
+      // cluster without the platform may have from elsewhere: not refused there.
       const queue = scaling.queue;
       if (queue?.kind === "sqs" && queue.credentials?.from === "podIdentity" && !eks) {
         issues.push({
