@@ -105,7 +105,9 @@ function quantityOf(v: unknown): number | undefined {
 
 /**
  * What one agent asks of its tenant's quota at its peak: every workload at `replicas.max` while a rollout
- * runs, plus one run of its job. See agents/agent.ts for the objects:
+ * runs, plus one run of its job (`replicas.max` is the HPA's `maxReplicas` or, with `scaling`, the KEDA
+ * ScaledObject's `maxReplicaCount`; a queue agent at `min: 0` still counts its maximum). See agents/agent.ts for
+ * the objects:
  * - without storage the service is a Deployment rolling with maxSurge 1 / maxUnavailable 0, so a rollout at
  *   `replicas.max` runs one pod more; with storage it is a StatefulSet, which rolls without surge (it
  *   replaces pods one by one) and holds one claim per replica;
