@@ -8,7 +8,8 @@ import { createTwoFilesPatch } from "diff";
 import { isScalar, parseAllDocuments, parseDocument, type Scalar } from "yaml";
 import { agentObjectNames } from "@agentops/components/agents";
 import { UsageError } from "@agentops/components/testing";
-import { parseQuantity, type StackConfig } from "@agentops/components";
+import type { StackConfig } from "@agentops/components";
+import { parseQuantity } from "@agentops/components/model";
 
 /** A VerticalPodAutoscaler as far as right-sizing reads it. */
 export interface VpaObject {
