@@ -278,7 +278,7 @@ describe("capacity: the stacks", function () {
   }
 
   it("refuses a stack whose system group is too small, naming the group and the numbers", async () => {
-    // dev's platform and EKS add-ons: 2.43 CPU and 43 pods (DaemonSet pods on both nodes included; the LLM
+    // dev's platform and EKS add-ons: 2.46 CPU and 44 pods (DaemonSet pods on both nodes included; the LLM
     // gateway's controller, proxy and rate-limit pods add 0.36 CPU, 0.59 GiB and 3 pods; KEDA's three pods and
     // the VPA recommender 0.16 CPU, 0.47 GiB and 4 pods) — more pods than one m7i.large's 29 slots, so 2 nodes.
     const synth = await synthStack("dev");
@@ -292,7 +292,7 @@ describe("capacity: the stacks", function () {
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(err.lines, [
-          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.43 CPU / 5.65 GiB, 43 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
+          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.46 CPU / 5.76 GiB, 44 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
         ]);
         return true;
       },

@@ -285,8 +285,8 @@ describe("npm run rightsize", function () {
       ]);
       assert.deepEqual(row("environment"), [
         "environment",
-        "838.80 → 761.90 (−76.90)",
-        "921.24 → 844.34 (−76.90)",
+        "871.33 → 794.43 (−76.90)",
+        "957.76 → 880.86 (−76.90)",
       ]);
       const patch = fs.readFileSync(path.join(dir, "rightsize.patch"), "utf8");
       assert.match(patch, /^-{3} a\/Pulumi\.dev\.yaml$/m);
