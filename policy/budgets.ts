@@ -2,7 +2,8 @@
  * Tier budgets: each agent's estimated monthly cost (at its maximum replicas) within its budget annotation,
  * the budget within its tier's ceiling, GPUs only for the tiers that may use them, the node groups able to
  * hold the stack at its maximum scale, and the environment's total within its budget. A stack policy, because
- * an agent's maximum replicas live on its HorizontalPodAutoscaler and the node groups on AWS resources.
+ * an agent's maximum replicas live on its HorizontalPodAutoscaler (or KEDA ScaledObject) and the node groups on
+ * AWS resources.
  *
  * Every figure is the cost model's (components/src/model/cost/stack.ts): `stackCostInput` reads the resources and
  * `estimateStack` prices them — the same two functions synth's cost report calls on the same resources, so

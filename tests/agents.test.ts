@@ -73,6 +73,7 @@ describe("Agent", () => {
         "Service/helper",
         "ServiceAccount/helper",
         "ServiceMonitor/helper",
+        "VerticalPodAutoscaler/helper",
       ]);
     });
 
@@ -82,6 +83,7 @@ describe("Agent", () => {
         "CronJob/helper-job",
         "ExternalSecret/helper",
         "ServiceAccount/helper",
+        "VerticalPodAutoscaler/helper-job",
       ]);
     });
 
@@ -96,6 +98,8 @@ describe("Agent", () => {
         "Service/helper",
         "ServiceAccount/helper",
         "ServiceMonitor/helper",
+        "VerticalPodAutoscaler/helper",
+        "VerticalPodAutoscaler/helper-job",
       ]);
     });
 
@@ -109,6 +113,8 @@ describe("Agent", () => {
           .sort(),
         [
           "kubernetes:apps/v1:Deployment helper-deployment",
+          "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler helper-job-vpa",
+          "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler helper-vpa",
           "kubernetes:autoscaling/v2:HorizontalPodAutoscaler helper-hpa",
           "kubernetes:batch/v1:CronJob helper-cronjob",
           "kubernetes:core/v1:ConfigMap helper-config",
@@ -615,11 +621,13 @@ describe("Agent", () => {
         CronJob: "job",
         PersistentVolumeClaim: "job",
       } as Record<string, string>;
-      assert.equal(r.manifests.length, 10);
+      const componentOf = (m: { kind: string; metadata: { name?: string } }) =>
+        m.kind === "VerticalPodAutoscaler" && m.metadata.name === "helper-job" ? "job" : component[m.kind];
+      assert.equal(r.manifests.length, 12);
       for (const m of r.manifests) {
         assert.deepEqual(
           m.metadata.labels,
-          expected(component[m.kind] ?? "service"),
+          expected(componentOf(m) ?? "service"),
           `${m.kind}/${m.metadata.name}`,
         );
         assert.equal(m.metadata.namespace, "team-a", `${m.kind}/${m.metadata.name}`);
@@ -785,6 +793,7 @@ describe("Agent", () => {
         "Service",
         "ServiceAccount",
         "ServiceMonitor",
+        "VerticalPodAutoscaler",
       ]);
     });
 
@@ -865,51 +874,39 @@ describe("Agent", () => {
 
   describe("the governance agents of every stack", () => {
     const configs = new Map<string, StackConfig>(STACKS.map((s) => [s, stackConfig(s)]));
-    const expectedKinds: Record<string, string[]> = {
-      "security-agent": [
+    // Each workload has its VPA; security-agent is exposed and KEDA-scaled in staging and prod.
+    const exposedAndScaled = ["BackendTrafficPolicy", "HTTPRoute", "ScaledObject", "SecurityPolicy"];
+    const hybridKinds = (stack: string, exposed: boolean) =>
+      [
         "ConfigMap",
         "CronJob",
         "ExternalSecret",
-        "HorizontalPodAutoscaler",
+        ...(exposed && stack !== "dev" ? exposedAndScaled : ["HorizontalPodAutoscaler"]),
         "PersistentVolumeClaim",
         "PodDisruptionBudget",
         "Service",
         "ServiceAccount",
         "ServiceMonitor",
         "StatefulSet",
-      ],
-      "it-ops-agent": [
-        "ConfigMap",
-        "ExternalSecret",
-        "HorizontalPodAutoscaler",
-        "PodDisruptionBudget",
-        "Service",
-        "ServiceAccount",
-        "ServiceMonitor",
-        "StatefulSet",
-      ],
-      "ai-agent": [
-        "ConfigMap",
-        "CronJob",
-        "ExternalSecret",
-        "HorizontalPodAutoscaler",
-        "PersistentVolumeClaim",
-        "PodDisruptionBudget",
-        "Service",
-        "ServiceAccount",
-        "ServiceMonitor",
-        "StatefulSet",
-      ],
-      "architect-agent": [
-        "ConfigMap",
-        "ExternalSecret",
-        "HorizontalPodAutoscaler",
-        "PodDisruptionBudget",
-        "Service",
-        "ServiceAccount",
-        "ServiceMonitor",
-        "StatefulSet",
-      ],
+        "VerticalPodAutoscaler",
+        "VerticalPodAutoscaler",
+      ].sort();
+    const serviceKinds = [
+      "ConfigMap",
+      "ExternalSecret",
+      "HorizontalPodAutoscaler",
+      "PodDisruptionBudget",
+      "Service",
+      "ServiceAccount",
+      "ServiceMonitor",
+      "StatefulSet",
+      "VerticalPodAutoscaler",
+    ];
+    const expectedKinds: Record<string, (stack: string) => string[]> = {
+      "security-agent": (stack) => hybridKinds(stack, true),
+      "it-ops-agent": () => serviceKinds,
+      "ai-agent": (stack) => hybridKinds(stack, false),
+      "architect-agent": () => serviceKinds,
     };
     for (const stack of STACKS) {
       for (const name of Object.keys(expectedKinds)) {
@@ -926,7 +923,7 @@ describe("Agent", () => {
               pricing: { prices: regionPrices("us-east-1"), nodeGroups: DEFAULT_NODE_GROUPS },
             });
           });
-          assert.deepEqual(r.manifests.map((m) => m.kind).sort(), expectedKinds[name]);
+          assert.deepEqual(r.manifests.map((m) => m.kind).sort(), expectedKinds[name]!(stack));
           for (const m of r.manifests) await validateManifest(m);
         });
       }

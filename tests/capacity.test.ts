@@ -257,9 +257,10 @@ describe("capacity: the stacks", function () {
       ["spot", 2, 3, 2, 3],
       ["gpu", 1, 1, 0, 0],
     ],
-    // prod: agents on on-demand system nodes (m7i.xlarge) beside the HA platform.
+    // prod: agents on on-demand system nodes (m7i.xlarge) beside the HA platform; with KEDA, the VPA recommender
+    // and the public Gateway's proxies, the nightly jobs' pods need a seventh node while they run at max.
     prod: [
-      ["system", 5, 6, 5, 6],
+      ["system", 5, 7, 5, 6],
       ["spot", 1, 1, 1, 1],
       ["gpu", 1, 1, 0, 0],
     ],
@@ -277,9 +278,9 @@ describe("capacity: the stacks", function () {
   }
 
   it("refuses a stack whose system group is too small, naming the group and the numbers", async () => {
-    // dev's platform and EKS add-ons: 2.27 CPU and 39 pods (DaemonSet pods on both nodes included; the LLM
-    // gateway's controller, proxy and rate-limit pods add 0.36 CPU, 0.59 GiB and 3 pods) — more pods than one
-    // m7i.large's 29 slots, so 2 nodes.
+    // dev's platform and EKS add-ons: 2.46 CPU and 44 pods (DaemonSet pods on both nodes included; the LLM
+    // gateway's controller, proxy and rate-limit pods add 0.36 CPU, 0.59 GiB and 3 pods; KEDA's three pods and
+    // the VPA recommender 0.16 CPU, 0.47 GiB and 4 pods) — more pods than one m7i.large's 29 slots, so 2 nodes.
     const synth = await synthStack("dev");
     // The system group is three zonal node groups whose sizes add up: 1 node in all.
     const resources = synth.resources.map((r) =>
@@ -301,7 +302,7 @@ describe("capacity: the stacks", function () {
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(err.lines, [
-          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.30 CPU / 5.29 GiB, 40 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
+          "cluster.nodeGroups.system.maxSize: 1 — the capacity plan needs 2 m7i.large nodes at max replicas (requests 2.46 CPU / 5.76 GiB, 44 pods; one node offers 1.93 CPU / 7.34 GiB, 29 pods); raise maxSize to at least 2",
         ]);
         return true;
       },

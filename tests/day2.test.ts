@@ -54,7 +54,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
   it("an image bump of an agent with storage updates its objects in place; the claim template stays", async () => {
     const version = 'metadata.labels["app.kubernetes.io/version"]';
     assert.deepEqual(await after(DAY2_EDITS.imageBump), [
-      "0 create, 10 update, 0 replace, 0 delete; exit 0",
+      "0 create, 12 update, 0 replace, 0 delete; exit 0",
       `update ConfigMap governance/security-agent-config: ${version}`,
       [
         "update CronJob governance/security-agent-job: ",
@@ -74,6 +74,8 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         // OTEL_RESOURCE_ATTRIBUTES carries service.version.
         "spec.template.spec.containers[0].env[3].value, spec.template.spec.containers[0].image",
       ].join(""),
+      `update VerticalPodAutoscaler governance/security-agent: ${version}`,
+      `update VerticalPodAutoscaler governance/security-agent-job: ${version}`,
     ]);
   });
 
@@ -137,8 +139,9 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
 
   it("adding an agent: its objects are created; only the budget rules change", async () => {
     assert.deepEqual(await after(DAY2_EDITS.addAgent), [
-      "7 create, 1 update, 0 replace, 0 delete; exit 0",
-      "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[8], spec.groups[0].rules[9]",
+      "8 create, 1 update, 0 replace, 0 delete; exit 0",
+      // The dev stack's five agents hold rules 0–9.
+      "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[10], spec.groups[0].rules[11]",
       "create ConfigMap governance/docs-agent-config",
       "create Deployment governance/docs-agent",
       "create HorizontalPodAutoscaler governance/docs-agent",
@@ -146,6 +149,17 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
       "create Service governance/docs-agent",
       "create ServiceAccount governance/docs-agent",
       "create ServiceMonitor governance/docs-agent",
+      "create VerticalPodAutoscaler governance/docs-agent",
+    ]);
+  });
+
+  it("switching an agent from its HPA to KEDA: the ScaledObject created, the HPA deleted, no pod restarted", async () => {
+    // Nothing of the StatefulSet changes (no pod template, no replicas: KEDA's HPA, of the same name, takes the
+    // same bounds and behaviour), so no pod restarts; KEDA adopts the old HPA (transfer-hpa-ownership).
+    assert.deepEqual(await after(DAY2_EDITS.switchToKeda), [
+      "1 create, 0 update, 0 replace, 1 delete; exit 0",
+      "delete HorizontalPodAutoscaler governance/it-ops-agent | the new ScaledObject takes this HPA over (transfer-hpa-ownership) and KEDA re-creates it after this delete: seconds without autoscaling, no pod restarted",
+      "create ScaledObject governance/it-ops-agent",
     ]);
   });
 
@@ -203,7 +217,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
 
   it("renaming an agent deletes and creates its objects, with the data warning (exit 1)", async () => {
     assert.deepEqual(await after(DAY2_EDITS.renameAgent), [
-      "12 create, 6 update, 0 replace, 12 delete; exit 1",
+      "13 create, 6 update, 0 replace, 13 delete; exit 1",
       "delete StatefulSet governance/architect-agent [dangerous]",
       "delete ConfigMap governance/architect-agent-config",
       // The audit store: the old role's generated credentials go, new ones come, and the role bootstrap runs
@@ -220,6 +234,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
       "delete Service governance/architect-agent",
       "delete ServiceAccount governance/architect-agent",
       "delete ServiceMonitor governance/architect-agent",
+      "delete VerticalPodAutoscaler governance/architect-agent",
       "update BackendTrafficPolicy envoy-gateway-system/llm-gateway-budgets: spec.rateLimit.global.rules[3].clientSelectors[0].headers[0].value",
       "update NetworkPolicy governance/allow-internet-egress: spec.podSelector.matchExpressions[0].values[1]",
       "update NetworkPolicy governance/allow-llm-gateway-egress: spec.podSelector.matchExpressions[0].values[1]",
@@ -238,6 +253,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
       "create ServiceAccount governance/design-agent",
       "create ServiceMonitor governance/design-agent",
       "create StatefulSet governance/design-agent",
+      "create VerticalPodAutoscaler governance/design-agent",
     ]);
   });
 
@@ -303,10 +319,10 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         });
       }),
       [
-        "11 create, 2 update, 0 replace, 1 delete; exit 0",
+        "12 create, 2 update, 0 replace, 1 delete; exit 0",
         "delete Job agentops-stores/audit-roles-da93649d",
         "update NetworkPolicy governance/allow-store-audit-egress: spec.podSelector.matchExpressions[0].values[2], spec.podSelector.matchExpressions[0].values[3], spec.podSelector.matchExpressions[0].values[4]",
-        "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[8], spec.groups[0].rules[9]",
+        "update PrometheusRule monitoring/agentops-budgets: spec.groups[0].rules[10], spec.groups[0].rules[11]",
         "create ConfigMap governance/docs-agent-config",
         "create Deployment governance/docs-agent",
         "create ExternalSecret agentops-stores/audit-docs-agent",
@@ -318,6 +334,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
         "create Service governance/docs-agent",
         "create ServiceAccount governance/docs-agent",
         "create ServiceMonitor governance/docs-agent",
+        "create VerticalPodAutoscaler governance/docs-agent",
       ],
     );
   });
@@ -771,6 +788,26 @@ describe("change report rules", () => {
       "0 create, 0 update, 0 replace, 0 delete; exit 0",
       'ignored StatefulSet team/agent: spec.volumeClaimTemplates[0].spec.resources.requests.storage "1Gi" → "2Gi" is not applied (ignoreChanges): grow each claim data-agent-<ordinal> in team with kubectl patch (README, "Growing an agent\'s storage")',
     ]);
+  });
+
+  it("an agent moving between its HPA and KEDA: the hand-over noted on the HPA, each way", () => {
+    const hpa = k8s("HorizontalPodAutoscaler", "autoscaling/v2", "agent");
+    const scaled = k8s("ScaledObject", "keda.sh/v1alpha1", "agent");
+    assert.deepEqual(one([hpa], [scaled]), [
+      "1 create, 0 update, 0 replace, 1 delete; exit 0",
+      "delete HorizontalPodAutoscaler team/agent | the new ScaledObject takes this HPA over (transfer-hpa-ownership) and KEDA re-creates it after this delete: seconds without autoscaling, no pod restarted",
+      "create ScaledObject team/agent",
+    ]);
+    assert.deepEqual(one([scaled], [hpa]), [
+      "1 create, 0 update, 0 replace, 1 delete; exit 0",
+      "delete ScaledObject team/agent",
+      "create HorizontalPodAutoscaler team/agent | KEDA's HPA holds this name until the ScaledObject is deleted, after this create: first kubectl -n team delete scaledobject agent",
+    ]);
+    // Another agent's ScaledObject says nothing about this HPA.
+    assert.deepEqual(
+      one([hpa], [k8s("ScaledObject", "keda.sh/v1alpha1", "other")])[1],
+      "delete HorizontalPodAutoscaler team/agent",
+    );
   });
 
   it("a protected resource's deletion is dangerous", () => {

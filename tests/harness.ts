@@ -3,7 +3,9 @@
  * registered, and validate Kubernetes objects against upstream schemas.
  */
 import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { RE2 } from "re2-wasm";
@@ -267,14 +269,25 @@ export async function pinnedChartFiles(
   }
 }
 
-/** The charts whose CRDs {@link validateManifest} checks the groups below against, as the chart lock names them. */
-const CRD_CHARTS = [
+/**
+ * The charts whose CRDs {@link validateManifest} checks the groups below against, as the chart lock names them.
+ * `rendered`: the chart keeps its CRDs as templates (keda), so Helm renders them; the others are plain files.
+ */
+const CRD_CHARTS: readonly { chart: string; version: string; rendered?: boolean }[] = [
   { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.8.2" },
   { chart: "oci://docker.io/envoyproxy/ai-gateway-crds-helm", version: "v1.1.0" },
   { chart: "snapshot-controller", version: "5.2.0" },
+  { chart: "keda", version: "2.20.2", rendered: true },
+  { chart: "vertical-pod-autoscaler", version: "0.11.0" },
+];
+/** API groups no `@kubernetes-models` package covers: Envoy Gateway, Envoy AI Gateway, CSI volume snapshots, KEDA, the VPA. */
+const CRD_GROUPS = [
+  "gateway.envoyproxy.io",
+  "aigateway.envoyproxy.io",
+  "snapshot.storage.k8s.io",
+  "keda.sh",
+  "autoscaling.k8s.io",
 ] as const;
-/** API groups no `@kubernetes-models` package covers: Envoy Gateway, Envoy AI Gateway, CSI volume snapshots. */
-const CRD_GROUPS = ["gateway.envoyproxy.io", "aigateway.envoyproxy.io", "snapshot.storage.k8s.io"] as const;
 
 let pinnedValidators: Promise<Map<string, CrdValidator>> | undefined;
 
@@ -286,8 +299,16 @@ function pinnedCrdValidators(): Promise<Map<string, CrdValidator>> {
   pinnedValidators ??= (async () => {
     const helm = await findHelm(ROOT);
     const crds: KubernetesObject[] = [];
-    for (const { chart, version } of CRD_CHARTS) {
+    for (const { chart, version, rendered } of CRD_CHARTS) {
       const texts: string[] = [];
+      if (rendered) {
+        const file = await chartFile(ROOT, helm, chart, version);
+        const out = await promisify(execFile)(helm, ["template", "crds", file, "--include-crds"], {
+          maxBuffer: 64 * 2 ** 20,
+        });
+        crds.push(...parseAllDocuments(out.stdout).map((d) => d.toJS() as KubernetesObject));
+        continue;
+      }
       await tar.t({
         file: await chartFile(ROOT, helm, chart, version),
         onReadEntry: (entry) => {

@@ -84,13 +84,15 @@ function costOf(expr: string, model: string, input: number, output: number): big
   return result.valueOf();
 }
 
+/** The LLM gateway's objects: not the shared `public` Gateway's, nor exposed agents' policies in their namespaces. */
 const gatewayObjectsOf = (manifests: readonly KubernetesObject[]) =>
   manifests.filter(
     (m) =>
-      GATEWAY_GROUPS.test(m.apiVersion) ||
-      (m.metadata.namespace === GATEWAY_NS &&
-        /^(ExternalSecret|PushSecret|Gateway|BackendTLSPolicy)$/.test(m.kind)) ||
-      (m.kind === "GatewayClass" && m.metadata.name === "llm-gateway"),
+      m.metadata.name !== "public" &&
+      ((GATEWAY_GROUPS.test(m.apiVersion) && m.metadata.namespace === GATEWAY_NS) ||
+        (m.metadata.namespace === GATEWAY_NS &&
+          /^(ExternalSecret|PushSecret|Gateway|BackendTLSPolicy)$/.test(m.kind)) ||
+        (m.kind === "GatewayClass" && m.metadata.name === "llm-gateway")),
   );
 
 describe("LLM gateway", function () {
@@ -345,6 +347,7 @@ describe("LLM gateway", function () {
               rule("it-ops-agent", 80_000_000),
               rule("ai-agent", 100_000_000),
               rule("architect-agent", 150_000_000),
+              rule("triage-agent", 20_000_000),
             ],
           },
         },
@@ -446,7 +449,7 @@ describe("LLM gateway", function () {
             {
               key: "agentops.io/agent",
               operator: "In",
-              values: ["ai-agent", "architect-agent", "it-ops-agent", "security-agent"],
+              values: ["ai-agent", "architect-agent", "it-ops-agent", "security-agent", "triage-agent"],
             },
           ],
         },

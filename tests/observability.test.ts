@@ -340,7 +340,7 @@ describe("observability", function () {
   });
 
   describe("budgets", () => {
-    it("exports the budget and declared LLM spend of the dev stack's four governance agents", () => {
+    it("exports the budget and declared LLM spend of the dev stack's five governance agents", () => {
       const group = budgetGroup(devConfig().agents);
       const rows = (group.rules as RecordingRule[]).map((r) => [r.record, r.labels, r.expr]);
       const labels = (agent: string, tier: string) => ({ agent, tenant: "governance", tier });
@@ -353,6 +353,8 @@ describe("observability", function () {
         ["agentops:agent_llm_monthly_usd", labels("ai-agent", "3"), "vector(100)"],
         ["agentops:agent_budget_monthly_usd", labels("architect-agent", "4"), "vector(350)"],
         ["agentops:agent_llm_monthly_usd", labels("architect-agent", "4"), "vector(150)"],
+        ["agentops:agent_budget_monthly_usd", labels("triage-agent", "2"), "vector(60)"],
+        ["agentops:agent_llm_monthly_usd", labels("triage-agent", "2"), "vector(20)"],
       ]);
     });
 

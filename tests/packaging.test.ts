@@ -328,6 +328,7 @@ describe("packages, as other teams install them", function () {
           "kubernetes:autoscaling/v2:HorizontalPodAutoscaler summarizer-hpa",
           "kubernetes:policy/v1:PodDisruptionBudget summarizer-pdb",
           "kubernetes:monitoring.coreos.com/v1:ServiceMonitor summarizer-service-monitor",
+          "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler summarizer-vpa",
         ].sort(),
       );
       const get = (name: string) => result.resources.find((x) => x.name === name)!;

@@ -88,6 +88,13 @@ const PINNED: Record<string, [chart: string, repo: string | undefined, version: 
     opencost: ["opencost", "https://opencost.github.io/opencost-helm-chart", "2.5.17", "monitoring"],
     // Volume backups and restores (every stack backs its agents' volumes up).
     "snapshot-controller": ["snapshot-controller", "https://piraeus.io/helm-charts/", "5.2.0", "kube-system"],
+    keda: ["keda", "https://kedacore.github.io/charts", "2.20.2", "keda"],
+    "vertical-pod-autoscaler": [
+      "vertical-pod-autoscaler",
+      "https://kubernetes.github.io/autoscaler",
+      "0.11.0",
+      "kube-system",
+    ],
   };
 
 /** The platform alone, from a stack file's config, on an EKS cluster with GPUs or on an existing cluster. */
@@ -160,10 +167,16 @@ describe("platform", function () {
         const deps = (release: string) => dependencies(resources, RELEASE, `platform-${release}`);
         const p = (n: string) => `platform-${n}`;
         const badger = stack === "dev" ? [] : [p("jaeger-badger")];
+        // Staging and prod set an ACME e-mail (their exposed agents' certificates): the Let's Encrypt issuers.
+        const acme =
+          stack === "dev"
+            ? []
+            : [p("clusterissuer-letsencrypt-production"), p("clusterissuer-letsencrypt-staging")];
         const issuers = [
           p("certificate-agentops-root-ca"),
           p("clusterissuer-agentops-ca"),
           p("clusterissuer-selfsigned"),
+          ...acme,
         ];
         // Besides the explicit order, values holding a cloud resource's output follow it: the bucket, the key, the cluster.
         const bucket = stack === "dev" ? [] : ["agentops-loki"];
@@ -192,6 +205,9 @@ describe("platform", function () {
           "dcgm-exporter": [p("kube-prometheus-stack"), p("monitoring-agents")],
           opencost: [p("kube-prometheus-stack"), p("monitoring"), p("opencost-pricing")],
           "snapshot-controller": [],
+          // dev's queue agent reads SQS through the KEDA operator's Pod Identity: its association comes first.
+          keda: [p("keda"), p("kube-prometheus-stack"), ...(stack === "dev" ? [p("keda-pod-identity")] : [])],
+          "vertical-pod-autoscaler": [],
         };
         // Every release, so one added without an expectation here fails too.
         const releases = resources
@@ -226,8 +242,15 @@ describe("platform", function () {
             .sort(),
           [
             "cert-manager.io/v1 Certificate/agentops-root-ca",
+            ...(stack === "dev" ? [] : ["cert-manager.io/v1 Certificate/expose-security-agent"]),
             "cert-manager.io/v1 Certificate/vault-server-tls",
             "cert-manager.io/v1 ClusterIssuer/agentops-ca",
+            ...(stack === "dev"
+              ? []
+              : [
+                  "cert-manager.io/v1 ClusterIssuer/letsencrypt-production",
+                  "cert-manager.io/v1 ClusterIssuer/letsencrypt-staging",
+                ]),
             "cert-manager.io/v1 ClusterIssuer/selfsigned",
             "external-secrets.io/v1 ClusterSecretStore/aws-secrets-manager",
             "external-secrets.io/v1 ClusterSecretStore/vault",
@@ -566,6 +589,7 @@ describe("platform", function () {
       vault: ["restricted", "restricted"],
       "envoy-gateway-system": ["restricted", "restricted"],
       "envoy-ai-gateway-system": ["restricted", "restricted"],
+      keda: ["restricted", "restricted"],
     });
   });
 
@@ -582,7 +606,7 @@ describe("platform", function () {
   });
 
   it("declares no ACME issuer without an e-mail", async () => {
-    const rec = await platformOf("prod");
+    const rec = await platformOf("prod", { edit: (c) => delete c.certManager.acmeEmail });
     assert.deepEqual(
       rec
         .ofType(CLUSTER_ISSUER)
@@ -592,9 +616,15 @@ describe("platform", function () {
     );
   });
 
-  it("declares no public Gateway, hence no load balancer, without ACME", async () => {
-    // The LLM gateway's own Gateway is internal (a ClusterIP Service): tests/llm-gateway.test.ts.
-    const rec = await platformOf("prod", { edit: (c) => (c.llmGateway.enabled = false) });
+  it("declares no public Gateway, hence no load balancer, without ACME or an exposed agent", async () => {
+    // The LLM gateway's own Gateway is internal (a ClusterIP Service): tests/llm-gateway.test.ts. No agents
+    // are passed here, so none is exposed.
+    const rec = await platformOf("prod", {
+      edit: (c) => {
+        c.llmGateway.enabled = false;
+        delete c.certManager.acmeEmail;
+      },
+    });
     assert.deepEqual(
       rec.resources
         .filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io"))
@@ -608,12 +638,17 @@ describe("platform", function () {
     const gw = rec.get(CUSTOM("gateway.networking.k8s.io/v1", "Gateway"), "platform-gateway-public");
     assert.deepEqual((gw.inputs as { spec: unknown }).spec, {
       gatewayClassName: "envoy",
+      // Its proxies sized by the EnvoyProxy the capacity plan reads (model/cost/stack.ts).
+      infrastructure: {
+        parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "public" },
+      },
       listeners: [
         { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "All" } } },
       ],
     });
     assert.deepEqual(gw.dependsOn.map((u) => u.split("::").pop()).sort(), [
       "platform-envoy-gateway",
+      "platform-envoyproxy-public",
       "platform-gatewayclass-envoy",
     ]);
     const { GatewayClass, Gateway } =
@@ -645,7 +680,9 @@ describe("platform", function () {
       "cert-manager",
       "envoy-gateway",
       "external-secrets",
+      "keda",
       "kube-prometheus-stack",
+      "vertical-pod-autoscaler",
     ]);
   });
 
@@ -744,6 +781,10 @@ describe("platform", function () {
             bucket: "agentops-evidence",
             network: { cidr: "10.0.0.0/8" },
           });
+          // The queue agent's SQS Pod Identity needs EKS too (tests/traffic.test.ts): left out here.
+          raw.agentops.agents = (raw.agentops.agents as { name: string }[]).filter(
+            (a) => a.name !== "triage-agent",
+          );
         }),
         [
           `platform.loki.mode: "simpleScalable" — needs cluster.mode eks (Loki keeps its chunks in the cluster's S3 bucket); use singleBinary`,

@@ -308,6 +308,14 @@ describe("Tenant", () => {
         { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: read },
         { apiGroups: ["monitoring.coreos.com"], resources: ["servicemonitors"], verbs: read },
         { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: read },
+        { apiGroups: ["keda.sh"], resources: ["scaledobjects", "triggerauthentications"], verbs: read },
+        { apiGroups: ["autoscaling.k8s.io"], resources: ["verticalpodautoscalers"], verbs: read },
+        { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes"], verbs: read },
+        {
+          apiGroups: ["gateway.envoyproxy.io"],
+          resources: ["securitypolicies", "backendtrafficpolicies"],
+          verbs: read,
+        },
         { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
         { apiGroups: [""], resources: ["pods/exec"], verbs: ["get", "create"] },
       ]);
@@ -340,7 +348,8 @@ describe("Tenant", () => {
         assert.deepEqual(r.manifests.map((m) => m.kind).sort(), [
           "LimitRange",
           "Namespace",
-          ...Array<string>(6).fill("NetworkPolicy"),
+          // Staging and prod expose security-agent: the Gateway's proxies may reach it (allow-gateway-ingress).
+          ...Array<string>(stack === "dev" ? 6 : 7).fill("NetworkPolicy"),
           "ResourceQuota",
           "Role",
           "RoleBinding",

@@ -125,7 +125,11 @@ export function defaultGroupsCapacity(input: StackCostInput): { nodeGroups: Capa
   };
 }
 
-/** Zones of the stack's subnets (sorted, distinct), or one made-up zone for a stack that declares none. */
+/**
+ * Zones of the stack's subnets (sorted, distinct), or, for a stack that declares none (an existing cluster), the
+ * first zone of the region its default node groups are priced in: a real zone name, so the region label derived
+ * from it is a valid label value too.
+ */
 export function zonesOf(resources: readonly ResourceRecord[]): string[] {
   const zones = [
     ...new Set(
@@ -135,7 +139,7 @@ export function zonesOf(resources: readonly ResourceRecord[]): string[] {
         .filter((z): z is string => typeof z === "string"),
     ),
   ].sort();
-  return zones.length > 0 ? zones : ["local-a"];
+  return zones.length > 0 ? zones : [`${DEFAULT_REGION}a`];
 }
 
 /** Round down to whole millicores / KiB, as quantities. Pure. */

@@ -479,6 +479,37 @@ function markNodeRolls(
 }
 
 /**
+ * Notes where an agent moves between its HPA and KEDA (README, Scaling): the ScaledObject names its HPA like the
+ * agent's and takes it over (`scaledobject.keda.sh/transfer-hpa-ownership`), so the HPA's deletion is harmless;
+ * the other way, KEDA's HPA holds the name until the ScaledObject is gone, which Pulumi deletes after creating.
+ */
+function autoscalerHandOver(changes: ResourceChange[]): void {
+  const of = (kind: string, action: ChangeAction) =>
+    new Map(
+      changes
+        .filter((c) => c.action === action && c.label.startsWith(`${kind} `))
+        .map((c) => [c.label.slice(kind.length + 1), c]),
+    );
+  const hpaDeleted = of("HorizontalPodAutoscaler", "delete");
+  for (const [object] of of("ScaledObject", "create")) {
+    hpaDeleted
+      .get(object)
+      ?.notes.push(
+        "the new ScaledObject takes this HPA over (transfer-hpa-ownership) and KEDA re-creates it after this delete: seconds without autoscaling, no pod restarted",
+      );
+  }
+  const hpaCreated = of("HorizontalPodAutoscaler", "create");
+  for (const [object] of of("ScaledObject", "delete")) {
+    const [namespace, name] = object.split("/");
+    hpaCreated
+      .get(object)
+      ?.notes.push(
+        `KEDA's HPA holds this name until the ScaledObject is deleted, after this create: first kubectl -n ${namespace} delete scaledobject ${name}`,
+      );
+  }
+}
+
+/**
  * Compares two synth outputs. Resources are matched by URN, as Pulumi does; components are left out.
  * Pure: reads nothing.
  */
@@ -531,6 +562,7 @@ export function changeReport(base: readonly ResourceRecord[], head: readonly Res
       ...danger("delete", r),
     });
   }
+  autoscalerHandOver(changes);
   changes.sort(
     (x, y) =>
       Number(!x.dangerous) - Number(!y.dangerous) ||

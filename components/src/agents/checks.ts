@@ -56,6 +56,7 @@ export function agentEntryIssues(agent: Located): ConfigIssue[] {
       allowed: "must be false for an agent with gpu > 0 (GPU agents run on the gpu node group)",
     });
   }
+  issues.push(...trafficIssues(a, key));
   const parsed = agentSchema.safeParse(agent.entry);
   if (parsed.success) issues.push(...derivedNameIssues(parsed.data, key));
   return issues;
@@ -105,13 +106,53 @@ export function gatewayEnvIssues(agent: Located, gatewayEnv: readonly string[]):
   return issues;
 }
 
+/**
+ * `replicas.min: 0` only with a queue trigger (nothing else can wake an agent that runs no pod: requests to
+ * its Service would find none, and CPU and memory are not measured at zero pods), and every secret a trigger
+ * or the OIDC sign-in reads named among `secrets` (the Secret they read is the one `secrets` fills from Vault).
+ */
+function trafficIssues(a: Record<string, unknown>, key: (k: string) => string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const replicas = a.replicas as { min?: unknown } | undefined;
+  const scaling = a.scaling as { queue?: { credentials?: Record<string, unknown> } } | undefined;
+  if (replicas?.min === 0 && (typeof scaling !== "object" || scaling === null || !scaling.queue)) {
+    issues.push({
+      path: key("replicas.min"),
+      value: 0,
+      allowed:
+        "must be at least 1 without scaling.queue: only a queue trigger wakes an agent that runs no pod (requests find no pod to reach)",
+    });
+  }
+  const secrets = Array.isArray(a.secrets) ? (a.secrets as unknown[]) : [];
+  const named = (path: string, value: unknown) => {
+    if (typeof value === "string" && /^[A-Z_][A-Z0-9_]*$/.test(value) && !secrets.includes(value)) {
+      issues.push({
+        path: key(path),
+        value,
+        allowed: `must be one of the agent's secrets (${secrets.map(String).join(", ") || "none"}): add it to secrets, and its value to Vault agents/<env>/${String(a.name)}`,
+      });
+    }
+  };
+  const credentials = scaling?.queue?.credentials;
+  if (typeof credentials === "object" && credentials !== null) {
+    for (const field of ["password", "accessKeyId", "secretAccessKey"]) {
+      named(`scaling.queue.credentials.${field}`, credentials[field]);
+    }
+  }
+  const auth = (a.expose as { auth?: { kind?: unknown; clientSecret?: unknown } } | undefined)?.auth;
+  if (auth?.kind === "oidc") named("expose.auth.clientSecret", auth.clientSecret);
+  return issues;
+}
+
 function quantityOf(v: unknown): number | undefined {
   return typeof v === "string" || typeof v === "number" ? parseQuantity(v) : undefined;
 }
 
 /**
  * What one agent asks of its tenant's quota at its peak: every workload at `replicas.max` while a rollout
- * runs, plus one run of its job. See agents/agent.ts for the objects:
+ * runs, plus one run of its job (`replicas.max` is the HPA's `maxReplicas` or, with `scaling`, the KEDA
+ * ScaledObject's `maxReplicaCount`; a queue agent at `min: 0` still counts its maximum). See agents/agent.ts for
+ * the objects:
  * - without storage the service is a Deployment rolling with maxSurge 1 / maxUnavailable 0, so a rollout at
  *   `replicas.max` runs one pod more; with storage it is a StatefulSet, which rolls without surge (it
  *   replaces pods one by one) and holds one claim per replica;

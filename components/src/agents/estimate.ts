@@ -19,8 +19,16 @@ const KINDS: Record<keyof AgentObjects, string> = {
   restoredClaim: "PersistentVolumeClaim",
   service: "Service",
   hpa: "HorizontalPodAutoscaler",
+  scaledObject: "ScaledObject",
+  triggerAuthentication: "TriggerAuthentication",
   pdb: "PodDisruptionBudget",
   serviceMonitor: "ServiceMonitor",
+  serviceVpa: "VerticalPodAutoscaler",
+  jobVpa: "VerticalPodAutoscaler",
+  httpRoute: "HTTPRoute",
+  rateLimitPolicy: "BackendTrafficPolicy",
+  securityPolicy: "SecurityPolicy",
+  oidcExternalSecret: "ExternalSecret",
 };
 
 /**

@@ -20,6 +20,17 @@ export function agentObjectNames(agent: { name: string }) {
     /** StatefulSet claims are `<template>-<statefulset>-<ordinal>`: `data-<agent>-0`, … */
     claimTemplate: "data",
     service: agent.name,
+    /** The HPA: the agent's own, or the one KEDA makes for its ScaledObject (same name, see agents/traffic.ts). */
+    hpa: agent.name,
+    scaledObject: agent.name,
+    triggerAuthentication: agent.name,
+    serviceVpa: agent.name,
+    jobVpa: childName(agent.name, "job"),
+    httpRoute: agent.name,
+    securityPolicy: agent.name,
+    rateLimitPolicy: agent.name,
+    /** The OIDC client secret's Secret (and ExternalSecret). */
+    oidcSecret: childName(agent.name, "oidc"),
   } as const;
 }
 

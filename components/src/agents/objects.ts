@@ -13,6 +13,7 @@ import type { Environment } from "../config/environments";
 import type { TenantConfig } from "../config/tenants";
 import { AGENT_PLATFORM_ENV, ANNOTATIONS, LABELS, NODE_GROUPS } from "../lib/contract";
 import { agentObjectNames } from "./names";
+import { agentVerticalPodAutoscalers, exposureObjects, hpaBehavior, scalingObjects } from "./traffic";
 
 type PodSpec = inputs.core.v1.PodSpec;
 type Container = inputs.core.v1.Container;
@@ -89,9 +90,23 @@ export interface AgentObjects {
   /** A service claim restored from a snapshot (`storage.restoreFrom` on `data-<agent>-<n>`): the StatefulSet adopts it. */
   restoredClaim?: inputs.core.v1.PersistentVolumeClaim;
   service?: inputs.core.v1.Service;
+  /** `service`/`hybrid` without `scaling`: CPU and memory. */
   hpa?: inputs.autoscaling.v2.HorizontalPodAutoscaler;
+  /** `service`/`hybrid` with `scaling`: KEDA's triggers instead of the HPA (./traffic.ts). */
+  scaledObject?: k8s.apiextensions.CustomResourceArgs;
+  /** With `scaling.queue`: how KEDA reads the queue. */
+  triggerAuthentication?: k8s.apiextensions.CustomResourceArgs;
   pdb?: inputs.policy.v1.PodDisruptionBudget;
   serviceMonitor?: k8s.apiextensions.CustomResourceArgs;
+  /** Recommendation-only VerticalPodAutoscalers (option `verticalPodAutoscaler`): the service's and the job's. */
+  serviceVpa?: k8s.apiextensions.CustomResourceArgs;
+  jobVpa?: k8s.apiextensions.CustomResourceArgs;
+  /** With `expose`: the route on the shared Gateway, its per-client rate limit and, with `auth`, its policy. */
+  httpRoute?: k8s.apiextensions.CustomResourceArgs;
+  rateLimitPolicy?: k8s.apiextensions.CustomResourceArgs;
+  securityPolicy?: k8s.apiextensions.CustomResourceArgs;
+  /** With `expose.auth.kind: oidc`: the OAuth client secret from Vault. */
+  oidcExternalSecret?: k8s.apiextensions.CustomResourceArgs;
 }
 
 /** The non-root user of distroless and Chainguard images; any fixed non-zero UID satisfies `restricted`. */
@@ -405,37 +420,46 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
         ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
       },
     };
-    const scaling = agent.autoscaling;
-    const rule = (r: typeof scaling.scaleUp, selectPolicy: "Max" | "Min") => ({
-      stabilizationWindowSeconds: r.stabilizationSeconds,
-      selectPolicy,
-      policies: [
-        { type: "Percent", value: r.percent, periodSeconds: r.periodSeconds },
-        { type: "Pods", value: r.pods, periodSeconds: r.periodSeconds },
-      ],
-    });
     const utilization = (name: "cpu" | "memory", averageUtilization: number) => ({
       type: "Resource",
       resource: { name, target: { type: "Utilization", averageUtilization } },
     });
-    out.hpa = {
-      metadata: meta(names.workload, "service"),
-      spec: {
-        scaleTargetRef: {
-          apiVersion: "apps/v1",
-          kind: agent.storage ? "StatefulSet" : "Deployment",
-          name: names.workload,
+    const scaled = scalingObjects({
+      agent,
+      tenant,
+      meta: (name) => meta(name, "service"),
+      throughLlmGateway: gateway !== undefined,
+    });
+    if (scaled) {
+      // KEDA makes the HPA (same name, same behaviour): no second one.
+      out.scaledObject = scaled.scaledObject;
+      if (scaled.triggerAuthentication) out.triggerAuthentication = scaled.triggerAuthentication;
+    } else {
+      out.hpa = {
+        metadata: meta(names.hpa, "service"),
+        spec: {
+          scaleTargetRef: {
+            apiVersion: "apps/v1",
+            kind: agent.storage ? "StatefulSet" : "Deployment",
+            name: names.workload,
+          },
+          minReplicas: replicas.min,
+          maxReplicas: replicas.max,
+          metrics: [
+            utilization("cpu", agent.autoscaling.cpuUtilization),
+            utilization("memory", agent.autoscaling.memoryUtilization),
+          ],
+          behavior: hpaBehavior(agent),
         },
-        minReplicas: replicas.min,
-        maxReplicas: replicas.max,
-        metrics: [
-          utilization("cpu", scaling.cpuUtilization),
-          utilization("memory", scaling.memoryUtilization),
-        ],
-        // Up: the larger of the two policies, so small agents can still add pods fast; down: the smaller.
-        behavior: { scaleUp: rule(scaling.scaleUp, "Max"), scaleDown: rule(scaling.scaleDown, "Min") },
-      },
-    };
+      };
+    }
+    const exposed = exposureObjects({
+      agent,
+      environment,
+      meta: (name) => meta(name, "service"),
+      secretStore: options.secretStore,
+    });
+    if (exposed) Object.assign(out, exposed);
     out.pdb = {
       metadata: meta(names.workload, "service"),
       spec: {
@@ -505,6 +529,19 @@ export function buildAgentObjects(args: ResolvedAgentArgs): AgentObjects {
         },
       },
     };
+  }
+  if (options.verticalPodAutoscaler) {
+    Object.assign(
+      out,
+      agentVerticalPodAutoscalers({
+        agent,
+        service: hasService(agent),
+        job: hasJob(agent),
+        tenant,
+        meta: (name, component) => meta(name, component),
+        container: AGENT_CONTAINER,
+      }),
+    );
   }
   return out;
 }

@@ -15,6 +15,7 @@ import {
   unique,
   usd,
 } from "./schema";
+import { exposeSchema, scalingSchema } from "./traffic";
 
 export const AGENT_MODES = ["service", "scheduled", "hybrid"] as const;
 export type AgentMode = (typeof AGENT_MODES)[number];
@@ -259,16 +260,23 @@ const JOB_ONLY = "applies only to mode scheduled or hybrid";
 
 /** Fields of the long-lived service (modes `service` and `hybrid`). */
 const service = (mode: AgentMode) => ({
-  /** Replicas of the service; the HPA moves between them. */
+  /**
+   * Replicas of the service; the HPA (or KEDA's, with `scaling`) moves between them. `min: 0` only with
+   * `scaling.queue`: the agent then runs no pod while its queue is empty.
+   */
   replicas: z.strictObject(
-    { min: integer(1, 100), max: integer(1, 100) },
+    { min: integer(0, 100), max: integer(1, 100) },
     {
       error: (issue) =>
         issue.input === undefined ? `is required for mode ${mode}: { min, max }` : undefined,
     },
   ),
-  /** HPA targets and behaviour. @default see {@link autoscalingSchema} */
+  /** HPA targets and behaviour (also the ScaledObject's, with `scaling`). @default see {@link autoscalingSchema} */
   autoscaling: autoscalingSchema,
+  /** KEDA triggers (requests, a queue) instead of the CPU/memory HPA. @default none: CPU and memory only */
+  scaling: scalingSchema.optional(),
+  /** HTTPS on the platform's shared Gateway. @default none: reachable inside the cluster only */
+  expose: exposeSchema.optional(),
   /** Container port of the HTTP API, the probes and `/metrics`. @default 8080 */
   port: integer(1024, 65535).default(8080),
   /** HTTP paths of the probes. */
@@ -313,6 +321,10 @@ export const scheduledAgentSchema = z
     ...scheduled("scheduled"),
     replicas: notIn(SERVICE_ONLY),
     autoscaling: notIn(SERVICE_ONLY),
+    scaling: notIn(SERVICE_ONLY),
+    expose: notIn(
+      "applies only to mode service or hybrid (a scheduled agent serves no requests; expose a service agent)",
+    ),
     port: notIn(SERVICE_ONLY),
     probes: notIn(SERVICE_ONLY),
   })

@@ -114,6 +114,11 @@ export const agentOptionsSchema = z.strictObject({
   platform: platformEndpointsSchema.default(platformEndpointsSchema.parse({})),
   /** Create a ServiceMonitor (needs the Prometheus Operator's CRD) for service and hybrid agents. @default true */
   serviceMonitor: bool().default(true),
+  /**
+   * A VerticalPodAutoscaler in recommendation mode (`updateMode: "Off"`) per workload (needs the VPA's CRDs and
+   * its recommender, which the platform runs). @default true
+   */
+  verticalPodAutoscaler: bool().default(true),
   /** @default the platform's ClusterSecretStore `vault` */
   secretStore: secretStoreSchema.default(secretStoreSchema.parse({})),
 });

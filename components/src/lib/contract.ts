@@ -75,6 +75,8 @@ export const PLATFORM_NAMESPACES = {
    * generated database credentials, the RDS role bootstrap and the volume snapshot schedule.
    */
   stores: "agentops-stores",
+  /** KEDA: the operator that scales agents on requests and queues, its metrics server and webhook. */
+  keda: "keda",
 } as const;
 
 /** Where agents send telemetry and where their secrets come from. */
@@ -90,8 +92,19 @@ export const PLATFORM_ENDPOINTS = {
   vaultSecretStore: "vault",
   /** ClusterSecretStore that reads AWS Secrets Manager with Pod Identity (EKS only). */
   awsSecretStore: "aws-secrets-manager",
-  /** The shared Gateway (Gateway API) agents attach HTTPRoutes to, and its GatewayClass. */
-  gateway: { name: "public", namespace: PLATFORM_NAMESPACES.gateway, className: "envoy" },
+  /**
+   * The shared Gateway (Gateway API) agents attach HTTPRoutes to, and its GatewayClass; the labels of its proxy
+   * pods (Envoy Gateway sets them), which a tenant's network policy admits to exposed agents.
+   */
+  gateway: {
+    name: "public",
+    namespace: PLATFORM_NAMESPACES.gateway,
+    className: "envoy",
+    proxyPodLabels: {
+      "gateway.envoyproxy.io/owning-gateway-name": "public",
+      "gateway.envoyproxy.io/owning-gateway-namespace": PLATFORM_NAMESPACES.gateway,
+    },
+  },
   /**
    * The in-cluster LLM gateway agents call instead of providers: its Gateway (and fixed Service name), the
    * listener port, the container port Envoy listens on (ports below 1024 shifted by +10000), the labels of its
@@ -112,7 +125,17 @@ export const PLATFORM_ENDPOINTS = {
   },
   /** Label of the namespace Prometheus scrapes from. */
   prometheusNamespace: PLATFORM_NAMESPACES.monitoring,
+  /** Prometheus's query API (kube-prometheus-stack's Service), which KEDA's prometheus triggers ask. */
+  prometheusUrl: `http://kube-prometheus-stack-prometheus.${PLATFORM_NAMESPACES.monitoring}.svc.cluster.local:9090`,
+  /** The KEDA operator's service account: SQS queue lengths are read with its Pod Identity. */
+  kedaOperator: { namespace: PLATFORM_NAMESPACES.keda, serviceAccount: "keda-operator" },
 } as const;
+
+/**
+ * The shared Gateway's HTTPS listener for an exposed agent (one per hostname, named after the agent): the
+ * platform declares it, the agent's HTTPRoute attaches to it by this name.
+ */
+export const exposedListenerName = (agent: { name: string }) => `https-${agent.name}`;
 
 /**
  * In-cluster components that call AWS, with the service account their Pod Identity association binds.

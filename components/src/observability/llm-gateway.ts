@@ -16,6 +16,12 @@ import type { PrometheusRuleObject, RuleGroup } from "./rules";
 import { LLM_PRICES } from "../catalog/llm-prices";
 
 const GW = PLATFORM_ENDPOINTS.llmGateway;
+/**
+ * The AI Gateway's request duration histogram (OTel `gen_ai.server.request.duration`, seconds), from the same
+ * sidecar, with the same `agent` label: its `_count` rate is an agent's LLM requests per second, its `_sum`
+ * rate the mean of its LLM requests in flight (what KEDA scales agents on, agents/traffic.ts).
+ */
+export const GATEWAY_REQUEST_DURATION = "gen_ai_server_request_duration_seconds";
 /** The ext_proc sidecar's Prometheus port. */
 export const EXTPROC_METRICS_PORT = 1064;
 /** The scrape job of the gateway's metrics: `<namespace>/<PodMonitor name>`, as prometheus-operator sets it. */

@@ -58,6 +58,11 @@ export interface AddonContext {
   counterStore?: CounterStore;
   /** What the data stores need of the platform (PlatformArgs `storage`). @default neither */
   storage?: PlatformStorage;
+  /**
+   * The KEDA operator reads SQS queue lengths with EKS Pod Identity (an agent scales on an SQS queue with
+   * `credentials.from: podIdentity`): its pods carry an annotation saying so. @default false
+   */
+  kedaPodIdentity?: boolean;
 }
 
 /** The operators the data stores and volume backups need. */

@@ -16,10 +16,12 @@ import { Observability } from "../observability/observability";
 import { openCostPricingConfigMap, type OpenCostPricingInput } from "../observability/opencost-pricing";
 import { JAEGER_BADGER_CLAIM } from "./addons/jaeger";
 import { VALKEY_RELEASE } from "./addons/valkey";
-import type { AddonContext, PlatformCluster, PlatformStorage } from "./context";
+import { controllerReplicas, type AddonContext, type PlatformCluster, type PlatformStorage } from "./context";
+import { kedaPodIdentity, podIdentityQueues } from "./keda";
 import { enabledAddons, installOrder } from "./registry";
 import {
   certificateIssuers,
+  exposedAgents,
   gatewayObjects,
   NAMESPACE_SECURITY,
   secretStores,
@@ -48,8 +50,9 @@ export interface PlatformArgs {
    */
   observability?: { agents?: readonly AgentConfig[]; pricing?: OpenCostPricingInput };
   /**
-   * The agents the LLM gateway admits (those with `llm.monthlyUsd > 0` get a credential and a monthly limit);
-   * read only when `config.llmGateway.enabled`. @default []
+   * The stack's agents: those with `llm.monthlyUsd > 0` get an LLM gateway credential and monthly limit (when
+   * `config.llmGateway.enabled`); those with `expose` a listener and certificate on the shared Gateway; those
+   * scaling on an SQS queue with Pod Identity a grant in the KEDA operator's role (EKS). @default []
    */
   agents?: readonly AgentConfig[];
   /**
@@ -95,6 +98,7 @@ export class Platform extends pulumi.ComponentResource {
       cluster: args.cluster,
       ...(args.storage ? { storage: args.storage } : {}),
     };
+    const exposed = exposedAgents(args.agents ?? []);
     const gatewayConfig = args.config.llmGateway;
     const addons = installOrder(enabledAddons(ctx));
     const parent = { parent: this };
@@ -210,6 +214,25 @@ export class Platform extends pulumi.ComponentResource {
     } else {
       this.counterStoreUrl = undefined;
     }
+    // SQS queue lengths through the KEDA operator's Pod Identity: its role and association exist before its pods.
+    const cloud = args.cluster.cloud;
+    const kedaQueues = podIdentityQueues(args.agents ?? []);
+    if (enabled("keda") && cloud && args.cluster.capabilities.podIdentity && kedaQueues.length > 0) {
+      const association = kedaPodIdentity(
+        name,
+        {
+          queues: kedaQueues,
+          clusterName: cloud.clusterName,
+          accountId: cloud.accountId,
+          tags: awsTags(args.environment),
+        },
+        this,
+      );
+      if (association) {
+        ctx.kedaPodIdentity = true;
+        needs["keda"] = [association];
+      }
+    }
     if (enabled("opencost")) {
       // OpenCost mounts its pricing (derived from the cost model's price table) at start.
       needs["opencost"] = [
@@ -288,12 +311,29 @@ export class Platform extends pulumi.ComponentResource {
         // The issuers are part of cert-manager being ready: whatever follows it may ask for a certificate.
         done[addon.name] = [release, ...certificateIssuers(ctx).map((obj) => custom(obj, [release]))];
       }
-      if (addon.name === "envoy-gateway" && args.config.certManager.acmeEmail !== undefined) {
+      if (
+        addon.name === "envoy-gateway" &&
+        (args.config.certManager.acmeEmail !== undefined || exposed.length > 0)
+      ) {
         // A public Gateway is a public load balancer: it comes with public certificates (an ACME e-mail), which
-        // its HTTP-01 challenges need; without them the controller idles at no cost. Class before Gateway.
-        const [gatewayClass, gateway] = gatewayObjects();
-        const cls = custom(gatewayClass!, [release]);
-        custom(gateway!, [release, cls]);
+        // its HTTP-01 challenges need, or with the first exposed agent; without either the controller idles at
+        // no cost. Class and EnvoyProxy before the Gateway; each certificate after its issuer.
+        const objects = gatewayObjects(exposed, controllerReplicas(ctx));
+        const cls = custom(
+          objects.find((o) => o.kind === "GatewayClass")!,
+          [release],
+        );
+        const proxy = custom(
+          objects.find((o) => o.kind === "EnvoyProxy")!,
+          [release],
+        );
+        custom(
+          objects.find((o) => o.kind === "Gateway")!,
+          [release, cls, proxy],
+        );
+        for (const certificate of objects.filter((o) => o.kind === "Certificate")) {
+          custom(certificate, [...(done["cert-manager"] ?? []), ...inNamespace(PLATFORM_NAMESPACES.gateway)]);
+        }
       }
     }
 

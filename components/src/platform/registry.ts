@@ -11,6 +11,7 @@ import { dcgmExporterValues } from "./addons/dcgm-exporter";
 import { externalSecretsValues } from "./addons/external-secrets";
 import { gatewayValues } from "./addons/gateway";
 import { jaegerValues } from "./addons/jaeger";
+import { kedaValues } from "./addons/keda";
 import { kubePrometheusStackValues } from "./addons/kube-prometheus-stack";
 import { lokiValues } from "./addons/loki";
 import { metricsServerValues } from "./addons/metrics-server";
@@ -21,6 +22,7 @@ import { valkeyValues, VALKEY_RELEASE } from "./addons/valkey";
 import { snapshotControllerValues, SNAPSHOT_CONTROLLER_RELEASE } from "./addons/snapshot-controller";
 import { cloudnativePgValues, CNPG_RELEASE } from "./addons/cloudnative-pg";
 import { vaultValues } from "./addons/vault";
+import { verticalPodAutoscalerValues } from "./addons/vertical-pod-autoscaler";
 import type { WorkloadFootprint } from "../model/capacity/workloads";
 import { PLATFORM_FOOTPRINTS } from "../model/footprints";
 import type { AddonContext, Values } from "./context";
@@ -279,6 +281,28 @@ const ENTRIES: readonly AddonEntry[] = [
     installsCrds: true,
     enabled: (ctx) => ctx.storage?.postgresOperator === true,
     values: cloudnativePgValues,
+  },
+  {
+    // Agents that scale on requests or queues (README, Scaling): KEDA's ScaledObjects and TriggerAuthentications.
+    // kedacore/charts 2.20.2 (../shared/helm-cache/INDEX.md). It renders a ServiceMonitor for the operator.
+    name: "keda",
+    ...pinnedChart("keda"),
+    namespace: ns.keda,
+    dependsOn: ["kube-prometheus-stack"],
+    defaults: "keda",
+    installsCrds: true,
+    values: kedaValues,
+  },
+  {
+    // Every agent's VerticalPodAutoscaler in recommendation mode (README, Right-sizing); its CRDs are in the
+    // chart's crds/. kubernetes/autoscaler chart 0.11.0 (../shared/helm-cache/INDEX.md).
+    name: "vertical-pod-autoscaler",
+    ...pinnedChart("vertical-pod-autoscaler"),
+    namespace: ns.kubeSystem,
+    dependsOn: [],
+    defaults: "vertical-pod-autoscaler",
+    installsCrds: true,
+    values: verticalPodAutoscalerValues,
   },
 ];
 

@@ -2,7 +2,15 @@
  * The custom resources the platform declares next to its charts: cert-manager issuers and certificates,
  * External Secrets stores. Pure builders, so tests read them without the Pulumi runtime.
  */
-import { PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES, WORKLOAD_IDENTITIES } from "../lib/contract";
+import type { AgentConfig } from "../config";
+import {
+  exposedListenerName,
+  PLATFORM_ENDPOINTS,
+  PLATFORM_NAMESPACES,
+  WORKLOAD_IDENTITIES,
+} from "../lib/contract";
+import { PUBLIC_GATEWAY_CONTAINERS } from "../model/footprints/gateway";
+import { resources } from "./context";
 import { VAULT_PEER_SERVICE, VAULT_TLS_SECRET } from "./addons/vault";
 import type { AddonContext } from "./context";
 
@@ -175,15 +183,45 @@ export const NAMESPACE_SECURITY: Record<string, "restricted" | "baseline" | "pri
   [PLATFORM_NAMESPACES.aiGateway]: "restricted",
   // The CloudNativePG chart's pod and container security contexts are restricted (values.yaml defaults).
   [PLATFORM_NAMESPACES.cnpg]: "restricted",
+  // KEDA's chart runs its three pods non-root, without capabilities, with RuntimeDefault seccomp.
+  [PLATFORM_NAMESPACES.keda]: "restricted",
 };
 
+/** An exposed agent as the shared Gateway serves it: its listener's hostname and the issuer of its certificate. */
+export interface ExposedAgent {
+  name: string;
+  /** Its tenant: the one namespace whose routes the listener admits. */
+  tenant: string;
+  hostname: string;
+  issuer: string;
+}
+
+/** The agents of `agents` with `expose`, sorted by name (the Gateway's listener order). */
+export function exposedAgents(agents: readonly AgentConfig[]): ExposedAgent[] {
+  return agents
+    .flatMap((a) =>
+      a.mode !== "scheduled" && a.expose
+        ? [{ name: a.name, tenant: a.tenant, hostname: a.expose.hostname, issuer: a.expose.issuer }]
+        : [],
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The certificate (and its Secret) of an exposed agent's hostname, in the Gateway's namespace. */
+export const exposedCertificateName = (agent: { name: string }) => `expose-${agent.name}`;
+
 /**
- * The shared Gateway, declared with the ACME issuers: an Envoy GatewayClass and one `public` Gateway (HTTP on
- * 80, HTTPRoutes from every namespace), which the issuers' HTTP-01 solver and agents' routes attach to. No hostname is configured
- * yet, so HTTPS listeners (one per hostname, certificate from an ACME issuer) are left out.
+ * The shared Gateway, declared with the ACME issuers or the first exposed agent: an Envoy GatewayClass, the
+ * EnvoyProxy that sizes its proxies (`replicas`, the containers' requests of model/footprints/gateway.ts, which
+ * the capacity plan reads back from this object; `externalTrafficPolicy: Local` keeps client addresses, the key
+ * of the per-client rate limit of routes without JWT), and one `public` Gateway: HTTP on 80 (HTTPRoutes from
+ * every namespace: the ACME issuers' HTTP-01 solver attaches there) and one HTTPS listener on 443 per exposed
+ * agent, named `https-<agent>`, for its hostname only, terminating TLS with the certificate cert-manager keeps
+ * in `expose-<agent>` and admitting routes of the agent's namespace only; then those Certificates.
  */
-export function gatewayObjects(): CustomObject[] {
+export function gatewayObjects(exposed: readonly ExposedAgent[] = [], replicas = 1): CustomObject[] {
   const gw = PLATFORM_ENDPOINTS.gateway;
+  const C = PUBLIC_GATEWAY_CONTAINERS;
   return [
     {
       apiVersion: "gateway.networking.k8s.io/v1",
@@ -192,15 +230,80 @@ export function gatewayObjects(): CustomObject[] {
       spec: { controllerName: "gateway.envoyproxy.io/gatewayclass-controller" },
     },
     {
+      apiVersion: "gateway.envoyproxy.io/v1alpha1",
+      kind: "EnvoyProxy",
+      metadata: { name: gw.name, namespace: gw.namespace },
+      spec: {
+        provider: {
+          type: "Kubernetes",
+          kubernetes: {
+            envoyService: { externalTrafficPolicy: "Local" },
+            envoyDeployment: {
+              replicas,
+              container: { resources: resources(C.envoy, "1", "1Gi") },
+              // As for the LLM gateway: the shutdown manager's resources only through a patch.
+              patch: {
+                type: "StrategicMerge",
+                value: {
+                  spec: {
+                    template: {
+                      spec: {
+                        containers: [
+                          {
+                            name: C.shutdownManager.name,
+                            resources: resources(C.shutdownManager, "100m", "64Mi"),
+                          },
+                        ],
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "Gateway",
       metadata: { name: gw.name, namespace: gw.namespace },
       spec: {
         gatewayClassName: gw.className,
+        infrastructure: {
+          parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: gw.name },
+        },
         listeners: [
           { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "All" } } },
+          ...exposed.map((a) => ({
+            name: exposedListenerName(a),
+            protocol: "HTTPS",
+            port: 443,
+            hostname: a.hostname,
+            tls: {
+              mode: "Terminate",
+              certificateRefs: [{ group: "", kind: "Secret", name: exposedCertificateName(a) }],
+            },
+            allowedRoutes: {
+              namespaces: {
+                from: "Selector",
+                selector: { matchLabels: { "kubernetes.io/metadata.name": a.tenant } },
+              },
+            },
+          })),
         ],
       },
     },
+    ...exposed.map((a): CustomObject => ({
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: exposedCertificateName(a), namespace: gw.namespace },
+      spec: {
+        secretName: exposedCertificateName(a),
+        dnsNames: [a.hostname],
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        issuerRef: { name: a.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+      },
+    })),
   ];
 }

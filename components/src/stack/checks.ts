@@ -14,6 +14,7 @@ import { ownedNamespace, PLATFORM_OWNED } from "../config/tenants";
 import { LLM_GATEWAY_AGENT_ENV } from "../gateway/objects";
 import { neverFiresReason, parseKubernetesCron } from "../lib/cron";
 import { ADDONS } from "../platform/registry";
+import { ACME_ISSUERS } from "../config/traffic";
 
 /** The entries of a list key as located entries (`agents[2]`), objects only. */
 function located(list: unknown, key: string): Located[] {
@@ -89,6 +90,7 @@ export function crossChecks(cfg: Record<string, unknown>): ConfigIssue[] {
   issues.push(...platformOffIssues(cfg, agents));
   issues.push(...tenantNamespaceIssues(tenants));
   issues.push(...nodeGroupSizeIssues(cfg.cluster));
+  issues.push(...trafficIssues(cfg));
   return issues;
 }
 
@@ -406,4 +408,79 @@ export function configWarnings(config: { agents: readonly AgentConfig[] }): stri
           `agents[${i}] (${agent.name}).schedule: ${JSON.stringify(agent.schedule)} — never fires (${reason}): Kubernetes accepts the CronJob but never starts a Job; the cost model counts 0 runs`,
         ];
   });
+}
+
+/**
+ * Checks of agents' `expose` and `scaling` against the rest of the stack, on raw values (skipping what the
+ * schema rejects): hostnames unique across the stack (one listener and certificate each); an exposed agent
+ * needs the platform (its Gateway, cert-manager) with the LLM gateway (whose global rate-limit service and
+ * counter store count the per-client limits: Envoy Gateway's local limits cannot tell clients apart), and an
+ * ACME issuer needs `platform.certManager.acmeEmail`; an SQS queue read with Pod Identity needs an EKS
+ * cluster.
+ */
+function trafficIssues(cfg: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const platform = cfg.platform as
+    | { enabled?: unknown; llmGateway?: { enabled?: unknown }; certManager?: { acmeEmail?: unknown } }
+    | undefined;
+  const platformOn = platform?.enabled !== false;
+  const rateLimits = platformOn && platform?.llmGateway?.enabled === true;
+  const acme = typeof platform?.certManager?.acmeEmail === "string";
+  const eks = (cfg.cluster as { mode?: unknown } | undefined)?.mode === "eks";
+  const hosts = new Map<string, string>();
+  for (const { entry, path } of located(cfg.agents, "agents")) {
+    const a = entry as {
+      mode?: unknown;
+      expose?: { hostname?: unknown; issuer?: unknown };
+      scaling?: { queue?: { kind?: unknown; credentials?: { from?: unknown } } };
+    };
+    if (a.mode === "scheduled") continue; // the schema refuses expose and scaling there
+    const expose = a.expose;
+    if (typeof expose === "object" && expose !== null) {
+      const host = expose.hostname;
+      if (typeof host === "string") {
+        const first = hosts.get(host);
+        if (first !== undefined)
+          issues.push({
+            path: `${path}.expose.hostname`,
+            value: host,
+            allowed: `must be unique across the stack (also ${first}.expose.hostname): one listener and certificate per host`,
+          });
+        else hosts.set(host, path);
+      }
+      if (!rateLimits) {
+        issues.push({
+          path: `${path}.expose`,
+          value: expose,
+          allowed: platformOn
+            ? "needs platform.llmGateway.enabled: the per-client rate limit of an exposed agent counts in Envoy Gateway's global rate-limit service, which the LLM gateway's counter store backs"
+            : "needs platform.enabled: the shared Gateway and cert-manager are the platform's",
+        });
+      }
+      const issuer = expose.issuer ?? "letsencrypt-production";
+      if (typeof issuer === "string" && ACME_ISSUERS.includes(issuer) && !acme) {
+        issues.push({
+          path: `${path}.expose.issuer`,
+          value: issuer,
+          allowed:
+            "needs platform.certManager.acmeEmail (the Let's Encrypt issuers exist only with it), or issuer agentops-ca (the internal CA)",
+        });
+      }
+    }
+    const scaling = a.scaling;
+    if (typeof scaling === "object" && scaling !== null) {
+      // Like ServiceMonitors and ExternalSecrets, a ScaledObject only needs KEDA's CRDs and operator, which a
+      // cluster without the platform may have from elsewhere: not refused there.
+      const queue = scaling.queue;
+      if (queue?.kind === "sqs" && queue.credentials?.from === "podIdentity" && !eks) {
+        issues.push({
+          path: `${path}.scaling.queue.credentials.from`,
+          value: "podIdentity",
+          allowed:
+            "needs cluster.mode eks (EKS Pod Identity); on another cluster use from: secrets with accessKeyId and secretAccessKey",
+        });
+      }
+    }
+  }
+  return issues;
 }

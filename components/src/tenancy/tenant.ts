@@ -18,7 +18,7 @@ import {
 } from "../config/component-args";
 import { oneOf } from "../config/schema";
 import { tenantSchema } from "../config/tenants";
-import { LABELS, PLATFORM_NAMESPACES } from "../lib/contract";
+import { LABELS, PLATFORM_ENDPOINTS, PLATFORM_NAMESPACES } from "../lib/contract";
 import { childName } from "../lib/names";
 
 /**
@@ -61,6 +61,17 @@ export interface TenantArgs {
    * @default {}: no store egress (an agent listing stores then reaches none)
    */
   stores?: Readonly<Record<string, readonly inputs.networking.v1.NetworkPolicyEgressRule[]>>;
+  /**
+   * The shared Gateway's proxy pods: the agents with `expose` admit them on their HTTP port, and no other agent
+   * does. @default the platform's (lib/contract.ts `PLATFORM_ENDPOINTS.gateway`)
+   */
+  publicGateway?: TenantPublicGateway;
+}
+
+/** The shared Gateway's proxy pods as a tenant's network policy selects them. */
+export interface TenantPublicGateway {
+  namespace: string;
+  podLabels: Readonly<Record<string, string>>;
 }
 
 /** The LLM gateway's proxy pods as a tenant's network policy selects them. */
@@ -82,6 +93,7 @@ export interface ResolvedTenantArgs {
   platform: PlatformEndpoints;
   llmGateway?: TenantLlmGateway;
   stores?: TenantArgs["stores"];
+  publicGateway: TenantPublicGateway;
 }
 
 /**
@@ -107,6 +119,10 @@ export function resolveTenantArgs(name: string, args: TenantArgs): ResolvedTenan
     platform: platform.value,
     ...(args.llmGateway ? { llmGateway: args.llmGateway } : {}),
     ...(args.stores ? { stores: args.stores } : {}),
+    publicGateway: args.publicGateway ?? {
+      namespace: PLATFORM_ENDPOINTS.gateway.namespace,
+      podLabels: PLATFORM_ENDPOINTS.gateway.proxyPodLabels,
+    },
   };
 }
 
@@ -147,7 +163,10 @@ export function tenantLabels(tenant: TenantConfig): Record<string, string> {
  * @throws {ComponentArgsError} on invalid arguments
  */
 export function tenantObjects(args: TenantArgs, name = String(args.tenant.name)): TenantObjects {
-  const { tenant, agents, platform, llmGateway, namespace, stores } = resolveTenantArgs(name, args);
+  const { tenant, agents, platform, llmGateway, publicGateway, namespace, stores } = resolveTenantArgs(
+    name,
+    args,
+  );
   const monitoring = platform.monitoringNamespace;
   const otel = platform.otelCollector;
   const labels = tenantLabels(tenant);
@@ -275,6 +294,30 @@ export function tenantObjects(args: TenantArgs, name = String(args.tenant.name))
     });
   }
 
+  // Exposed agents (README, Exposing an agent): the shared Gateway's proxies reach their HTTP port, the only
+  // way in from outside the cluster; every other agent stays closed to them.
+  const exposedAgents = agents
+    .filter((a) => a.tenant === tenant.name && a.mode !== "scheduled" && a.expose !== undefined)
+    .map((a) => a.name)
+    .sort();
+  if (exposedAgents.length > 0) {
+    networkPolicies["allow-gateway-ingress"] = policy("allow-gateway-ingress", {
+      podSelector: { matchExpressions: [{ key: LABELS.agent, operator: "In", values: exposedAgents }] },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: namespaceNamed(publicGateway.namespace),
+              podSelector: { matchLabels: { ...publicGateway.podLabels } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: AGENT_PORT_NAME }],
+        },
+      ],
+    });
+  }
+
   return {
     namespace: { metadata: { name: namespace, labels: { ...labels, ...psa } } },
     resourceQuota: {
@@ -348,6 +391,27 @@ export function tenantObjects(args: TenantArgs, name = String(args.tenant.name))
         {
           apiGroups: ["external-secrets.io"],
           resources: ["externalsecrets"],
+          verbs: ["get", "list", "watch"],
+        },
+        // How their agents scale, what the VPA recommends (npm run rightsize reads it) and how they are exposed.
+        {
+          apiGroups: ["keda.sh"],
+          resources: ["scaledobjects", "triggerauthentications"],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: ["autoscaling.k8s.io"],
+          resources: ["verticalpodautoscalers"],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: ["gateway.networking.k8s.io"],
+          resources: ["httproutes"],
+          verbs: ["get", "list", "watch"],
+        },
+        {
+          apiGroups: ["gateway.envoyproxy.io"],
+          resources: ["securitypolicies", "backendtrafficpolicies"],
           verbs: ["get", "list", "watch"],
         },
         { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },

@@ -38,7 +38,7 @@ import {
   type Toleration,
 } from "../capacity/workloads";
 import type { ConfigIssue } from "../../config/errors";
-import { ANNOTATIONS, LABELS, NODE_GROUPS, STORE_TAGS } from "../../lib/contract";
+import { ANNOTATIONS, LABELS, NODE_GROUPS, PLATFORM_ENDPOINTS, STORE_TAGS } from "../../lib/contract";
 import { parseQuantity } from "../../lib/quantity";
 import { asArray, get, isRecord } from "../../lib/plain";
 import { releaseFootprint } from "../footprints";
@@ -309,7 +309,10 @@ function agentsOf(resources: readonly StackResourceLike[]): {
   agents: StackAgentInput[];
 } {
   const objects = kubeObjects(resources);
-  const hpas = objects.map((o) => o.obj).filter((o) => o.kind === "HorizontalPodAutoscaler");
+  // KEDA's ScaledObjects scale their workloads through an HPA KEDA makes: read like HPAs.
+  const hpas = objects
+    .map((o) => o.obj)
+    .filter((o) => o.kind === "HorizontalPodAutoscaler" || o.kind === "ScaledObject");
   const pvcs = objects.map((o) => o.obj).filter((o) => o.kind === "PersistentVolumeClaim");
   const byAgent = new Map<string, { obj: KubeObject; urn: string }[]>();
   for (const entry of objects) {
@@ -385,6 +388,11 @@ function agentsOf(resources: readonly StackResourceLike[]): {
   return { workloads, agents };
 }
 
+/**
+ * A workload's replica bounds: its HPA's `minReplicas`/`maxReplicas` (Kubernetes' defaults 1 and —, required),
+ * or its ScaledObject's `minReplicaCount`/`maxReplicaCount` (KEDA's defaults 0 and 100; a minimum of 0 is a
+ * workload at zero pods, which costs nothing at the expected scale), else its own `replicas`.
+ */
 function replicasOf(obj: KubeObject, hpas: KubeObject[]): { min: number; max: number } {
   const hpa = hpas.find(
     (h) =>
@@ -392,6 +400,9 @@ function replicasOf(obj: KubeObject, hpas: KubeObject[]): { min: number; max: nu
       get(h.spec, "scaleTargetRef.kind") === obj.kind &&
       get(h.spec, "scaleTargetRef.name") === obj.metadata.name,
   );
+  if (hpa?.kind === "ScaledObject") {
+    return { min: Number(hpa.spec?.minReplicaCount ?? 0), max: Number(hpa.spec?.maxReplicaCount ?? 100) };
+  }
   if (hpa) return { min: Number(hpa.spec?.minReplicas ?? 1), max: Number(hpa.spec?.maxReplicas ?? 1) };
   const replicas = typeof obj.spec?.replicas === "number" ? obj.spec.replicas : 1;
   return { min: replicas, max: replicas };
@@ -451,7 +462,39 @@ function platformWorkloads(resources: readonly StackResourceLike[]): PlannedWork
       }
     }
   }
-  return [...out, ...cnpgClusterWorkloads(resources)];
+  return [...out, ...cnpgClusterWorkloads(resources), ...publicGatewayProxies(resources)];
+}
+
+/**
+ * The proxy pods of the shared `public` Gateway, which Envoy Gateway creates from the Gateway's EnvoyProxy (no
+ * chart renders them): `envoyDeployment.replicas` pods of the `envoy` container's requests plus those the
+ * Deployment patch gives its other containers (the shutdown manager).
+ */
+function publicGatewayProxies(resources: readonly StackResourceLike[]): PlannedWorkload[] {
+  const gw = PLATFORM_ENDPOINTS.gateway;
+  return kubeObjects(resources)
+    .map((o) => o.obj)
+    .filter(
+      (o) => o.kind === "EnvoyProxy" && o.metadata.name === gw.name && o.metadata.namespace === gw.namespace,
+    )
+    .map((o) => {
+      const deployment = get(o.spec, "provider.kubernetes.envoyDeployment");
+      const replicas = get(deployment, "replicas");
+      const envoy = { name: "envoy", resources: get(deployment, "container.resources") };
+      const patched = asArray(get(deployment, "patch.value.spec.template.spec.containers"));
+      return {
+        owner: `gateway/${gw.name}`,
+        workload: `Deployment/${gw.namespace}/envoy-${gw.namespace}-${gw.name}`,
+        kind: "Deployment" as const,
+        requests: podRequestsOfSpec({ containers: [envoy, ...patched] }),
+        replicas: {
+          min: typeof replicas === "number" ? replicas : 1,
+          max: typeof replicas === "number" ? replicas : 1,
+        },
+        placement: {},
+        onePerNode: false,
+      };
+    });
 }
 
 /**

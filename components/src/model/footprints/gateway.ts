@@ -11,9 +11,19 @@ export const ENVOY_GATEWAY_CONTAINERS = {
 };
 
 /**
+ * The proxy pods of the shared `public` Gateway (exposed agents, ACME challenges), set through its EnvoyProxy
+ * (platform/resources.ts `gatewayObjects`). Envoy Gateway creates them, so no chart renders them: the cost
+ * model reads them from that EnvoyProxy object (model/cost/stack.ts).
+ */
+export const PUBLIC_GATEWAY_CONTAINERS = {
+  envoy: container("envoy", "100m", "256Mi"),
+  shutdownManager: container("shutdown-manager", "10m", "32Mi"),
+};
+
+/**
  * The controller and its certgen hook; with the LLM gateway, the rate-limit service and the LLM Gateway's proxy
- * pods the controller creates (gateway/footprint.ts). The proxy pods of the public Gateway (only with
- * `certManager.acmeEmail`) are not counted.
+ * pods the controller creates (gateway/footprint.ts). The proxy pods of the public Gateway are read from its
+ * EnvoyProxy object instead (model/cost/stack.ts), since no value of this release says it exists.
  */
 export function gatewayFootprint(values: ChartValues): WorkloadFootprint[] {
   return [

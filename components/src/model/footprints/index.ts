@@ -12,6 +12,7 @@ import { dcgmExporterFootprint } from "./dcgm-exporter";
 import { externalSecretsFootprint } from "./external-secrets";
 import { gatewayFootprint } from "./gateway";
 import { jaegerFootprint } from "./jaeger";
+import { kedaFootprint } from "./keda";
 import { kubePrometheusStackFootprint } from "./kube-prometheus-stack";
 import { lokiFootprint } from "./loki";
 import { metricsServerFootprint } from "./metrics-server";
@@ -24,6 +25,7 @@ import { SNAPSHOT_CONTROLLER_RELEASE, snapshotControllerFootprint } from "./snap
 import { storeValkeyFootprint } from "./stores";
 import { PLATFORM_NAMESPACES } from "../../lib/contract";
 import { vaultFootprint } from "./vault";
+import { verticalPodAutoscalerFootprint } from "./vertical-pod-autoscaler";
 
 /** The pods a release runs with `values`: workload name and kind, replicas, containers' requests, placement. */
 export type Footprint = (values: ChartValues) => WorkloadFootprint[];
@@ -49,6 +51,8 @@ export const PLATFORM_FOOTPRINTS: Readonly<Record<string, Footprint>> = {
   [VALKEY_RELEASE]: valkeyFootprint,
   [SNAPSHOT_CONTROLLER_RELEASE]: snapshotControllerFootprint,
   [CNPG_RELEASE]: cloudnativePgFootprint,
+  keda: kedaFootprint,
+  "vertical-pod-autoscaler": verticalPodAutoscalerFootprint,
 };
 
 /**

