@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["out/**", "node_modules/**", "**/dist/**", "**/*.mjs", "**/*.cjs"] },
+  { ignores: [".cache/**", "out/**", "node_modules/**", "**/dist/**", "**/*.mjs", "**/*.cjs"] },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

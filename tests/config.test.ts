@@ -196,7 +196,7 @@ describe("stack configuration", () => {
 
     it("a misspelt key", () => {
       assert.deepEqual(problems(withAgent(0, (a) => (a.replica = 3))), [
-        "agents[0] (it-ops-agent).replica: 3 — is not a known key here (known: mode, name, tenant, tier, image, resources, gpu, budget, llm, storage, stores, spot, env, secrets, internetEgress, automountServiceAccountToken, replicas, autoscaling, port, probes)",
+        "agents[0] (it-ops-agent).replica: 3 — is not a known key here (known: mode, name, tenant, tier, image, resources, gpu, budget, llm, storage, stores, spot, env, secrets, internetEgress, automountServiceAccountToken, replicas, autoscaling, scaling, expose, port, probes)",
       ]);
     });
 

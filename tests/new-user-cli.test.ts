@@ -202,11 +202,13 @@ describe("issue 22: the commands a new user ran", function () {
       const out = path.join(tmp, "existing");
       assert.equal(run("synth", ["dev", "--out", out]).status, 0);
       assert.ok(fs.existsSync(path.join(out, "capacity.json")));
-      const existing = tempStack("test-existing", (t) =>
-        t.replace(
-          / {2}agentops:cluster:\n(?: {4}.*\n)+/,
-          "  agentops:cluster:\n    mode: existing\n    context: kind-agentops\n",
-        ),
+      // The local stack's file (existing-cluster mode), pulling its charts instead of reading .cache/charts.
+      const existing = tempStack(
+        "test-existing",
+        () =>
+          fs
+            .readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")
+            .replace(/^ {4}charts: \{ directory: \.cache\/charts \}\n/m, ""),
       );
       try {
         const r = run("synth", [existing.stack, "--out", out]);

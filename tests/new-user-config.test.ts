@@ -124,11 +124,22 @@ describe("issue 22: configuration a new user got through", () => {
 
     it("refuses an agent's secrets (their ExternalSecret's kind would not exist), one line per agent", () => {
       const lines = off("dev").filter((l) => l.includes(".secrets:"));
-      assert.equal(lines.length, 4);
+      assert.equal(lines.length, 5);
       assert.match(
         lines[0]!,
         /^agents\[0\] \(security-agent\)\.secrets: \["LLM_API_KEY"\] — must be empty while platform\.enabled is false/,
       );
+    });
+
+    it("refuses KEDA scaling (a ScaledObject, the keda release's kind), on dev's queue agent and on a service agent", () => {
+      const lines = off("dev", (c) => {
+        c.agents[0].scaling = { requests: { signal: "inFlight", perPod: 4 } };
+      }).filter((l) => /\.scaling:/.test(l));
+      assert.deepEqual(
+        lines.map((l) => l.split(": ")[0]),
+        ["agents[0] (security-agent).scaling", "agents[4] (triage-agent).scaling"],
+      );
+      assert.match(lines[0]!, /must be absent while platform\.enabled is false: KEDA scales on it through a ScaledObject, a kind the platform's keda release installs/);
     });
 
     it("refuses dev's PostgreSQL and Valkey stores (credentials through External Secrets and Vault), keeps its S3 store on EKS", () => {

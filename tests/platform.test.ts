@@ -8,6 +8,7 @@ import {
   type PlatformConfig,
   type RawStackConfig,
 } from "@agentops/components";
+import { GRAFANA_ADMIN_SECRET } from "../components/src/platform";
 import { installOrder } from "../components/src/platform/registry";
 import { readStackConfig } from "@agentops/components/testing";
 import { configProblems, record, ROOT, STACKS, synthStack, validateManifest, type Recorded } from "./harness";
@@ -181,7 +182,7 @@ describe("platform", function () {
         // Besides the explicit order, values holding a cloud resource's output follow it: the bucket, the key, the cluster.
         const bucket = stack === "dev" ? [] : ["agentops-loki"];
         const expected: Record<string, string[]> = {
-          "kube-prometheus-stack": [p("grafana-admin"), p("monitoring"), p("monitoring-agents")],
+          "kube-prometheus-stack": [p("monitoring"), p("monitoring-agents")],
           "cert-manager": [p("cert-manager"), p("kube-prometheus-stack")],
           "external-secrets": [p("external-secrets"), p("kube-prometheus-stack")],
           loki: [...bucket, p("kube-prometheus-stack"), p("monitoring")],
@@ -434,22 +435,20 @@ describe("platform", function () {
     );
   });
 
-  it("keeps Grafana's generated password in a Secret the chart reads, with Loki and Jaeger as data sources", async () => {
+  it("leaves Grafana's admin password to its chart (generated in the cluster, never in Pulumi state), with Loki and Jaeger as data sources", async () => {
     const rec = await platformOf("dev");
     const grafana = values(rec, "kube-prometheus-stack").grafana;
-    assert.deepEqual(grafana.admin, {
-      existingSecret: "grafana-admin",
-      userKey: "admin-user",
-      passwordKey: "admin-password",
-    });
-    assert.deepEqual(rec.inputs("kubernetes:core/v1:Secret", "platform-grafana-admin").stringData, {
-      "admin-password": "[secret]",
-      "admin-user": "[secret]",
-    });
-    assert.deepEqual(rec.inputs("random:index/randomPassword:RandomPassword", "platform-grafana-admin"), {
-      length: 32,
-      special: false,
-    });
+    // No admin values: the chart generates the password into its own Secret, kube-prometheus-stack-grafana.
+    assert.equal(grafana.admin, undefined);
+    assert.equal(grafana.adminPassword, undefined);
+    assert.equal(GRAFANA_ADMIN_SECRET, "kube-prometheus-stack-grafana");
+    for (const type of ["random:index/randomPassword:RandomPassword", "kubernetes:core/v1:Secret"]) {
+      assert.deepEqual(
+        rec.ofType(type).filter((r) => /grafana/.test(r.name)),
+        [],
+        type,
+      );
+    }
     assert.deepEqual(
       grafana.additionalDataSources.map((d: { type: string; url: string }) => [d.type, d.url]),
       [
@@ -765,7 +764,7 @@ describe("platform", function () {
 
     it("a key the platform does not know", () => {
       assert.deepEqual(problems({ grafana: { replicas: 2 } }), [
-        `platform.grafana: {"replicas":2} — is not a known key here (known: enabled, highAvailability, prometheus, loki, jaeger, vault, certManager, llmGateway)`,
+        `platform.grafana: {"replicas":2} — is not a known key here (known: enabled, charts, highAvailability, prometheus, loki, jaeger, vault, certManager, llmGateway)`,
       ]);
     });
 

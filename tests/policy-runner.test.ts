@@ -254,7 +254,7 @@ describe("policy runner: arguments", () => {
 
   it("rejects an unknown stack", async () => {
     await assert.rejects(runStack({ root: ROOT, stack: "qa" }), {
-      message: `stack: "qa" — no Pulumi.qa.yaml in ${ROOT} (stacks here: dev, prod, staging)`,
+      message: `stack: "qa" — no Pulumi.qa.yaml in ${ROOT} (stacks here: dev, local, prod, staging)`,
     });
   });
 
@@ -437,7 +437,8 @@ describe("issue 22, defect 15: --manifests judges each pod at its namespace's le
     const result = await runStack({ root: ROOT, stack: "dev" });
     assert.deepEqual(
       result.podLevels.map((p) => `${p.namespace} ${p.level} ${p.source}`),
-      ["governance restricted Namespace label"],
+      // The tenant's namespace and the in-cluster stores' (dev's RDS role bootstrap Job).
+      ["governance restricted Namespace label", "agentops-stores restricted Namespace label"],
     );
   });
 });

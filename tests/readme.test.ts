@@ -14,7 +14,7 @@ import { eksClusterSchema } from "../components/src/config/cluster";
 import { platformSchema } from "../components/src/config/platform";
 import { tenantSchema } from "../components/src/config/tenants";
 import { capacityCharts } from "../tools/synth/charts";
-import { capacityJson, costAndPlan, SYNTH_OUTPUTS } from "../tools/synth/cli";
+import { capacityJson, costAndPlan, OUT_FOLDER_FILES } from "../tools/synth/cli";
 import { ROOT, synthStack } from "./harness";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -116,9 +116,9 @@ describe("README: its tables are in step with the schemas, the registry and the 
     }
   });
 
-  it("out/<stack>/ lists every file synth and render write, and only those", () => {
+  it("out/<stack>/ lists every file synth, render and rightsize write, and only those", () => {
     const files = keysOf(table("### `out/<stack>/`")).map((f) => f.split("/")[0]!);
-    assert.deepEqual(sorted(files), sorted(SYNTH_OUTPUTS));
+    assert.deepEqual(sorted(files), sorted(OUT_FOLDER_FILES));
   });
 
   it("the fields of cost.json and capacity.json are those the files have", async () => {

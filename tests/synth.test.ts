@@ -132,7 +132,7 @@ describe("synth CLI", function () {
     assert.equal(run.status, 2);
     assert.match(
       run.stderr,
-      /^stack: "qa" — no Pulumi\.qa\.yaml in .* \(stacks here: dev, prod, staging\)$/m,
+      /^stack: "qa" — no Pulumi\.qa\.yaml in .* \(stacks here: dev, local, prod, staging\)$/m,
     );
   });
 

@@ -376,7 +376,7 @@ describe("npm run ci:stacks", () => {
     const unknown = run("qa");
     assert.deepEqual(
       [unknown.status, unknown.stderr],
-      [2, `stack: "qa" — no Pulumi.qa.yaml in ${ROOT} (stacks here: dev, prod, staging)\n`],
+      [2, `stack: "qa" — no Pulumi.qa.yaml in ${ROOT} (stacks here: dev, local, prod, staging)\n`],
     );
     const none = run();
     assert.deepEqual(

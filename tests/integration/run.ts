@@ -32,9 +32,9 @@ import {
 import { parse } from "yaml";
 import { agentOpsStack, loadStackConfig } from "@agentops/components";
 import { synthesize } from "@agentops/components/testing";
-import { changeReport, type ChangeReport } from "../../tools/diff";
+import { type ChangeReport } from "../../tools/diff";
 import { down, kubeconfigPath, up } from "../../tools/cluster/control-plane";
-import { applyFakeNodes, fakeNodes } from "../../tools/cluster/nodes";
+import { applyExistingClusterObjects, applyFakeNodes, fakeNodes } from "../../tools/cluster/nodes";
 import { KubeClient, poll } from "../../tools/kube/client";
 import { fillChartFolder } from "../../tools/render/charts";
 import { findHelm } from "../../tools/render/helm";
@@ -134,14 +134,22 @@ function editedConfig(base: Config, edit?: (c: Config) => void): Record<string, 
   );
 }
 
-/** `npm run diff`'s report between the local stack with `before` and with `after` config, synthesized offline. */
-async function offlineReport(
-  before: Record<string, string>,
-  after: Record<string, string>,
-): Promise<ChangeReport> {
-  const base = await synthesize({ root: ROOT, stack: STACK, config: before });
-  const head = await synthesize({ root: ROOT, stack: STACK, config: after });
-  return changeReport(base.resources, head.resources);
+/**
+ * `npm run diff`'s report between the local stack with `before` and with `after` config, synthesized offline in a
+ * process of its own (offline-report.ts: the mock runtime is process-wide and would answer the engine's next run).
+ */
+function offlineReport(before: Record<string, string>, after: Record<string, string>): ChangeReport {
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+      "--conditions=agentops-source",
+      path.join(__dirname, "offline-report.ts"),
+    ],
+    { cwd: ROOT, input: JSON.stringify({ before, after }), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (r.status !== 0) throw new Error(`the offline report failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as ChangeReport;
 }
 
 async function main(): Promise<number> {
@@ -158,6 +166,20 @@ async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-it-"));
   const clusterDir = path.join(work, "cluster");
   let clusterUp = false;
+  // Interrupted (Ctrl-C, a CI timeout): stop the control plane and remove the work folder all the same (a
+  // second signal, as tsx relays the first, changes nothing while that runs).
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`integration: ${signal}: stopping the local control plane`);
+    void (clusterUp ? down(clusterDir) : Promise.resolve()).finally(() => {
+      fs.rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   try {
     await step("charts: every pinned chart in .cache/charts", async () => {
       await fillChartFolder(ROOT, await findHelm(ROOT));
@@ -172,9 +194,12 @@ async function main(): Promise<number> {
       clusterUp = true;
       return KubeClient.fromKubeconfig(kubeconfigPath(clusterDir));
     });
-    await step("fake nodes for the local stack's capacity plan", async () => {
+    await step("fake nodes for the local stack's capacity plan, a default StorageClass", async () => {
       const synth = await synthesize({ root: ROOT, stack: STACK });
-      await applyFakeNodes(client, fakeNodes({ capacity: undefined, resources: synth.resources }));
+      const out = { capacity: undefined, resources: synth.resources };
+      await applyFakeNodes(client, fakeNodes(out));
+      // A cluster made elsewhere has a default StorageClass (kind's standard); the local stack's claims name none.
+      await applyExistingClusterObjects(client, out);
     });
 
     // The engine's workspace: the project and the local stack file in a folder of their own (config edits
@@ -270,7 +295,7 @@ async function main(): Promise<number> {
           if (m) steps.push({ op: m.op, type: m.type, name: m.urn.split("::").pop()! });
         };
         await stack.preview({ ...policy, onEvent });
-        const report = await offlineReport(current, next);
+        const report = offlineReport(current, next);
         const differ = disagreements(engineChanges(steps), reportChanges(report));
         for (const d of differ) failures.push(`${name}: ${d}`);
         const r = await stack.up({ ...policy });

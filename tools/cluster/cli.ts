@@ -5,7 +5,7 @@
 import { elapsed, repoRoot, runTool, ToolError } from "../lib/cli";
 import { requireToolchain } from "../toolchain/toolchain";
 import { CLUSTER_DIR_ENV, defaultStateDir, down, kubeconfigPath, status, up } from "./control-plane";
-import { applyFakeNodes, stackNodes } from "./nodes";
+import { applyExistingClusterObjects, applyFakeNodes, readStackOutput, stackNodes } from "./nodes";
 import { KubeClient } from "../kube/client";
 
 export const USAGE = `usage: npm run cluster -- <command>
@@ -127,6 +127,8 @@ async function main(): Promise<number> {
       const t = process.hrtime.bigint();
       await applyFakeNodes(client, nodes);
       console.log(`${nodes.length} fake nodes of stack ${stack} ready (${elapsed(t)})`);
+      if ((await applyExistingClusterObjects(client, readStackOutput(root, stack!))) > 0)
+        console.log("a default StorageClass standard, as a cluster made elsewhere has one");
     } finally {
       client.close();
     }

@@ -108,13 +108,28 @@ const EKS_DEFAULT_DISK_GIB = 20;
 /** The region the default node groups are priced in: the price table's (its instance types' allocatable). */
 const DEFAULT_REGION = "us-east-1";
 
+/** The instance type of a cluster made elsewhere's fake system nodes (see {@link defaultGroupsCapacity}). */
+const EXISTING_CLUSTER_INSTANCE_TYPE = "m7i.xlarge";
+
 /**
  * For a stack on a cluster made elsewhere: the capacity plan over the cost model's default node groups
  * (DEFAULT_NODE_GROUPS: the contract's labels and taints, no upper bound), in capacity.json's shape, so its
  * fake nodes are as many and as large as that plan needs for the stack's pods at minimum scale.
  */
 export function defaultGroupsCapacity(input: StackCostInput): { nodeGroups: CapacityGroup[] } {
-  const plan = capacityPlan(regionPrices(DEFAULT_REGION), input.nodeGroups, input.workloads);
+  // The default system group's m7i.large (1.93 allocatable CPU) is smaller than some agents' pods (dev's
+  // ai-agent asks for 2 CPU, and its spot preference means nothing on a cluster without the stack's groups):
+  // a cluster made elsewhere is of unknown shape, so its fake system nodes are the spot group's size (xlarge:
+  // 4 vCPU, 16 GiB). A pod that still fits no fake node is an error, never a silent Pending.
+  const groups = input.nodeGroups.map((g) =>
+    g.name === "system" ? { ...g, instanceTypes: [EXISTING_CLUSTER_INSTANCE_TYPE] } : g,
+  );
+  const plan = capacityPlan(regionPrices(DEFAULT_REGION), groups, input.workloads);
+  if (plan.errors.length > 0) {
+    throw new ToolError(
+      `nodes: the stack's pods fit no fake node: ${plan.errors.map((e) => `${e.path} ${String(e.value)}: ${e.allowed}`).join("; ")}`,
+    );
+  }
   return {
     nodeGroups: plan.groups.map((g) => ({
       name: g.name,
@@ -379,4 +394,49 @@ export async function applyFakeNodes(client: KubeClient, nodes: readonly KubeObj
     throw new ToolError(
       `nodes: not all ${names.size} fake nodes Ready within 120s (is kwok running? npm run cluster -- status)`,
     );
+}
+
+/** The default StorageClass {@link existingClusterObjects} adds: kind's, by name, provisioner and binding mode. */
+export const EXISTING_CLUSTER_STORAGE_CLASS = "standard";
+
+/**
+ * What a cluster made elsewhere brings that a stack in existing-cluster mode relies on and does not declare: a
+ * default StorageClass (kind's `standard`, provisioner `rancher.io/local-path`; k3s, minikube and every managed
+ * cluster have one too), which the API server's DefaultStorageClass admission writes into claims that name none,
+ * and which kwok's volume stage (stages.ts) then binds. None for an EKS stack (it declares its own gp3 default)
+ * or a stack that declares a default class. Pure.
+ */
+export function existingClusterObjects(out: StackOutput): KubeObject[] {
+  const eks = out.resources.some((r) => r.type === "aws:eks/cluster:Cluster");
+  const ownDefault = out.resources.some(
+    (r) =>
+      r.type === "kubernetes:storage.k8s.io/v1:StorageClass" &&
+      (r.inputs.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[
+        "storageclass.kubernetes.io/is-default-class"
+      ] === "true",
+  );
+  if (eks || ownDefault) return [];
+  return [
+    {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: {
+        name: EXISTING_CLUSTER_STORAGE_CLASS,
+        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+      },
+      provisioner: "rancher.io/local-path",
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "WaitForFirstConsumer",
+    } as KubeObject,
+  ];
+}
+
+/** Applies {@link existingClusterObjects}. @throws ToolError with the API server's message on a refusal */
+export async function applyExistingClusterObjects(client: KubeClient, out: StackOutput): Promise<number> {
+  const objects = existingClusterObjects(out);
+  for (const obj of objects) {
+    const r = await client.apply(obj);
+    if (!r.ok) throw new ToolError(`cluster: ${describeObject(obj)}: ${r.message}`);
+  }
+  return objects.length;
 }

@@ -55,6 +55,12 @@ export const SYNTH_OUTPUTS = [
   "rendered",
 ] as const;
 
+/**
+ * Every file an output folder may hold: synth's and render's ({@link SYNTH_OUTPUTS}) and `npm run rightsize`'s
+ * `rightsize.patch`. A new synth replaces them all: a patch is relative to the stack file it was made from.
+ */
+export const OUT_FOLDER_FILES = [...SYNTH_OUTPUTS, "rightsize.patch"] as const;
+
 /** The stack and output folder from the command line. @throws UsageError naming the bad argument. */
 export function parseArgs(argv: readonly string[]): { stack: string; outDir: string | undefined } {
   return parseStackArgs(argv, USAGE);
@@ -211,7 +217,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
   const dir = outDir ?? path.join(root, "out", stack);
-  checkOutDir(dir, (name) => (SYNTH_OUTPUTS as readonly string[]).includes(name));
+  checkOutDir(dir, (name) => (OUT_FOLDER_FILES as readonly string[]).includes(name));
   // The pack configuration is checked before the (slow) synthesis: a bad one is exit 2, nothing written.
   const environment = rawStackConfig(readStackConfig(root, stack).config).agentops.environment;
   const packConfig = typeof environment === "string" ? loadPackConfig(root, environment) : undefined;

@@ -13,6 +13,8 @@ import { elapsed, ToolError } from "../lib/cli";
 import { describeObject, KubeClient, type KubeObject } from "../kube/client";
 import { hasSnapshot, kubeconfigPath, reset, saveSnapshot, status } from "../cluster/control-plane";
 import {
+  applyExistingClusterObjects,
+  EXISTING_CLUSTER_STORAGE_CLASS,
   applyFakeNodes,
   eksAddonStandIns,
   fakeNodes,
@@ -222,6 +224,8 @@ export async function verifyStack(opts: VerifyOptions): Promise<VerifyResult> {
   const client = KubeClient.fromKubeconfig(kubeconfigPath(opts.stateDir));
   try {
     await applyFakeNodes(client, nodes);
+    if ((await applyExistingClusterObjects(client, out)) > 0)
+      log(`  a default StorageClass ${EXISTING_CLUSTER_STORAGE_CLASS}, as a cluster made elsewhere has one`);
     const groups = new Map<string, number>();
     for (const n of nodes) {
       const g = n.metadata.labels?.["agentops.io/node-group"] ?? "?";

@@ -198,6 +198,14 @@ function platformOffIssues(cfg: Record<string, unknown>, agents: readonly Locate
         allowed: `must be empty ${off}: an agent's secrets come through an ExternalSecret, a kind the platform's external-secrets release installs (and Vault, which it reads); enable the platform or drop the secrets`,
       });
     }
+    const scaling = (entry as { scaling?: unknown }).scaling;
+    if (scaling !== undefined) {
+      issues.push({
+        path: `${path}.scaling`,
+        value: scaling,
+        allowed: `must be absent ${off}: KEDA scales on it through a ScaledObject, a kind the platform's keda release installs (with its operator); enable the platform, or drop scaling for the CPU and memory HPA`,
+      });
+    }
     const restoreFrom = typeof storage === "object" && storage !== null ? storage.restoreFrom : undefined;
     if (restoreFrom !== undefined) {
       issues.push({
@@ -469,8 +477,7 @@ function trafficIssues(cfg: Record<string, unknown>): ConfigIssue[] {
     }
     const scaling = a.scaling;
     if (typeof scaling === "object" && scaling !== null) {
-      // Like ServiceMonitors and ExternalSecrets, a ScaledObject only needs KEDA's CRDs and operator, which a
-      // cluster without the platform may have from elsewhere: not refused there.
+      // Without the platform, scaling is refused by platformOffIssues (KEDA's CRDs are the platform's).
       const queue = scaling.queue;
       if (queue?.kind === "sqs" && queue.credentials?.from === "podIdentity" && !eks) {
         issues.push({

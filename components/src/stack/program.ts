@@ -147,9 +147,11 @@ export function agentOpsStack(config: StackConfig): StackOutputs {
           environment: config.environment,
           placement: cluster.capabilities,
           // Without the platform there is no Prometheus Operator (its CRD) and no Prometheus to scrape: no
-          // ServiceMonitor. Agents with `secrets` are refused then (stack/checks.ts): their ExternalSecret's
-          // kind would not exist either.
+          // ServiceMonitor; no VPA recommender (nor its CRD): no VerticalPodAutoscaler. Agents with `secrets` or
+          // `scaling` are refused then (stack/checks.ts): their ExternalSecret's and ScaledObject's kinds would
+          // not exist either.
           serviceMonitor: platform !== undefined,
+          verticalPodAutoscaler: platform !== undefined,
           llmGateway: gateway ? { env: LLM_GATEWAY_AGENT_ENV } : undefined,
           ...(prices ? { pricing: { prices, nodeGroups } } : {}),
           ...(stores && agent.stores.length > 0 ? { stores: stores.agentAccess(agent) } : {}),
