@@ -396,7 +396,13 @@ export async function applyFakeNodes(client: KubeClient, nodes: readonly KubeObj
     );
 }
 
-/** The default StorageClass {@link existingClusterObjects} adds: kind's, by name, provisioner and binding mode. */
+/**
+ * The default StorageClass {@link existingClusterObjects} adds: kind's by name and provisioner, but binding
+ * claims at once (`Immediate`), not at their first pod (kind's `WaitForFirstConsumer`): the Kubernetes provider
+ * the toolchain builds (v4.25.0, the one commit the module proxy serves) waits forever on an update of a bound
+ * claim of a WaitForFirstConsumer class (pulumi/pulumi-kubernetes#4179, fixed by #4181 after v4.25.0; the 4.34.2
+ * the npm SDK asks for has the fix).
+ */
 export const EXISTING_CLUSTER_STORAGE_CLASS = "standard";
 
 /**
@@ -426,7 +432,7 @@ export function existingClusterObjects(out: StackOutput): KubeObject[] {
       },
       provisioner: "rancher.io/local-path",
       reclaimPolicy: "Delete",
-      volumeBindingMode: "WaitForFirstConsumer",
+      volumeBindingMode: "Immediate",
     } as KubeObject,
   ];
 }
