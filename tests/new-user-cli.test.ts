@@ -203,22 +203,16 @@ describe("issue 22: the commands a new user ran", function () {
       assert.equal(run("synth", ["dev", "--out", out]).status, 0);
       assert.ok(fs.existsSync(path.join(out, "capacity.json")));
       // The local stack's file (existing-cluster mode), pulling its charts instead of reading .cache/charts.
-      const existing = tempStack(
-        "test-existing",
-        () =>
-          fs
-            .readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")
-            .replace(/^ {4}charts: \{ directory: \.cache\/charts \}\n/m, ""),
+      const existing = tempStack("test-existing", () =>
+        fs
+          .readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")
+          .replace(/^ {4}charts: \{ directory: \.cache\/charts \}\n/m, ""),
       );
       try {
         const r = run("synth", [existing.stack, "--out", out]);
         assert.equal(r.status, 0, r.stderr);
         // The local stack names no aws:region, so it has no cost estimate either: dev's cost.json goes too.
-        assert.deepEqual([...files(out).keys()].sort(), [
-          "manifests.yaml",
-          "outputs.json",
-          "resources.json",
-        ]);
+        assert.deepEqual([...files(out).keys()].sort(), ["manifests.yaml", "outputs.json", "resources.json"]);
       } finally {
         existing.remove();
       }

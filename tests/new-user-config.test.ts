@@ -139,7 +139,10 @@ describe("issue 22: configuration a new user got through", () => {
         lines.map((l) => l.split(": ")[0]),
         ["agents[0] (security-agent).scaling", "agents[4] (triage-agent).scaling"],
       );
-      assert.match(lines[0]!, /must be absent while platform\.enabled is false: KEDA scales on it through a ScaledObject, a kind the platform's keda release installs/);
+      assert.match(
+        lines[0]!,
+        /must be absent while platform\.enabled is false: KEDA scales on it through a ScaledObject, a kind the platform's keda release installs/,
+      );
     });
 
     it("refuses dev's PostgreSQL and Valkey stores (credentials through External Secrets and Vault), keeps its S3 store on EKS", () => {

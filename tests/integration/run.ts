@@ -329,6 +329,10 @@ async function main(): Promise<number> {
           `a Job run of ${cronJobs.map((c) => describeObject(c)).join(", ")} did not complete in 180 s`,
         );
       console.log(`integration: ${cronJobs.length} Job runs complete`);
+      // The runs are the test's, not the stack's: they go (their pods with them, in the background), since a
+      // Succeeded pod still holds its claim against deletion (the PVC protection controller), and destroy
+      // would wait on the job's claim forever. A CronJob's own runs go with it when destroy deletes it.
+      for (const c of cronJobs) await client.delete(jobFromCronJob(c));
     });
 
     const failures: string[] = [];

@@ -52,10 +52,10 @@ describeServer("npm run verify on the local Kubernetes 1.35 control plane", func
       }
       // Only the aggregated APIServices (metrics-server's, KEDA's metrics server's) are validated without being
       // stored: their servers cannot run here.
-      assert.deepEqual(
-        result.apply.dryRunOnly.map((d) => d.object).sort(),
-        ["APIService v1beta1.external.metrics.k8s.io", "APIService v1beta1.metrics.k8s.io"],
-      );
+      assert.deepEqual(result.apply.dryRunOnly.map((d) => d.object).sort(), [
+        "APIService v1beta1.external.metrics.k8s.io",
+        "APIService v1beta1.metrics.k8s.io",
+      ]);
       assert.ok(result.schedule.podsBound > 0);
     });
   }
