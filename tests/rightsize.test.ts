@@ -231,6 +231,27 @@ describe("npm run rightsize", function () {
       assert.equal(r.stderr.trim().split("\n").length, 1);
     });
 
+    it("a --from file without VerticalPodAutoscalers (package.json, an empty list): exit 2, one line", () => {
+      for (const [file, text] of [
+        ["package.json", undefined],
+        ["empty.yaml", "apiVersion: v1\nkind: List\nitems: []\n"],
+      ] as const) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vpa-"));
+        const from = text === undefined ? path.join(ROOT, file) : path.join(dir, file);
+        if (text !== undefined) fs.writeFileSync(from, text);
+        const r = run(["dev", "--from", from, "--out", dir]);
+        assert.equal(r.status, 2, from);
+        assert.equal(
+          r.stderr,
+          `--from: ${JSON.stringify(from)} — holds no VerticalPodAutoscaler (kind VerticalPodAutoscaler, autoscaling.k8s.io/v1): write the file with \`kubectl get vpa -A -o yaml\`\n`,
+        );
+        assert.deepEqual(
+          fs.readdirSync(dir).filter((f) => f !== file),
+          [],
+        );
+      }
+    });
+
     it("no access to the cluster: kubectl's first line, exit 2", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubectl-"));
       const kubectl = fakeKubectl(dir, { stderr: 'error: context "prod" does not exist' });

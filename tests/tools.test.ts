@@ -6,6 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { fakeNodes, eksAddonStandIns, type StackOutput } from "../tools/cluster/nodes";
 import { parseArgs as clusterArgs } from "../tools/cluster/cli";
 import { TOOLCHAIN_BINARIES } from "../tools/toolchain/binaries";
@@ -22,7 +23,9 @@ import {
 import { applyPlan, type ResourceRecord } from "../tools/verify/plan";
 import { parseArgs as verifyArgs } from "../tools/verify/cli";
 import { jobFromCronJob } from "../tools/verify/schedule";
-import { synthStack } from "./harness";
+import { ROOT, synthStack } from "./harness";
+
+const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 const wrapper = (name: string) =>
   parseGoMod(fs.readFileSync(path.join(WRAPPERS_DIR, name, "go.mod"), "utf8"));
@@ -101,6 +104,16 @@ describe("tools/toolchain", () => {
       /^"--stack": not an option of down — it takes none/,
     );
     assert.deepEqual(clusterArgs(["up", "--stack", "dev"]), { command: "up", stack: "dev" });
+    // A stack without a file: named with the stacks there are, before any process starts or file is read.
+    const nope = spawnSync(
+      process.execPath,
+      [TSX, "--conditions=agentops-source", "tools/cluster/cli.ts", "up", "--stack", "nope"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    assert.deepEqual(
+      [nope.status, nope.stderr],
+      [2, `stack: "nope" — no Pulumi.nope.yaml in ${ROOT} (stacks here: dev, local, prod, staging)\n`],
+    );
     refuses(() => verifyArgs([]), /^stack: \(missing\) — exactly one stack name/);
     refuses(() => verifyArgs(["dev", "--fast"]), /^--fast: unknown option — verify takes only a stack name/);
   });

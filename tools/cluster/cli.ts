@@ -7,6 +7,7 @@ import { requireToolchain } from "../toolchain/toolchain";
 import { CLUSTER_DIR_ENV, defaultStateDir, down, kubeconfigPath, status, up } from "./control-plane";
 import { applyExistingClusterObjects, applyFakeNodes, readStackOutput, stackNodes } from "./nodes";
 import { KubeClient } from "../kube/client";
+import { readStackConfig, UsageError } from "@agentops/components/testing";
 
 export const USAGE = `usage: npm run cluster -- <command>
 
@@ -112,6 +113,15 @@ async function main(): Promise<number> {
     return now.ready && now.components.every((c) => c.running) ? 0 : 1;
   }
   // up
+  if (stack) {
+    // A stack that has no file is named as such (with the stacks there are) before its synth output is sought.
+    try {
+      readStackConfig(root, stack);
+    } catch (err) {
+      if (err instanceof UsageError) throw new ToolError(err.message);
+      throw err;
+    }
+  }
   const toolchain = requireToolchain();
   const started = process.hrtime.bigint();
   const nodes = stack ? stackNodes(root, stack) : undefined;

@@ -160,7 +160,7 @@ async function main(): Promise<number> {
         `--from: ${JSON.stringify(args.from)} — cannot read it (${(err as Error).message})`,
       );
     }
-    source = args.from;
+    source = `--from: ${JSON.stringify(args.from)}`;
   } else {
     const access: ClusterAccess =
       config.cluster.mode === "existing"
@@ -173,6 +173,12 @@ async function main(): Promise<number> {
     source = `the cluster (${access.context ? `context ${access.context}` : "current context"})`;
   }
   const vpas = parseVpaObjects(text, source);
+  if (args.from !== undefined && vpas.length === 0) {
+    // A file of other objects (or none) would read like a cluster without recommendations yet.
+    throw new UsageError(
+      `${source} — holds no VerticalPodAutoscaler (kind VerticalPodAutoscaler, autoscaling.k8s.io/v1): write the file with \`kubectl get vpa -A -o yaml\``,
+    );
+  }
   const sizings = sizeAgents(config, vpas);
 
   const stackFile = `Pulumi.${args.stack}.yaml`;

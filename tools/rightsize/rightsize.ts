@@ -40,7 +40,8 @@ export function parseVpaObjects(text: string, source: string): VpaObject[] {
   const out: VpaObject[] = [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
-      throw new UsageError(`${source}: not YAML or JSON — ${doc.errors[0]!.message.split("\n")[0]}`);
+      const first = doc.errors[0]!.message.split("\n")[0]!.replace(/:\s*$/, "");
+      throw new UsageError(`${source}: not YAML or JSON — ${first}`);
     }
     const value = doc.toJS() as unknown;
     const items =

@@ -129,7 +129,7 @@ export const platformSchema = z
      * Where the releases' charts come from. Unset: each chart's repository (the chart lock's), as Helm pulls it.
      * `directory`: a folder of chart files (`<name>-<version>.tgz`, the lock's `file`), relative to the project
      * root, each checked against the lock's SHA-256 before it is used — for clusters without internet access
-     * and the local control plane. `npm run render -- <stack>` fills `.cache/charts/`. @default undefined
+     * and the local control plane. `npm run charts` fills `.cache/charts/`. @default undefined
      */
     charts: z.strictObject({ directory: text("a folder of chart files, e.g. .cache/charts") }).optional(),
     /**

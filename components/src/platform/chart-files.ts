@@ -23,14 +23,18 @@ export function chartFileIn(directory: string, chart: string, version: string): 
       {
         path: "platform.charts.directory",
         value: directory,
-        allowed: `must hold the pinned chart files: ${entry.file} ${why} (fill the folder with \`npm run render -- <stack>\`, or set no directory to pull from the repositories)`,
+        allowed: `must hold the pinned chart files: ${entry.file} ${why} (\`npm run charts\` fills .cache/charts from the chart cache or the repositories; for another folder, copy the lock's files there; or set no directory to pull from the repositories)`,
       },
     ]);
   let content: Buffer;
   try {
     content = fs.readFileSync(file);
-  } catch {
-    throw problem("is missing");
+  } catch (err) {
+    throw problem(
+      (err as NodeJS.ErrnoException).code === "ENOTDIR"
+        ? `is not there (${directory} is not a folder)`
+        : "is missing",
+    );
   }
   const sha256 = createHash("sha256").update(content).digest("hex");
   if (sha256 !== entry.sha256) throw problem(`has SHA-256 ${sha256}, not the lock's ${entry.sha256}`);
