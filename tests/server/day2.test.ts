@@ -119,6 +119,8 @@ describeServer(
     let base: SynthResult;
     /** What the cluster holds of each resource, as last applied (by URN). */
     const live = new Map<string, KubeObject>();
+    /** The rendered charts' CRDs applied before the tests; none without a chart cache. */
+    let crds: KubeObject[] = [];
     const served = async (o: KubeObject) => (await client.resourceOf(o.apiVersion, o.kind)) !== undefined;
 
     before(async () => {
@@ -127,7 +129,7 @@ describeServer(
       base = await synthStack("dev");
       // The custom resources' CRDs come from the rendered charts; without a chart cache, custom resources are
       // left out (one line) and the core objects still run.
-      let crds: KubeObject[] = [];
+      crds = [];
       class NoCharts extends Error {}
       const skipInstead = {
         skip: () => {
@@ -159,12 +161,20 @@ describeServer(
     });
 
     for (const [name, edit] of Object.entries(DAY2_EDITS).filter(([n]) => !NOT_ON_THE_API_SERVER[n])) {
-      it(`${name}: applies as the change report says, and back`, async () => {
+      it(`${name}: applies as the change report says, and back`, async function () {
         const head = (await synthEdited("dev", edit)).resources as unknown as ResourceRecord[];
         const baseRecords = base.resources as unknown as ResourceRecord[];
         const forward = await applyChange(client, baseRecords, head, served, live);
         const back = await applyChange(client, head, baseRecords, served, live);
         assert.deepEqual([...forward.disagreements, ...back.disagreements], []);
+        if (forward.applied === 0 && crds.length === 0) {
+          // Without a chart cache there are no CRDs: an edit of custom resources only (KEDA's ScaledObject) has
+          // nothing the API server serves to apply. CI has the cache, so there it is checked.
+          console.log(
+            `day-2 server test ${name} skipped: it changes custom resources only, and no chart cache gave their CRDs`,
+          );
+          this.skip();
+        }
         assert.ok(forward.applied > 0, "the edit changed at least one object the API server serves");
       });
     }
