@@ -21,7 +21,7 @@ import {
 } from "../tools/diff";
 import type { SynthResult } from "@agentops/components/testing";
 import { parseDiffArgs } from "../tools/diff/cli";
-import { agentNamed, DAY2_EDITS, type Config } from "./fixtures/day2-edits";
+import { agentNamed, DAY2_EDITS, DOCS_AGENT, type Config } from "./fixtures/day2-edits";
 import { ROOT, STACKS, synthEdited, synthStack } from "./harness";
 
 /** The report as one line per changed resource: action, resource, flags, changed paths, notes. */
@@ -306,17 +306,7 @@ describe("Day 2: everyday edits of the dev stack apply in place", function () {
   it("adding an agent that uses a store: its credentials and a new role bootstrap Job (the old one goes); exit 0", async () => {
     assert.deepEqual(
       await after((c) => {
-        c.agents.push({
-          name: "docs-agent",
-          tenant: "governance",
-          tier: 2,
-          image: "ghcr.io/agentops/docs-agent:0.1.0",
-          mode: "service",
-          replicas: { min: 1, max: 1 },
-          resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-          budget: { monthlyUsd: 50 },
-          stores: ["audit"],
-        });
+        c.agents.push({ ...DOCS_AGENT(), stores: ["audit"] });
       }),
       [
         "12 create, 2 update, 0 replace, 1 delete; exit 0",
