@@ -16,6 +16,7 @@ import { PLATFORM_ENDPOINTS } from "../lib/contract";
 import { childName } from "../lib/names";
 import { resources } from "../model/capacity/workloads";
 import { LLM_GATEWAY_CONTAINERS } from "../model/footprints/llm-gateway";
+import { shutdownManagerPatch } from "../model/footprints/gateway";
 import { bedrockRegion } from "../catalog/bedrock";
 import { bedrockProviders } from "../config/platform";
 import { LLM_PRICES, type LlmSchema } from "../catalog/llm-prices";
@@ -260,23 +261,7 @@ export function llmGatewayCoreObjects(replicas: number, bedrockPodIdentity = fal
               container: { resources: resources(C.envoy, "1", "1Gi") },
               // Envoy Gateway has no field for the shutdown manager's resources: a strategic-merge patch of
               // the Deployment sets them, so the footprint's figure is what the pod requests.
-              patch: {
-                type: "StrategicMerge",
-                value: {
-                  spec: {
-                    template: {
-                      spec: {
-                        containers: [
-                          {
-                            name: C.shutdownManager.name,
-                            resources: resources(C.shutdownManager, "100m", "64Mi"),
-                          },
-                        ],
-                      },
-                    },
-                  },
-                },
-              },
+              patch: shutdownManagerPatch(C.shutdownManager),
             },
           },
         },

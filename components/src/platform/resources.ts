@@ -9,7 +9,7 @@ import {
   PLATFORM_NAMESPACES,
   WORKLOAD_IDENTITIES,
 } from "../lib/contract";
-import { PUBLIC_GATEWAY_CONTAINERS } from "../model/footprints/gateway";
+import { PUBLIC_GATEWAY_CONTAINERS, shutdownManagerPatch } from "../model/footprints/gateway";
 import { resources } from "./context";
 import { VAULT_PEER_SERVICE, VAULT_TLS_SECRET } from "./addons/vault";
 import type { AddonContext } from "./context";
@@ -242,23 +242,7 @@ export function gatewayObjects(exposed: readonly ExposedAgent[] = [], replicas =
               replicas,
               container: { resources: resources(C.envoy, "1", "1Gi") },
               // As for the LLM gateway: the shutdown manager's resources only through a patch.
-              patch: {
-                type: "StrategicMerge",
-                value: {
-                  spec: {
-                    template: {
-                      spec: {
-                        containers: [
-                          {
-                            name: C.shutdownManager.name,
-                            resources: resources(C.shutdownManager, "100m", "64Mi"),
-                          },
-                        ],
-                      },
-                    },
-                  },
-                },
-              },
+              patch: shutdownManagerPatch(C.shutdownManager),
             },
           },
         },
