@@ -6,34 +6,23 @@ import { Agent, agentObjects, type AgentArgs } from "../components/src/agents";
 import { imageVersion } from "../components/src/agents/objects";
 import { Tenant } from "../components/src/tenancy";
 import { agentSchema, type AgentConfig } from "../components/src/config/agents";
-import { tenantSchema } from "../components/src/config/tenants";
+import { testAgent, testTenant } from "./fixtures/agent";
 import { record, stackConfig, STACKS, validateManifest, type Recorded } from "./harness";
 
-const tenant = tenantSchema.parse({
-  name: "team-a",
-  costCenter: "cc-42",
-  group: "team-a-devs",
+const tenant = testTenant({
   // GPUs for 5 replicas of 2 plus the rollout's surge pod: the component checks the quota fit as the stack files do.
   quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" }, gpu: 12 },
 });
 
-/** A service agent; each test changes what it is about. */
-function agent(overrides: Record<string, unknown> = {}): AgentConfig {
-  return agentSchema.parse({
-    name: "helper",
-    tenant: "team-a",
-    tier: 2,
-    image: "ghcr.io/org/helper:1.2.3",
-    mode: "service",
+/** The test agent at 2 to 5 replicas with an LLM budget, a secret and an env entry; each test changes what it is about. */
+const agent = (overrides: Record<string, unknown> = {}): AgentConfig =>
+  testAgent({
     replicas: { min: 2, max: 5 },
-    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-    budget: { monthlyUsd: 120 },
     llm: { monthlyUsd: 30 },
     secrets: ["LLM_API_KEY"],
     env: { MAX_RETRIES: "3" },
     ...overrides,
   });
-}
 
 const scheduled = () =>
   agent({

@@ -10,7 +10,7 @@ import {
 } from "../components/src/model/capacity";
 import { ConfigError } from "../components/src/config/errors";
 import { regionPrices } from "@agentops/components/model";
-import { costAndPlan } from "../tools/synth/cli";
+import { costAndPlan } from "../tools/synth/outputs";
 import { ROOT, STACKS, synthStack } from "./harness";
 
 const prices = regionPrices("us-east-1");

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { environmentMonthly } from "@agentops/components/model";
 import { readPackConfig } from "../components/src/model/cost/pack-config";
 import { LABELS, ANNOTATIONS } from "../components/src/lib/contract";
-import { costAndPlan } from "../tools/synth/cli";
+import { costAndPlan } from "../tools/synth/outputs";
 import { agentBudgets, estimateOfStack, type AgentBudgetsConfig } from "../policy/budgets";
 import { withDefaults } from "../policy/define";
 import { ROOT, STACKS, stackConfig, synthStack } from "./harness";

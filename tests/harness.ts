@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import Ajv, { type ValidateFunction } from "ajv";
@@ -25,10 +26,20 @@ import {
   type RecordedResource,
   type SynthResult,
   readStackConfig,
+  withoutSourceMaps,
 } from "@agentops/components/testing";
-import { chartFile, findHelm, RenderError, renderStack, type RenderResult } from "../tools/render";
+import {
+  chartFile,
+  findHelm,
+  RenderError,
+  renderStack,
+  writeRendered,
+  type RenderResult,
+} from "../tools/render";
+import { costAndPlan, writeCost, writeOutputs } from "../tools/synth/outputs";
 import * as tar from "tar";
 import { parseAllDocuments } from "yaml";
+import { printOnce } from "./once";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const STACKS = ["dev", "staging", "prod"] as const;
@@ -50,10 +61,12 @@ export function synthStack(stack: string): Promise<SynthResult> {
  * Config can be seeded for code that reads it; components themselves never do.
  */
 export async function record(build: () => void, config: Record<string, string> = {}): Promise<Recorded> {
-  const resources = startMockRuntime({ project: "agentops", stack: "test", config });
-  build();
-  await settle();
-  return new Recorded(resources);
+  return withoutSourceMaps(async () => {
+    const resources = startMockRuntime({ project: "agentops", stack: "test", config });
+    build();
+    await settle();
+    return new Recorded(resources);
+  });
 }
 
 /** Registered resources with finders that fail loudly, naming what exists instead. */
@@ -158,7 +171,6 @@ export function stackConfig(stack: string): StackConfig {
 }
 
 const renderCache = new Map<string, Promise<RenderResult>>();
-let skipReported = false;
 
 /**
  * The stack's Helm releases rendered by Helm (see `renderStack`), memoised per stack. When Helm or a pinned
@@ -181,8 +193,26 @@ export async function renderedStack(ctx: Mocha.Context, stack: string): Promise<
 }
 
 /**
+ * Writes what `npm run synth -- <stack> --out <dir>` and `npm run render -- <stack> --out <dir>` write, from this
+ * process's synth and render of the stack (the writers the commands use), so a tool that reads `<dir>` finds
+ * it fresh. Skips the calling test like {@link renderedStack} when a chart cannot be had.
+ */
+export async function writeStackOut(ctx: Mocha.Context, stack: string, dir: string): Promise<void> {
+  const synth = await synthStack(stack);
+  const rendered = await renderedStack(ctx, stack);
+  fs.mkdirSync(path.join(dir, "rendered"), { recursive: true });
+  writeOutputs(synth, dir);
+  writeCost(dir, costAndPlan(ROOT, synth));
+  writeRendered(path.join(dir, "rendered"), rendered.releases);
+}
+
+const editedCache = new Map<string, Promise<SynthResult>>();
+
+/**
  * The whole program for a stack whose configuration `edit` changes first (under `agentops:`, parsed: `agents`,
- * `tenants`, …), without writing a stack file. Not memoised.
+ * `tenants`, …), without writing a stack file. Memoised by the configuration it runs with (a synth is
+ * deterministic), so the same edit in two test files — tests/day2.test.ts and tests/server/day2.test.ts — runs
+ * once; results are shared as {@link synthStack}'s are: read them, never change them.
  */
 export function synthEdited(
   stack: string,
@@ -208,7 +238,15 @@ export function synthEdited(
       typeof value === "string" ? value : JSON.stringify(value),
     ]),
   );
-  return synthesize({ root: ROOT, stack, config });
+  const key = `${stack}\0${JSON.stringify(config)}`;
+  let result = editedCache.get(key);
+  if (!result) {
+    result = synthesize({ root: ROOT, stack, config });
+    editedCache.set(key, result);
+    // A configuration error is asserted by the caller; it is not kept.
+    result.catch(() => editedCache.delete(key));
+  }
+  return result;
 }
 
 /**
@@ -217,10 +255,7 @@ export function synthEdited(
  */
 function skipIfUnavailable(ctx: Mocha.Context, err: unknown): void {
   if (err instanceof RenderError && err.kind === "unavailable") {
-    if (!skipReported) {
-      skipReported = true;
-      console.log(`render tests skipped: ${err.message}`);
-    }
+    printOnce("render-skipped", `render tests skipped: ${err.message}`);
     ctx.skip();
   }
 }

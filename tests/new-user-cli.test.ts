@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROOT } from "./harness";
+import { scratchStack } from "./fixtures/scratch-project";
 
 /** Runs one of the project's commands as `npm run <command> -- <args>` would, from `cwd`. */
 function run(command: string, args: readonly string[], cwd = ROOT, timeout = 120_000) {
@@ -28,22 +29,23 @@ function run(command: string, args: readonly string[], cwd = ROOT, timeout = 120
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
-/** A stack file next to the project's, made from dev's with `edit` applied to its text; `remove()` it after. */
-function tempStack(name: string, edit: (text: string) => string): { stack: string; remove: () => void } {
-  const stack = `${name}-${process.pid}`;
-  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-  fs.writeFileSync(file, edit(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")));
-  return { stack, remove: () => fs.rmSync(file, { force: true }) };
-}
+/** A stack file made from dev's with `edit` applied to its text, in this process's scratch project. */
+const tempStack = scratchStack;
 
 /** A {@link tempStack} for the tests of one `describe`: written before them, removed after. */
-function stackFor(name: string, edit: (text: string) => string): { readonly stack: string } {
+function stackFor(
+  name: string,
+  edit: (text: string) => string,
+): { readonly stack: string; readonly root: string } {
   let made: ReturnType<typeof tempStack> | undefined;
   before(() => (made = tempStack(name, edit)));
   after(() => made?.remove());
   return {
     get stack() {
       return made!.stack;
+    },
+    get root() {
+      return made!.root;
     },
   };
 }
@@ -77,7 +79,10 @@ describe("issue 22: the commands a new user ran", function () {
         );
         try {
           const out = path.join(tmp, `ns-${name}`);
-          for (const r of [run("synth", [owned.stack, "--out", out]), run("policy", [owned.stack])]) {
+          for (const r of [
+            run("synth", [owned.stack, "--out", out], owned.root),
+            run("policy", [owned.stack], owned.root),
+          ]) {
             assert.equal(r.status, 2, r.stdout);
             assert.match(
               r.stderr,
@@ -102,7 +107,7 @@ describe("issue 22: the commands a new user ran", function () {
 
     it("synth exits 0, no stack trace, one warning per agent, and prices their runs at 0", () => {
       const out = path.join(tmp, "never");
-      const r = run("synth", [never.stack, "--out", out]);
+      const r = run("synth", [never.stack, "--out", out], never.root);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(r.stderr.trim().split("\n"), [
         'warning: agents[0] (security-agent).schedule: "0 0 30 2 *" — never fires (February has no day 30): Kubernetes accepts the CronJob but never starts a Job; the cost model counts 0 runs',
@@ -112,7 +117,7 @@ describe("issue 22: the commands a new user ran", function () {
     });
 
     it("the policy runner evaluates the same stack without a stack trace", () => {
-      const r = run("policy", [never.stack]);
+      const r = run("policy", [never.stack], never.root);
       assert.equal(r.status, 0, r.stderr);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     });
@@ -125,7 +130,7 @@ describe("issue 22: the commands a new user ran", function () {
 
     it("synth prices one pod-month (not 45), and the pack does not fail the environment budget", () => {
       const out = path.join(tmp, "minutely");
-      const r = run("synth", [minutely.stack, "--out", out]);
+      const r = run("synth", [minutely.stack, "--out", out], minutely.root);
       assert.equal(r.status, 0, r.stderr);
       const cost = JSON.parse(fs.readFileSync(path.join(out, "cost.json"), "utf8")) as {
         maxMonthlyUsd: number;
@@ -135,7 +140,7 @@ describe("issue 22: the commands a new user ran", function () {
       // security-agent: 1 spot replica + claims, and its job pod (500m, 1Gi on spot) for 730 h: about $20, not $350.
       assert.ok(cost.agents.find((a) => a.name === "security-agent")!.computeMonthlyUsd < 30);
       assert.ok(cost.maxMonthlyUsd < cost.environmentBudgetUsd);
-      const policy = run("policy", [minutely.stack]);
+      const policy = run("policy", [minutely.stack], minutely.root);
       assert.equal(policy.status, 0, policy.stdout + policy.stderr);
     });
   });
@@ -203,13 +208,13 @@ describe("issue 22: the commands a new user ran", function () {
       assert.equal(run("synth", ["dev", "--out", out]).status, 0);
       assert.ok(fs.existsSync(path.join(out, "capacity.json")));
       // The local stack's file (existing-cluster mode), pulling its charts instead of reading .cache/charts.
-      const existing = tempStack("test-existing", () =>
-        fs
-          .readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")
-          .replace(/^ {4}charts: \{ directory: \.cache\/charts \}\n/m, ""),
+      const existing = tempStack(
+        "test-existing",
+        (t) => t.replace(/^ {4}charts: \{ directory: \.cache\/charts \}\n/m, ""),
+        "local",
       );
       try {
-        const r = run("synth", [existing.stack, "--out", out]);
+        const r = run("synth", [existing.stack, "--out", out], existing.root);
         assert.equal(r.status, 0, r.stderr);
         // The local stack names no aws:region, so it has no cost estimate either: dev's cost.json goes too.
         assert.deepEqual([...files(out).keys()].sort(), ["manifests.yaml", "outputs.json", "resources.json"]);

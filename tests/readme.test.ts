@@ -14,7 +14,8 @@ import { eksClusterSchema } from "../components/src/config/cluster";
 import { platformSchema } from "../components/src/config/platform";
 import { tenantSchema } from "../components/src/config/tenants";
 import { capacityCharts } from "../tools/synth/charts";
-import { capacityJson, costAndPlan, OUT_FOLDER_FILES } from "../tools/synth/cli";
+import { OUT_FOLDER_FILES } from "../tools/synth/cli";
+import { capacityJson, costAndPlan } from "../tools/synth/outputs";
 import { ROOT, synthStack } from "./harness";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

@@ -28,6 +28,7 @@ import { judgeAdmission, namespaceLevels } from "../policy/admission";
 import type { KubeObject } from "../policy/kube";
 import { renderStack } from "../tools/render";
 import { existingStoresConfig, synthExistingStores } from "./fixtures/existing-stores";
+import { validConfig } from "./fixtures/config";
 import {
   configProblems,
   crdValidators,
@@ -1344,18 +1345,9 @@ async function renderFixture(ctx: Mocha.Context) {
 }
 
 describe("restore as configuration", () => {
+  /** The fixture configuration's it-ops-agent (tests/fixtures/config.ts) with a 5 GiB volume, `edit` applied. */
   const agent = (edit: (a: any) => void = () => undefined) => {
-    const a: any = {
-      name: "it-ops-agent",
-      tenant: "governance",
-      tier: 3,
-      image: "ghcr.io/agentops/it-ops-agent:2.1.0",
-      mode: "service",
-      replicas: { min: 1, max: 2 },
-      resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
-      storage: { size: "5Gi" },
-      budget: { monthlyUsd: 300 },
-    };
+    const a: any = { ...(validConfig().agentops.agents as any[])[0], storage: { size: "5Gi" } };
     edit(a);
     return agentSchema.parse(a);
   };

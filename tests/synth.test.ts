@@ -4,13 +4,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { scratchStack } from "./fixtures/scratch-project";
 import { ROOT } from "./harness";
 
 const CLI = path.join(ROOT, "tools", "synth", "cli.ts");
 
 /** Runs `npm run synth -- <args>` as a user would, without npm's own output. */
-function synth(...args: string[]) {
-  const run = spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+/** `npm run synth -- <args>` from the root, or from `at.cwd` (a scratch project) when the last argument gives one. */
+function synth(...args: (string | { cwd: string })[]) {
+  const last = args.at(-1);
+  const cwd = typeof last === "object" ? last.cwd : ROOT;
+  const argv = args.filter((a): a is string => typeof a === "string");
+  const run = spawnSync(process.execPath, ["--import", "tsx", CLI, ...argv], { cwd, encoding: "utf8" });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -72,17 +77,17 @@ describe("synth CLI", function () {
   });
 
   describe("with a broken stack file", () => {
-    const stack = `test-broken-${process.pid}`;
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    let made: ReturnType<typeof scratchStack>;
     before(() => {
-      const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-      fs.writeFileSync(file, dev.replace("tier: 4", "tier: 7").replace("mode: service", "mode: daemon"));
+      made = scratchStack("test-broken", (dev) =>
+        dev.replace("tier: 4", "tier: 7").replace("mode: service", "mode: daemon"),
+      );
     });
-    after(() => fs.rmSync(file, { force: true }));
+    after(() => made.remove());
 
     it("exits 2 with every problem on its own line, no stack trace, and writes nothing", () => {
-      const out = path.join(tmp, stack);
-      const run = synth(stack, "--out", out);
+      const out = path.join(tmp, made.stack);
+      const run = synth(made.stack, "--out", out, { cwd: made.root });
       assert.equal(run.status, 2);
       assert.equal(
         run.stderr,
@@ -98,23 +103,20 @@ describe("synth CLI", function () {
   });
 
   describe("with a time zone Kubernetes does not know (issue 14)", () => {
-    const stack = `test-zone-${process.pid}`;
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    let made: ReturnType<typeof scratchStack>;
     before(() => {
-      const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-      assert.match(dev, /schedule: "0 2 \* \* \*"\n/);
-      fs.writeFileSync(
-        file,
-        dev.replace(
+      made = scratchStack("test-zone", (dev) => {
+        assert.match(dev, /schedule: "0 2 \* \* \*"\n/);
+        return dev.replace(
           /( +)schedule: "0 2 \* \* \*"\n/,
           '$1schedule: "0 2 * * *"\n$1timeZone: America/NewYork\n',
-        ),
-      );
+        );
+      });
     });
-    after(() => fs.rmSync(file, { force: true }));
+    after(() => made.remove());
 
     it("exits 2 naming timeZone, not schedule, without a stack trace", () => {
-      const run = synth(stack, "--out", path.join(tmp, stack));
+      const run = synth(made.stack, "--out", path.join(tmp, made.stack), { cwd: made.root });
       assert.equal(run.status, 2);
       assert.equal(
         run.stderr,

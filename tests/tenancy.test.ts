@@ -2,19 +2,15 @@ import * as assert from "node:assert/strict";
 import { parseStackConfig, rawStackConfig, type RawStackConfig } from "@agentops/components";
 import { parseQuantity } from "../components/src/lib/quantity";
 import { readStackConfig } from "@agentops/components/testing";
-import { agentSchema } from "../components/src/config/agents";
-import { tenantSchema } from "../components/src/config/tenants";
 import { Agent } from "../components/src/agents";
 import { agentDemand } from "../components/src/agents/checks";
 import * as k8s from "@pulumi/kubernetes";
 import { Tenant, type TenantArgs } from "../components/src/tenancy";
+import { testAgent, testTenant } from "./fixtures/agent";
 import { validConfig } from "./fixtures/config";
 import { configProblems, record, ROOT, STACKS, validateManifest, type Recorded } from "./harness";
 
-const tenant = tenantSchema.parse({
-  name: "team-a",
-  costCenter: "cc-42",
-  group: "team-a-devs",
+const tenant = testTenant({
   quota: {
     requests: { cpu: "8", memory: "16Gi" },
     limits: { cpu: "16", memory: "32Gi" },
@@ -24,13 +20,11 @@ const tenant = tenantSchema.parse({
   },
 });
 
+/** A small test agent of `tenantName`, with or without internet egress. */
 const agent = (name: string, internetEgress: boolean, tenantName = "team-a") =>
-  agentSchema.parse({
+  testAgent({
     name,
     tenant: tenantName,
-    tier: 2,
-    image: "ghcr.io/org/a:1.0.0",
-    mode: "service",
     replicas: { min: 1, max: 2 },
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     budget: { monthlyUsd: 10 },

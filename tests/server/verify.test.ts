@@ -4,12 +4,14 @@
  * capacity plan at minimum replicas is created, bound and Ready.
  */
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { CLUSTER_DIR_ENV } from "../../tools/cluster/control-plane";
 import { verifyStack } from "../../tools/verify/verify";
-import { renderedStack, ROOT, STACKS } from "../harness";
+import { renderedStack, ROOT, STACKS, writeStackOut } from "../harness";
 import { controlPlane, describeServer } from "./fixture";
 
 const documents = (file: string) =>
@@ -24,13 +26,21 @@ describeServer("npm run verify on the local Kubernetes 1.35 control plane", func
   after(() => fs.rmSync(outRoot, { recursive: true, force: true }));
 
   for (const stack of STACKS) {
-    it(`${stack}: every object is applied and every pod of the capacity plan is scheduled`, async function () {
+    // dev's outputs are made by verify itself (`npm run synth` and `npm run render` into an empty folder); the
+    // other stacks' are written first from this run's synth and render, which verify must find fresh and reuse.
+    const made = stack === "dev";
+    it(`${stack}: every object is applied and every pod of the capacity plan is scheduled (synth and render ${made ? "run by verify" : "reused"})`, async function () {
       // Needs the rendered charts: skips with one line where the chart cache cannot be filled.
       await renderedStack(this, stack);
       const { stateDir } = await controlPlane();
       const outDir = path.join(outRoot, stack);
+      if (!made) await writeStackOut(this, stack, outDir);
       const result = await verifyStack({ root: ROOT, stack, stateDir, outDir });
       assert.deepEqual(result.problems, []);
+      assert.match(
+        result.outputs,
+        made ? /^synth ran \([\d.]+s\), render ran \([\d.]+s\)$/ : /^synth reused, render reused$/,
+      );
 
       const capacity = JSON.parse(fs.readFileSync(path.join(outDir, "capacity.json"), "utf8")) as {
         nodeGroups: { min: { nodes: number } }[];
@@ -59,4 +69,22 @@ describeServer("npm run verify on the local Kubernetes 1.35 control plane", func
       assert.ok(result.schedule.podsBound > 0);
     });
   }
+
+  it("npm run cluster -- status | head -1: the reader closes the pipe early; exit 0, no EPIPE stack trace", async () => {
+    const { stateDir } = await controlPlane();
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/cluster/cli.ts", "status"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, [CLUSTER_DIR_ENV]: stateDir },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.deepEqual({ code, stderr }, { code: 0, stderr: "" });
+  });
 });

@@ -7,7 +7,7 @@ import { requireToolchain } from "../toolchain/toolchain";
 import { CLUSTER_DIR_ENV, defaultStateDir, down, kubeconfigPath, status, up } from "./control-plane";
 import { applyExistingClusterObjects, applyFakeNodes, readStackOutput, stackNodes } from "./nodes";
 import { KubeClient } from "../kube/client";
-import { readStackConfig, UsageError } from "@agentops/components/testing";
+import { UsageError } from "@agentops/components/model";
 
 export const USAGE = `usage: npm run cluster -- <command>
 
@@ -115,6 +115,7 @@ async function main(): Promise<number> {
   // up
   if (stack) {
     // A stack that has no file is named as such (with the stacks there are) before its synth output is sought.
+    const { readStackConfig } = await import("@agentops/components/testing");
     try {
       readStackConfig(root, stack);
     } catch (err) {

@@ -188,6 +188,9 @@ export function commandLines(state: ClusterState): Record<Component, string[]> {
       "--concurrent-deployment-syncs=10",
       "--concurrent-replicaset-syncs=10",
       "--concurrent-statefulset-syncs=10",
+      // An HPA raises a workload created at 1 replica to its minReplicas on its first sync: every 15 s by
+      // default, so verify waited up to 15 s for it; every 2 s here.
+      "--horizontal-pod-autoscaler-sync-period=2s",
       "--profiling=false",
       "--v=1",
     ],
@@ -474,27 +477,44 @@ export async function down(dir: string): Promise<boolean> {
   return existed && state !== undefined;
 }
 
-/** The folder of a saved etcd data directory. */
-const snapshotDir = (dir: string, name: string) => path.join(dir, "snapshots", name);
+/**
+ * Where saved etcd data directories are kept: beside the toolchain's binaries (`<toolchain>/snapshots/<name>/`),
+ * so every control plane built from the same binaries shares them and they outlive `cluster down` and the
+ * test suite's temporary control planes. A snapshot is only ever the result of applying the same objects (its
+ * name is their hash) to an empty cluster of the same build; what in it belongs to one control plane — the
+ * root CA in each namespace's `kube-root-ca.crt`, the API server's own leases and configuration — the
+ * controller-manager and the API server rewrite when they start.
+ */
+const snapshotDir = (state: ClusterState, name: string) => path.join(state.toolchainDir, "snapshots", name);
 
-/** Whether snapshot `name` was saved in the state folder `dir`. */
+/** Whether snapshot `name` was saved for the binaries of the control plane in `dir`. */
 export function hasSnapshot(dir: string, name: string): boolean {
-  return fs.existsSync(path.join(snapshotDir(dir, name), "member"));
+  const state = readState(dir);
+  return state !== undefined && fs.existsSync(path.join(snapshotDir(state, name), "member"));
 }
 
 /**
- * Saves etcd's data as snapshot `name` (`<state>/snapshots/<name>/`): the processes stop, the data directory is
- * copied, the processes start again. What verify keeps after applying a set of CRDs to an empty cluster, so the
- * next stack with the same CRDs starts from there instead of paying for their schemas again.
+ * Saves etcd's data as snapshot `name` ({@link snapshotDir}): the processes stop, the data directory is copied
+ * (to a temporary folder renamed into place, so a concurrent run never reads half a snapshot), the processes
+ * start again. What verify keeps after applying a set of CRDs to an empty cluster, so the next stack with the
+ * same CRDs — in this run or a later one — starts from there instead of paying for their schemas again.
  */
 export async function saveSnapshot(dir: string, name: string): Promise<void> {
   const state = readState(dir);
   if (!state) throw new ToolError(`cluster: no control plane in ${dir} — run \`npm run cluster -- up\``);
   await stopAll(state);
-  const to = snapshotDir(dir, name);
-  fs.rmSync(to, { recursive: true, force: true });
+  const to = snapshotDir(state, name);
+  const tmp = `${to}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.cpSync(path.join(dir, "etcd"), to, { recursive: true });
+  fs.cpSync(path.join(dir, "etcd"), tmp, { recursive: true });
+  fs.rmSync(to, { recursive: true, force: true });
+  try {
+    fs.renameSync(tmp, to);
+  } catch {
+    // Another run saved the same snapshot first: keep theirs.
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   try {
     await startAll(state, () => undefined);
   } catch (err) {
@@ -518,7 +538,9 @@ export async function reset(
   if (!state) throw new ToolError(`cluster: no control plane in ${dir} — run \`npm run cluster -- up\``);
   await stopAll(state);
   fs.rmSync(path.join(dir, "etcd"), { recursive: true, force: true });
-  if (from !== undefined) fs.cpSync(snapshotDir(dir, from), path.join(dir, "etcd"), { recursive: true });
+  if (from !== undefined) {
+    fs.cpSync(snapshotDir(state, from), path.join(dir, "etcd"), { recursive: true });
+  }
   state.started = new Date().toISOString();
   try {
     await startAll(state, log);

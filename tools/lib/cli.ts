@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "@agentops/components/testing";
+import { UsageError } from "@agentops/components/model";
 
 /**
  * A failure the user can act on: a bad argument, a missing `go`, a control plane that is not running.
@@ -23,10 +23,25 @@ export class ToolError extends Error {
 }
 
 /**
+ * A reader that stops early (`npm run cluster -- status | head -1`) closes the pipe: the rest of the output has
+ * nowhere to go, which is no failure of the command. Without this, Node throws EPIPE from `console.log` with a
+ * stack trace.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(0);
+      throw err;
+    });
+  }
+}
+
+/**
  * Runs a command-line entry point: its return value is the exit code; a {@link ToolError} prints its message
  * alone and exits with its code; anything else is a defect and prints its stack (exit 1).
  */
 export function runTool(main: () => Promise<number> | number): void {
+  quietOnClosedPipe();
   Promise.resolve()
     .then(main)
     .then(
@@ -61,6 +76,7 @@ export function runCli(
   main: () => Promise<number> | number,
   userErrors: readonly (abstract new (...args: never[]) => Error)[],
 ): void {
+  quietOnClosedPipe();
   Promise.resolve()
     .then(main)
     .then(

@@ -58,7 +58,7 @@ export function chartFolders(root: string): { folders: string[]; pullInto: strin
 const digests = new Map<string, Promise<string>>();
 
 /** SHA-256 of a file, hex; memoised by path, size and modification time. */
-function sha256(file: string): Promise<string> {
+export function sha256(file: string): Promise<string> {
   const stat = fs.statSync(file);
   const key = `${file}:${stat.size}:${stat.mtimeMs}`;
   let digest = digests.get(key);

@@ -3,12 +3,11 @@
  * `helm template` and writes `out/<stack>/rendered/<release>.yaml` (or `<dir>/rendered/`).
  */
 import * as path from "node:path";
-import { ConfigError } from "@agentops/components/model";
+import { ConfigError, UsageError } from "@agentops/components/model";
 import { runCli } from "../lib/cli";
-import { readStackConfig, UsageError } from "@agentops/components/testing";
 import { checkOutDir, parseStackArgs, wantsHelp } from "../lib/cli";
 import { RenderError } from "./errors";
-import { renderStack, type RenderResult } from "./render";
+import type { RenderResult } from "./render";
 
 const USAGE = "usage: npm run render -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
 
@@ -52,6 +51,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
+  // Loaded once the arguments are good: `--help` and a bad argument answer without the program's SDKs.
+  const { readStackConfig } = await import("@agentops/components/testing");
+  const { renderStack } = await import("./render.js");
   // A stack that does not exist is reported before anything runs.
   readStackConfig(root, stack);
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");

@@ -11,7 +11,8 @@ import { parseStackConfig, rawStackConfig } from "@agentops/components";
 import { ADDONS } from "@agentops/components";
 import { replaceOutputDir } from "../lib/cli";
 import { synthesize, type KubernetesObject, type SynthResult } from "@agentops/components/testing";
-import { chartFile, firstLine, run } from "./charts";
+import { cachedRender, renderCacheDir, type RenderKey } from "./cache";
+import { chartFile, firstLine, lockEntry, run, sha256 } from "./charts";
 import { RenderError } from "./errors";
 import { findHelm } from "./helm";
 
@@ -204,6 +205,41 @@ async function template(
 ): Promise<RenderedRelease> {
   const chart = await chartFile(root, helm, release.chart, release.version);
   const namespace = release.namespace ?? "default";
+  const flags = ["--include-crds"];
+  const key: RenderKey = {
+    helm: await sha256(helm),
+    chart: lockEntry(release.chart, release.version).sha256,
+    release: release.name,
+    namespace,
+    kubeVersion,
+    apiVersions,
+    values: release.values ?? {},
+    flags,
+  };
+  const objects = await cachedRender(renderCacheDir(root), key, () =>
+    helmTemplate(helm, chart, release, namespace, kubeVersion, apiVersions, flags, tmp),
+  );
+  return {
+    name: release.name,
+    chart: release.chart,
+    version: release.version,
+    namespace,
+    objects: objects.filter((o) => !isTestHook(o)),
+    testHooks: objects.filter(isTestHook),
+  };
+}
+
+/** Every object `helm template` prints for the release. */
+async function helmTemplate(
+  helm: string,
+  chart: string,
+  release: ReleaseInputs,
+  namespace: string,
+  kubeVersion: string,
+  apiVersions: readonly string[],
+  flags: readonly string[],
+  tmp: string,
+): Promise<KubernetesObject[]> {
   // JSON is YAML: the values go to Helm exactly as the program built them.
   const values = path.join(tmp, `${release.name}.values.json`);
   fs.writeFileSync(values, JSON.stringify(release.values ?? {}));
@@ -215,7 +251,7 @@ async function template(
     namespace,
     "--kube-version",
     kubeVersion,
-    "--include-crds",
+    ...flags,
     ...apiVersions.flatMap((a) => ["--api-versions", a]),
     "-f",
     values,
@@ -237,15 +273,7 @@ async function template(
       `release ${release.name} (${release.chart} ${release.version}): helm template (${helm}) failed with exit code ${result.code}: ${result.stderr.trim().split("\n").join(" | ") || firstLine(result.stderr)}`,
     );
   }
-  const objects = parseRendered(release.name, result.stdout);
-  return {
-    name: release.name,
-    chart: release.chart,
-    version: release.version,
-    namespace,
-    objects: objects.filter((o) => !isTestHook(o)),
-    testHooks: objects.filter(isTestHook),
-  };
+  return parseRendered(release.name, result.stdout);
 }
 
 /**

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { ConfigError, parseStackConfig, rawStackConfig, type StackConfig } from "@agentops/components";
 import { readStackConfig, synthesize, UsageError, type SynthResult } from "@agentops/components/testing";
 import { checkOutDir, runCli, writingTo } from "../lib/cli";
-import { costAndPlan } from "../synth/cli";
+import { costAndPlan } from "../synth/outputs";
 import { fetchVpas, findKubectl, type ClusterAccess } from "./kubectl";
 import {
   agentsOverride,

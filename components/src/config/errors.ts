@@ -113,3 +113,12 @@ export function withEntryNames(
     return { ...issue, path: `${m[0]} (${name})${issue.path.slice(m[0].length)}` };
   });
 }
+
+/**
+ * A bad command-line argument or file (a stack file that is not YAML, a folder that cannot be written): reported
+ * as one line, without a stack trace. Here, below everything that loads the Pulumi SDK, so a command can name a
+ * bad argument without loading it.
+ */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

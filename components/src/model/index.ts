@@ -9,4 +9,4 @@ export * from "../lib/contract";
 export * from "../lib/plain";
 export * from "../lib/quantity";
 export * from "../lib/image-ref";
-export { ConfigError, renderValue, formatIssue, type ConfigIssue } from "../config/errors";
+export { ConfigError, UsageError, renderValue, formatIssue, type ConfigIssue } from "../config/errors";

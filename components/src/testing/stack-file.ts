@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { UsageError } from "../config/errors";
 import { SECRET_PLACEHOLDER } from "./mocks";
 
 export interface StackFileConfig {
@@ -13,10 +14,7 @@ export interface StackFileConfig {
   secretKeys: string[];
 }
 
-/** A bad argument or file: reported as one line, without a stack trace. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in `root`. */
 export function listStacks(root: string): string[] {

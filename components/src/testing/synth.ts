@@ -3,7 +3,13 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_PLACEHOLDER, startMockRuntime, settle, type RecordedResource } from "./mocks";
+import {
+  SECRET_PLACEHOLDER,
+  startMockRuntime,
+  settle,
+  withoutSourceMaps,
+  type RecordedResource,
+} from "./mocks";
 import { readStackConfig } from "./stack-file";
 
 /** A Kubernetes object as the API server would receive it. */
@@ -53,7 +59,11 @@ export interface SynthOptions {
  * Runs the program for one stack under mocks. Configuration errors propagate as the program throws them
  * ({@link ConfigError}); nothing is registered before configuration is valid.
  */
-export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
+export function synthesize(opts: SynthOptions): Promise<SynthResult> {
+  return withoutSourceMaps(() => synthesizeNow(opts));
+}
+
+async function synthesizeNow(opts: SynthOptions): Promise<SynthResult> {
   const file = readStackConfig(opts.root, opts.configFrom ?? opts.stack);
   const { project, secretKeys } = file;
   const config = { ...file.config, ...opts.config };

@@ -154,7 +154,7 @@ export interface ScheduledRuns {
 
 /** The slot times of a schedule over 2025 (ms), and the part of the year they cover. */
 interface Slots {
-  times: number[];
+  times: readonly number[];
   /** End of the covered time: the year's end, or the last slot when enumeration stopped early. */
   windowEnd: number;
   complete: boolean;
@@ -174,12 +174,36 @@ function parsedSchedule(schedule: string, timeZone: string) {
   return parsed.schedule;
 }
 
+/**
+ * Slots already counted, by explicit fields and time zone: counting walks up to MAX_ENUMERATED_RUNS dates
+ * through cron-parser and luxon (about 70 ms for a daily schedule), and a stack counts the same few schedules
+ * for every estimate it makes. Bounded; a slot list is never changed after it is made.
+ */
+const countedSlots = new Map<string, Readonly<Slots>>();
+const COUNTED_SLOTS_MAX = 512;
+
 /** The five-field schedule's slots over 2025 in `timeZone`, at most MAX_ENUMERATED_RUNS of them. */
-function fieldSlots(s: Extract<CronSchedule, { kind: "fields" }>, schedule: string, timeZone: string): Slots {
+function fieldSlots(
+  s: Extract<CronSchedule, { kind: "fields" }>,
+  schedule: string,
+  timeZone: string,
+): Readonly<Slots> {
   // A schedule that never fires (`0 0 30 2 *`) has no slot; cron-parser would refuse its day of month.
   if (neverFiresReason(s) !== undefined) return { times: [], windowEnd: YEAR_END.getTime(), complete: true };
   const fields = [s.minute, s.hour, s.dayOfMonth, s.month, s.dayOfWeek];
   const explicit = fields.map((f) => (f.star ? "*" : f.values.join(","))).join(" ");
+  const key = `${explicit}|${timeZone}`;
+  let slots = countedSlots.get(key);
+  if (!slots) {
+    slots = Object.freeze(enumerateSlots(explicit, schedule, timeZone));
+    Object.freeze(slots.times);
+    if (countedSlots.size >= COUNTED_SLOTS_MAX) countedSlots.delete(countedSlots.keys().next().value!);
+    countedSlots.set(key, slots);
+  }
+  return slots;
+}
+
+function enumerateSlots(explicit: string, schedule: string, timeZone: string): Slots {
   const times: number[] = [];
   try {
     const expr = CronExpressionParser.parse(explicit, {

@@ -1,0 +1,22 @@
+/** What `npm run ci:stacks` prints (./cli.ts): how CI reaches each stack's cluster, from its validated stack file. */
+import { ciRunner, parseStackConfig, rawStackConfig } from "@agentops/components";
+import { readStackConfig } from "@agentops/components/testing";
+import { checkStackArgs, type CiStack } from "./args";
+
+/** CI's view of each stack, from the stack files under `root`. @throws UsageError, ConfigError */
+export function ciStacks(root: string, stacks: readonly string[]): Record<string, CiStack> {
+  checkStackArgs(stacks);
+  return Object.fromEntries(
+    stacks.map((stack) => {
+      const config = parseStackConfig(rawStackConfig(readStackConfig(root, stack).config));
+      const access = config.cluster.mode === "eks" ? config.cluster.access : undefined;
+      const entry: CiStack = {
+        runner: ciRunner(config.cluster),
+        region: config.region ?? null,
+        deployRoleArn: access?.deployRoleArn ?? null,
+        previewRoleArn: access?.previewRoleArn ?? null,
+      };
+      return [stack, entry];
+    }),
+  );
+}
