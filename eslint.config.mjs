@@ -3,7 +3,17 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".cache/**", "out/**", "node_modules/**", "**/dist/**", "**/*.mjs", "**/*.cjs"] },
+  {
+    ignores: [
+      ".cache/**",
+      "out/**",
+      "node_modules/**",
+      "**/dist/**",
+      "**/*.mjs",
+      "**/*.cjs",
+      ".test-project-*/**",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

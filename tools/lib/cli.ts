@@ -23,15 +23,15 @@ export class ToolError extends Error {
 }
 
 /**
- * A reader that stops early (`npm run cluster -- status | head -1`) closes the pipe: the rest of the output has
- * nowhere to go, which is no failure of the command. Without this, Node throws EPIPE from `console.log` with a
- * stack trace.
+ * A reader that stops early (`npm run cluster -- status | head -1`) closes the pipe: what the command still
+ * prints goes nowhere, which is no failure of the command. Node reports that as an EPIPE error on the stream,
+ * thrown with a stack trace when nobody listens; here it is ignored, and the command finishes its work and exits
+ * with its own code (console output to a closed stream is dropped).
  */
 function quietOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") process.exit(0);
-      throw err;
+      if (err.code !== "EPIPE") throw err;
     });
   }
 }

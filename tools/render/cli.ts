@@ -57,7 +57,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // A stack that does not exist is reported before anything runs.
   readStackConfig(root, stack);
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
-  // The folder is render's alone: it holds one <release>.yaml per release, replaced as a whole.
+  // --out as given first (a file, /proc, …: named as the user wrote it), then its rendered/ folder, which is
+  // render's alone: it holds one <release>.yaml per release, replaced as a whole.
+  if (outDir !== undefined) checkOutDir(outDir);
   checkOutDir(dir, (name) => name.endsWith(".yaml"));
   const started = process.hrtime.bigint();
   const result = await renderStack({ root, stack, outDir: dir });
