@@ -10,6 +10,7 @@ import { agentObjectNames } from "@agentops/components/agents";
 import { UsageError } from "@agentops/components/testing";
 import type { StackConfig } from "@agentops/components";
 import { parseQuantity } from "@agentops/components/model";
+import { SIGNIFICANT_CHANGE } from "./args";
 
 /** A VerticalPodAutoscaler as far as right-sizing reads it. */
 export interface VpaObject {
@@ -22,8 +23,7 @@ export interface VpaObject {
   };
 }
 
-/** A change smaller than this share of the current request is not worth an edit (and a rollout). */
-export const SIGNIFICANT_CHANGE = 0.1;
+export { SIGNIFICANT_CHANGE };
 /** CPU is suggested in steps of this many cores (10m), memory in whole MiB; never below these floors. */
 export const CPU_STEP = 0.01;
 export const MIN_CPU = 0.01;
