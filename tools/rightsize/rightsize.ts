@@ -23,7 +23,6 @@ export interface VpaObject {
   };
 }
 
-export { SIGNIFICANT_CHANGE };
 /** CPU is suggested in steps of this many cores (10m), memory in whole MiB; never below these floors. */
 export const CPU_STEP = 0.01;
 export const MIN_CPU = 0.01;

@@ -8,7 +8,7 @@ import { ConfigError, parseStackConfig, rawStackConfig, type StackConfig } from 
 import { readStackConfig, synthesize, UsageError, type SynthResult } from "@agentops/components/testing";
 import { checkOutDir, writingTo } from "../lib/cli";
 import { costAndPlan } from "../synth/outputs";
-import type { RightsizeArgs } from "./args";
+import { SIGNIFICANT_CHANGE, type RightsizeArgs } from "./args";
 import { fetchVpas, findKubectl, type ClusterAccess } from "./kubectl";
 import {
   agentsOverride,
@@ -16,7 +16,6 @@ import {
   parseVpaObjects,
   sizeAgents,
   stackFilePatch,
-  SIGNIFICANT_CHANGE,
   type AgentSizing,
 } from "./rightsize";
 
