@@ -27,7 +27,7 @@ import { clusterSchema } from "../components/src/config/cluster";
 import { platformSchema } from "../components/src/config/platform";
 import { tenantsSchema } from "../components/src/config/tenants";
 import { backupsSchema, storesSchema } from "../components/src/config/stores";
-import { readStackConfig } from "../components/src/testing/stack-file";
+import { readStackConfig } from "@agentops/components/model";
 import { ROOT, synthEdited, synthStack } from "./harness";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- stack files are edited freely */

@@ -26,7 +26,7 @@ import {
   type RecordedResource,
   type SynthResult,
   readStackConfig,
-  withoutSourceMaps,
+  withCheapStackTraces,
 } from "@agentops/components/testing";
 import {
   chartFile,
@@ -61,7 +61,7 @@ export function synthStack(stack: string): Promise<SynthResult> {
  * Config can be seeded for code that reads it; components themselves never do.
  */
 export async function record(build: () => void, config: Record<string, string> = {}): Promise<Recorded> {
-  return withoutSourceMaps(async () => {
+  return withCheapStackTraces(async () => {
     const resources = startMockRuntime({ project: "agentops", stack: "test", config });
     build();
     await settle();

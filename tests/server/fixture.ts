@@ -1,7 +1,8 @@
 /**
- * One local control plane per test run, shared by every test under tests/server/: started by the first test
- * that asks for it (in a temporary state folder of its own, so a developer's `npm run cluster -- up` is left
- * alone) and stopped by the root hook of tests/server/hooks.ts.
+ * One local control plane per test process, shared by every test under tests/server/ that runs there: started by
+ * the first test that asks for it (in a temporary state folder of its own, so a developer's `npm run cluster --
+ * up` is left alone) and stopped by the root hook of tests/server/hooks.ts after the last file, or — in a mocha
+ * worker process (parallel mode), which runs several files — when the worker exits.
  *
  * Without a built toolchain (a laptop without Go) the server tests are not defined and one line says so;
  * `AGENTOPS_REQUIRE_CONTROL_PLANE=1` (CI) turns that into a failing test.
@@ -41,14 +42,20 @@ export interface ControlPlane {
 
 let started: Promise<ControlPlane> | undefined;
 
-/** The shared control plane, started on first use (about 6 s). */
+/** The shared control plane, started on first use (about 6 s); the same for every later file of this process. */
 export function controlPlane(): Promise<ControlPlane> {
   started ??= (async () => {
     const toolchain = findToolchain();
     if (!toolchain) throw new Error("no toolchain");
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-test-cluster-"));
-    // A test run that is killed must not leave its processes behind.
+    // A worker that exits, a run that is interrupted or killed, must not leave its processes behind.
     process.once("exit", () => killSync(stateDir));
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => {
+        killSync(stateDir);
+        process.kill(process.pid, signal);
+      });
+    }
     await up(stateDir, toolchain);
     return { stateDir, client: KubeClient.fromKubeconfig(kubeconfigPath(stateDir)) };
   })();

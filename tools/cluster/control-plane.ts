@@ -431,9 +431,10 @@ export async function up(
 
 /**
  * Stops every process of `state`, last started first (the API server shuts down cleanly only while etcd still
- * answers): SIGTERM to its process group, SIGKILL after 5 s. Then waits for its ports to close.
+ * answers): SIGTERM to its process group, SIGKILL after 5 s; with `kill`, SIGKILL at once (for data that is
+ * thrown away: a clean shutdown took 1.4 s of each reset). Then waits for its ports to close.
  */
-async function stopAll(state: ClusterState): Promise<void> {
+async function stopAll(state: ClusterState, { kill = false } = {}): Promise<void> {
   for (const c of [...COMPONENTS].reverse()) {
     const pid = state.pids[c];
     const alive = () => runs(pid, binaryOf(state, c));
@@ -445,8 +446,8 @@ async function stopAll(state: ClusterState): Promise<void> {
         // already gone
       }
     };
-    signal("SIGTERM");
-    if (!(await poll(async () => (alive() ? undefined : true), 5000, 50))) {
+    if (!kill) signal("SIGTERM");
+    if (kill || !(await poll(async () => (alive() ? undefined : true), 5000, 50))) {
       signal("SIGKILL");
       await poll(async () => (alive() ? undefined : true), 5000, 50);
     }
@@ -536,7 +537,8 @@ export async function reset(
 ): Promise<ClusterState> {
   const state = readState(dir);
   if (!state) throw new ToolError(`cluster: no control plane in ${dir} — run \`npm run cluster -- up\``);
-  await stopAll(state);
+  // Its data is replaced: nothing to shut down cleanly for.
+  await stopAll(state, { kill: true });
   fs.rmSync(path.join(dir, "etcd"), { recursive: true, force: true });
   if (from !== undefined) {
     fs.cpSync(snapshotDir(state, from), path.join(dir, "etcd"), { recursive: true });

@@ -51,11 +51,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
-  // Loaded once the arguments are good: `--help` and a bad argument answer without the program's SDKs.
-  const { readStackConfig } = await import("@agentops/components/testing");
-  const { renderStack } = await import("./render.js");
-  // A stack that does not exist is reported before anything runs.
+  // A stack that does not exist is reported before anything runs or loads (the reader loads no Pulumi SDK).
+  const { readStackConfig } = await import("@agentops/components/model");
   readStackConfig(root, stack);
+  // Loaded once the arguments are good: `--help` and a bad argument answer without the program's SDKs.
+  const { renderStack } = await import("./render.js");
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
   // --out as given first (a file, /proc, …: named as the user wrote it), then its rendered/ folder, which is
   // render's alone: it holds one <release>.yaml per release, replaced as a whole.

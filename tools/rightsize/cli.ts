@@ -73,6 +73,9 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // An unknown stack or a broken stack file is named before the library's SDKs load (~2 s).
+  const { readStackConfig } = await import("@agentops/components/model");
+  readStackConfig(root, args.stack);
   // Loaded once the arguments are good: `--help` and a bad argument answer without the library's SDKs.
   const { rightsize } = await import("./run.js");
   return rightsize(root, args);

@@ -6,7 +6,7 @@
  * good: `--help` and a bad argument answer without loading the program's SDKs.
  */
 import * as path from "node:path";
-import { ConfigError, UsageError } from "@agentops/components/model";
+import { ConfigError, readStackConfig, UsageError } from "@agentops/components/model";
 import { checkOutDir, parseStackArgs, replaceOutputDir, runCli, wantsHelp } from "../lib/cli";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
@@ -59,12 +59,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const { stack, outDir } = parseArgs(argv);
   const dir = outDir ?? path.join(root, "out", stack);
   checkOutDir(dir, (name) => (OUT_FOLDER_FILES as readonly string[]).includes(name));
+  // An unknown stack or a broken stack file is named before the program's SDKs load (~2 s).
+  const file = readStackConfig(root, stack);
   const { configWarnings, parseStackConfig, rawStackConfig } = await import("@agentops/components");
   const { CostModelError } = await import("@agentops/components/model");
-  const { readStackConfig, synthesize } = await import("@agentops/components/testing");
+  const { synthesize } = await import("@agentops/components/testing");
   const { costAndPlan, loadPackConfig, summary, writeCost, writeOutputs } = await import("./outputs.js");
   // The pack configuration is checked before the (slow) synthesis: a bad one is exit 2, nothing written.
-  const environment = rawStackConfig(readStackConfig(root, stack).config).agentops.environment;
+  const environment = rawStackConfig(file.config).agentops.environment;
   const packConfig = typeof environment === "string" ? loadPackConfig(root, environment) : undefined;
   const started = process.hrtime.bigint();
   const result = await synthesize({ root, stack });

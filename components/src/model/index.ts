@@ -10,3 +10,4 @@ export * from "../lib/plain";
 export * from "../lib/quantity";
 export * from "../lib/image-ref";
 export { ConfigError, UsageError, renderValue, formatIssue, type ConfigIssue } from "../config/errors";
+export { listStacks, readStackConfig, type StackFileConfig } from "../config/stack-file";

@@ -3,14 +3,8 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  SECRET_PLACEHOLDER,
-  startMockRuntime,
-  settle,
-  withoutSourceMaps,
-  type RecordedResource,
-} from "./mocks";
-import { readStackConfig } from "./stack-file";
+import { startMockRuntime, settle, withCheapStackTraces, type RecordedResource } from "./mocks";
+import { readStackConfig, SECRET_PLACEHOLDER } from "../config/stack-file";
 
 /** A Kubernetes object as the API server would receive it. */
 export interface KubernetesObject {
@@ -60,7 +54,7 @@ export interface SynthOptions {
  * ({@link ConfigError}); nothing is registered before configuration is valid.
  */
 export function synthesize(opts: SynthOptions): Promise<SynthResult> {
-  return withoutSourceMaps(() => synthesizeNow(opts));
+  return withCheapStackTraces(() => synthesizeNow(opts));
 }
 
 async function synthesizeNow(opts: SynthOptions): Promise<SynthResult> {

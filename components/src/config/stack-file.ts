@@ -1,12 +1,13 @@
 /**
  * Reads a stack's configuration from `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI hands it
  * to a program: full keys (`agentops:agents`) to strings, structured values as JSON, project defaults applied.
+ * Loads no Pulumi SDK (YAML and the error classes only), so a command names an unknown stack or a broken stack
+ * file before it loads the program (`@agentops/components/model` and `/testing` export it).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { UsageError } from "../config/errors";
-import { SECRET_PLACEHOLDER } from "./mocks";
+import { UsageError } from "./errors";
 
 export interface StackFileConfig {
   project: string;
@@ -15,6 +16,12 @@ export interface StackFileConfig {
 }
 
 export { UsageError };
+
+/**
+ * What a secret reads as offline: a stack file's secure value, a secret output in `outputs.json`. Here, not
+ * beside the mocks, so that reading a stack file loads no Pulumi SDK (a command names an unknown stack at once).
+ */
+export const SECRET_PLACEHOLDER = "[secret]";
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in `root`. */
 export function listStacks(root: string): string[] {
