@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { CORE_SCHEMA, loadAll } from "js-yaml";
 import { elapsed, ToolError } from "../lib/cli";
 import { describeObject, KubeClient, type KubeObject } from "../kube/client";
 import { hasSnapshot, kubeconfigPath, reset, saveSnapshot, status } from "../cluster/control-plane";
@@ -85,16 +85,22 @@ function npmRun(
   });
 }
 
-/** The rendered objects per release, from `out/<stack>/rendered/<release>.yaml`. */
+/**
+ * The rendered objects per release, from `out/<stack>/rendered/<release>.yaml`. Read with js-yaml's YAML 1.2
+ * core schema, as render writes them (`yaml`'s 1.2 core schema: no timestamps, no merge keys), which reads the
+ * 15 MB of a stack's charts 5× faster than `yaml`'s document parser (0.5 s against 2.7 s; the same objects,
+ * tests/verify-files.test.ts).
+ */
 export function readRendered(outDir: string): Map<string, KubeObject[]> {
   const dir = path.join(outDir, "rendered");
   const map = new Map<string, KubeObject[]>();
-  for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    if (!file.endsWith(".yaml")) continue;
-    const docs = parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"))
-      .map((d) => d.toJS() as KubeObject | null)
-      .filter((o): o is KubeObject => o !== null && typeof o === "object");
-    map.set(file.replace(/\.yaml$/, ""), docs);
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!name.endsWith(".yaml")) continue;
+    const file = path.join(dir, name);
+    const docs = (
+      loadAll(fs.readFileSync(file, "utf8"), undefined, { schema: CORE_SCHEMA, filename: file }) as unknown[]
+    ).filter((o): o is KubeObject => o !== null && typeof o === "object");
+    map.set(name.replace(/\.yaml$/, ""), docs);
   }
   return map;
 }
