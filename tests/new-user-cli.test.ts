@@ -8,7 +8,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "./harness";
+import { writeOutputs } from "../tools/synth/outputs";
+import { ROOT, synthStack } from "./harness";
 import { scratchStack } from "./fixtures/scratch-project";
 
 /** Runs one of the project's commands as `npm run <command> -- <args>` would, from `cwd`. */
@@ -297,6 +298,38 @@ describe("issue 22: the commands a new user ran", function () {
       assert.match(cost.stdout, /^\| dev \| (\d+\.\d\d) \| \1 \| 0\.00 \|/m);
       const markdown = run("diff", [base, head, "--format", "markdown"]);
       assert.equal(markdown.status, 0, markdown.stderr);
+    });
+  });
+
+  describe("output into a pipe its reader empties slowly (| less, | tee)", () => {
+    it("diff prints all of a change report past the pipe's 64 KiB, with its exit code", async () => {
+      const [base, head] = [path.join(tmp, "pipe-base"), path.join(tmp, "pipe-head")];
+      fs.mkdirSync(base);
+      writeOutputs(await synthStack("dev"), base);
+      fs.cpSync(base, head, { recursive: true });
+      // Every resource renamed: a report of ~330 creations and ~330 deletions.
+      const resources = JSON.parse(fs.readFileSync(path.join(head, "resources.json"), "utf8")) as {
+        urn: string;
+      }[];
+      for (const r of resources) r.urn += "-renamed";
+      fs.writeFileSync(path.join(head, "resources.json"), JSON.stringify(resources));
+      const expected = run("diff", [base, head]);
+      assert.ok(expected.stdout.length > 65_536, `${expected.stdout.length} bytes`);
+
+      // A shell's pipe (Node's own child pipes are socket pairs, with larger buffers), read after 1.5 s: the
+      // command fills it and finishes its work meanwhile. pipefail: the status is the command's.
+      const piped = spawnSync(
+        "bash",
+        [
+          "-o",
+          "pipefail",
+          "-c",
+          `"${process.execPath}" --import tsx tools/diff/cli.ts "${base}" "${head}" | (sleep 1.5; cat)`,
+        ],
+        { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      );
+      assert.equal(piped.stdout, expected.stdout);
+      assert.equal(piped.status, expected.status, piped.stderr);
     });
   });
 });

@@ -4,7 +4,7 @@
  * `out/` roots (every stack under them). Exit 0 within the threshold, 1 when exceeded, 2 on bad arguments or files.
  */
 import * as fs from "node:fs";
-import { wantsHelp } from "../lib/cli";
+import { exitWhenFlushed, wantsHelp } from "../lib/cli";
 import { costDiff, pairCostReports, readCostReports, type CostThreshold } from "./diff";
 
 const USAGE = "usage: npm run cost:diff -- <base> <head> [--threshold <file.json>]";
@@ -92,4 +92,4 @@ export function main(argv: readonly string[]): number {
   }
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) exitWhenFlushed(main(process.argv.slice(2)));

@@ -37,6 +37,24 @@ function quietOnClosedPipe(): void {
 }
 
 /**
+ * Exits with `code` once everything written to stdout and stderr has left the process. Writes to a pipe whose
+ * reader is slower than the command (`| less`, `| tee`, a CI log collector) are queued in Node once the pipe's
+ * buffer (64 KiB on Linux) is full, and `process.exit` drops that queue: `npm run diff … | (sleep 1; cat)` lost
+ * everything past 65,536 bytes. A reader that has gone (EPIPE) ends the wait too.
+ */
+export function exitWhenFlushed(code: number): void {
+  const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0 && !s.destroyed);
+  let waiting = queued.length;
+  if (waiting === 0) process.exit(code);
+  for (const stream of queued) {
+    // Writes complete in order: this callback runs once everything written before it is out (or failed).
+    stream.write("", () => {
+      if (--waiting === 0) process.exit(code);
+    });
+  }
+}
+
+/**
  * Runs a command-line entry point: its return value is the exit code; a {@link ToolError} prints its message
  * alone and exits with its code; anything else is a defect and prints its stack (exit 1).
  */
@@ -45,15 +63,14 @@ export function runTool(main: () => Promise<number> | number): void {
   Promise.resolve()
     .then(main)
     .then(
-      // stdout and stderr are synchronous for files and pipes on Linux, so exiting loses no output.
-      (code) => process.exit(code),
+      (code) => exitWhenFlushed(code),
       (err: unknown) => {
         if (err instanceof ToolError) {
           console.error(err.message);
-          process.exit(err.exitCode);
+          return exitWhenFlushed(err.exitCode);
         }
         console.error(err);
-        process.exit(1);
+        exitWhenFlushed(1);
       },
     );
 }
@@ -80,14 +97,14 @@ export function runCli(
   Promise.resolve()
     .then(main)
     .then(
-      (code) => process.exit(code),
+      (code) => exitWhenFlushed(code),
       (err: unknown) => {
         if (userErrors.some((E) => err instanceof E)) {
           console.error((err as Error).message);
-          process.exit(2);
+          return exitWhenFlushed(2);
         }
         console.error(err);
-        process.exit(1);
+        exitWhenFlushed(1);
       },
     );
 }
