@@ -29,6 +29,30 @@ describe("stack configuration", () => {
   });
 
   describe("rejects, one line per problem as `<key path>: <bad value> — <what is allowed>`", () => {
+    it("a value of the wrong type, named in YAML's terms, not zod's (`expected object, received number`)", () => {
+      const MAPPING = "must be a mapping (YAML `key: value` lines)";
+      const edit = (change: (c: Record<string, unknown>) => void) => {
+        const raw = validConfig();
+        change(raw.agentops);
+        return raw;
+      };
+      assert.deepEqual(problems(edit((c) => (c.platform = { enabled: true, charts: 5 }))), [
+        `platform.charts: 5 — ${MAPPING}`,
+      ]);
+      assert.deepEqual(problems(edit((c) => (c.backups = "nightly"))), [`backups: "nightly" — ${MAPPING}`]);
+      assert.deepEqual(problems(edit((c) => (c.stores = { audit: 5 }))), [`stores.audit: 5 — ${MAPPING}`]);
+      // An entry or a tagged value that is no mapping has no mode, engine or kind to name.
+      const agents = validConfig().agentops.agents as unknown[];
+      assert.deepEqual(problems(edit((c) => (c.agents = [5, ...agents.slice(1)]))), [
+        `agents[0]: 5 — ${MAPPING}`,
+      ]);
+      assert.ok(problems(edit((c) => (c.cluster = ["eks"]))).includes(`cluster: ["eks"] — ${MAPPING}`));
+      // A mapping without its tag still hears the tag's values.
+      assert.deepEqual(problems(edit((c) => (c.stores = { audit: { size: "1Gi" } }))), [
+        "stores.audit.engine: (missing) — must be one of postgres, valkey, s3",
+      ]);
+    });
+
     it("a tier out of range", () => {
       assert.deepEqual(problems(withAgent(2, (a) => (a.tier = 7))), [
         "agents[2] (security-agent).tier: 7 — must be 1, 2, 3 or 4",

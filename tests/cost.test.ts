@@ -374,6 +374,17 @@ describe("cost: pack config", () => {
     });
   });
 
+  it("names a file that is missing, and a folder given for a file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-"));
+    const missing = path.join(dir, "nope.json");
+    assert.throws(() => readPackConfig(missing), {
+      message: `${missing}: (missing) — needs a policy pack config file (see policy/README.md)`,
+    });
+    assert.throws(() => readPackConfig(dir), {
+      message: `${dir}: a folder — needs a policy pack config file (see policy/README.md)`,
+    });
+  });
+
   it("names a file that is not JSON", () => {
     const file = write("{nope");
     assert.throws(

@@ -10,6 +10,7 @@ import {
   integer,
   quantity,
   QUANTITY_MINIMUMS,
+  taggedUnionError,
   text,
   timeZone,
   unique,
@@ -347,7 +348,7 @@ export const hybridAgentSchema = z
 export const agentSchema = z.discriminatedUnion(
   "mode",
   [serviceAgentSchema, scheduledAgentSchema, hybridAgentSchema],
-  { error: `must be one of ${AGENT_MODES.join(", ")}` },
+  { error: taggedUnionError(`must be one of ${AGENT_MODES.join(", ")}`) },
 );
 
 /** The fields every mode has, unknown keys let through: what can still be checked of an entry without a mode. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { gpusPerNode, NVIDIA_GPU_INSTANCES, SUPPORTED_KUBERNETES_VERSIONS } from "../catalog/kubernetes";
-import { bool, cidr, integer, oneOf, PARSE_OPTIONS, text, unique } from "./schema";
+import { bool, cidr, integer, oneOf, PARSE_OPTIONS, taggedUnionError, text, unique } from "./schema";
 
 /** The whole IPv4 internet; never an API endpoint allow-list entry unless asked for by name. */
 export const ANYWHERE = "0.0.0.0/0";
@@ -319,7 +319,7 @@ export const existingClusterSchema = z.strictObject({
 });
 
 export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, existingClusterSchema], {
-  error: "must be eks or existing",
+  error: taggedUnionError("must be eks or existing"),
 });
 
 /** `10.10.0.0/16` is; `10.10.1.0/16` is not (host bits set). */

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { UNKNOWN_KEY } from "./schema";
+import { MAPPING, UNKNOWN_KEY } from "./schema";
 
 /** One problem in the stack configuration: where it is, what was there and what is allowed. */
 export interface ConfigIssue {
@@ -62,6 +62,17 @@ export class ConfigError extends UserError {
 }
 
 /** Converts zod's issues into config issues, prefixing the key path with the config key they came from. */
+/** What a value of each type zod checks must be, in the configuration's terms (YAML's). */
+const EXPECTED: Readonly<Record<string, string | undefined>> = {
+  object: MAPPING,
+  array: "must be a list (YAML `- item` lines)",
+  record: MAPPING,
+  string: "must be text",
+  number: "must be a number",
+  int: "must be a whole number",
+  boolean: "must be true or false",
+};
+
 export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
   return issues.flatMap((issue): ConfigIssue[] => {
     const path = [prefix, ...issue.path];
@@ -82,6 +93,11 @@ export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[
       // A discriminated union names the discriminator's path but carries the whole object as input.
       const input = issue.input as Record<string, unknown> | undefined;
       return [{ path: renderPath(path), value: input?.[issue.discriminator], allowed: issue.message }];
+    }
+    const expected = issue.code === "invalid_type" ? EXPECTED[issue.expected] : undefined;
+    if (expected !== undefined && issue.message.startsWith("Invalid input")) {
+      // zod's own words ("Invalid input: expected object, received number") where a schema says nothing better.
+      return [{ path: renderPath(path), value: issue.input, allowed: expected }];
     }
     if (issue.code === "invalid_key") {
       // A record's key failed its schema: zod says "Invalid key in record"; the key schema's own message says

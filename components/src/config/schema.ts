@@ -203,6 +203,21 @@ export const cpuMemory = (opts: { container: boolean }) =>
     memory: quantity("memory", opts.container ? QUANTITY_MINIMUMS.containerMemory : undefined),
   });
 
+/** What a value must be where a mapping goes, in YAML's terms. */
+export const MAPPING = "must be a mapping (YAML `key: value` lines)";
+
+/**
+ * The `error` of a discriminated union (`z.discriminatedUnion(tag, …, { error: taggedUnionError(allowed) })`):
+ * `allowed` (the tag's values) for a mapping whose tag is missing or unknown, {@link MAPPING} for a value that is
+ * no mapping at all (`- 5`), which has no tag to name.
+ */
+export function taggedUnionError(allowed: string): (issue: { input?: unknown }) => string {
+  return (issue) =>
+    typeof issue.input === "object" && issue.input !== null && !Array.isArray(issue.input)
+      ? allowed
+      : MAPPING;
+}
+
 /** The message of a key an object schema does not know; {@link PARSE_OPTIONS} appends the keys it does. */
 export const UNKNOWN_KEY = "is not a known key here";
 

@@ -9,7 +9,18 @@
 import { z } from "zod";
 import { awsCronExpression, longestGapMinutes } from "../lib/cron";
 import { DNS1123_LABEL } from "../lib/names";
-import { bool, cidr, cpuMemory, cron, integer, labelValue, oneOf, text, usd } from "./schema";
+import {
+  bool,
+  cidr,
+  cpuMemory,
+  cron,
+  integer,
+  labelValue,
+  oneOf,
+  taggedUnionError,
+  text,
+  usd,
+} from "./schema";
 
 /** The store engines: PostgreSQL, Valkey (the Redis protocol), S3 (or S3-compatible) object storage. */
 export const STORE_ENGINES = ["postgres", "valkey", "s3"] as const;
@@ -195,7 +206,7 @@ export const storeSchema = z.discriminatedUnion(
   "engine",
   [postgresStoreSchema, valkeyStoreSchema, s3StoreSchema],
   {
-    error: `must be one of ${STORE_ENGINES.join(", ")}`,
+    error: taggedUnionError(`must be one of ${STORE_ENGINES.join(", ")}`),
   },
 );
 

@@ -10,7 +10,7 @@
  *   model/cost/stack.ts (replicas from the ScaledObject), README "Scaling".
  */
 import { z } from "zod";
-import { integer, oneOf, text } from "./schema";
+import { integer, oneOf, taggedUnionError, text } from "./schema";
 
 /** An environment variable name: a key of the agent's `secrets` (Vault `agents/<env>/<agent>`). */
 const secretKey = (what: string) =>
@@ -120,7 +120,11 @@ export const exposeSchema = z.strictObject({
    */
   issuer: oneOf(CERTIFICATE_ISSUERS).default("letsencrypt-production"),
   /** JWT (APIs) or OIDC (browsers). @default none: anyone who reaches the host */
-  auth: z.discriminatedUnion("kind", [jwtAuth, oidcAuth], { error: "must have kind jwt or oidc" }).optional(),
+  auth: z
+    .discriminatedUnion("kind", [jwtAuth, oidcAuth], {
+      error: taggedUnionError("must have kind jwt or oidc"),
+    })
+    .optional(),
   /** Requests per minute one client may make (global, counted across the Gateway's proxies). @default 600 */
   rateLimit: z
     .strictObject({ requestsPerMinute: integer(1, 1_000_000).default(600) })
@@ -142,7 +146,7 @@ const requestsTrigger = z.discriminatedUnion(
       perPod: positive("requests in flight per pod"),
     }),
   ],
-  { error: "must have signal requestRate or inFlight" },
+  { error: taggedUnionError("must have signal requestRate or inFlight") },
 );
 
 /** How KEDA authenticates to the queue: never a value in the stack file. */
@@ -233,7 +237,9 @@ export const scalingSchema = z
   .strictObject({
     requests: requestsTrigger.optional(),
     queue: z
-      .discriminatedUnion("kind", [redisQueue, sqsQueue], { error: "must have kind redis or sqs" })
+      .discriminatedUnion("kind", [redisQueue, sqsQueue], {
+        error: taggedUnionError("must have kind redis or sqs"),
+      })
       .optional(),
   })
   .refine((s) => s.requests !== undefined || s.queue !== undefined, {

@@ -18,14 +18,17 @@ export function packConfigPath(root: string, environment: string): string {
 
 /**
  * Reads a pack config file: `{ "<policy>": { "enforcementLevel": …, …config } }`.
- * @throws {CostModelError} naming the file when it is missing or not a JSON object.
+ * @throws {CostModelError} naming the file when it is missing, a folder, unreadable or not a JSON object.
  */
 export function readPackConfig(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new CostModelError(`${file}: (missing) — needs a policy pack config file (see policy/README.md)`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const found =
+      code === "ENOENT" ? "(missing)" : code === "EISDIR" ? "a folder" : `cannot be read (${code})`;
+    throw new CostModelError(`${file}: ${found} — needs a policy pack config file (see policy/README.md)`);
   }
   let parsed: unknown;
   try {
