@@ -13,7 +13,13 @@ import { ROOT, synthStack } from "./harness";
 import { scratchStack } from "./fixtures/scratch-project";
 
 /** Runs one of the project's commands as `npm run <command> -- <args>` would, from `cwd`. */
-function run(command: string, args: readonly string[], cwd = ROOT, timeout = 120_000) {
+function run(
+  command: string,
+  args: readonly string[],
+  cwd = ROOT,
+  timeout = 120_000,
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const cli = {
     synth: "tools/synth/cli.ts",
     render: "tools/render/cli.ts",
@@ -26,6 +32,7 @@ function run(command: string, args: readonly string[], cwd = ROOT, timeout = 120
     cwd,
     encoding: "utf8",
     timeout,
+    env,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
@@ -236,6 +243,51 @@ describe("issue 22: the commands a new user ran", function () {
       );
       assert.equal(r.stdout, "");
       assert.deepEqual([...files(out).keys()], ["notes.txt"]);
+    });
+  });
+
+  describe("render: the configuration before Helm, and nothing left behind", () => {
+    it("a stack whose configuration is broken is named as such, not as a missing Helm", () => {
+      const broken = tempStack("test-broken-render", (t) => t.replace(/^(\s+)tier: 2$/m, "$1tier: 9"));
+      try {
+        const r = run("render", [broken.stack, "--out", path.join(tmp, "broken")], broken.root, 120_000, {
+          ...process.env,
+          HELM: path.join(tmp, "no-helm-here"),
+        });
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(
+          r.stderr,
+          /^invalid stack configuration \(1 problem\):\nagents\[\d\] \([a-z-]+\)\.tier: 9 — /,
+        );
+        assert.doesNotMatch(r.stderr, /HELM/);
+      } finally {
+        broken.remove();
+      }
+    });
+
+    it("charts that cannot be had (no cache, no network): one line, exit 2, no download folder left", function () {
+      this.timeout(300_000);
+      const own = fs.mkdtempSync(path.join(tmp, "tmpdir-"));
+      const empty = fs.mkdtempSync(path.join(tmp, "charts-"));
+      // A scratch project has no .cache/charts of its own: with an empty cache given, every chart is pulled.
+      const pulled = tempStack("test-pull", (t) => t);
+      try {
+        const r = run("render", [pulled.stack, "--out", path.join(tmp, "pulled")], pulled.root, 240_000, {
+          ...process.env,
+          TMPDIR: own,
+          AGENTOPS_CHART_CACHE: empty,
+          AGENTOPS_RENDER_CACHE: "off",
+        });
+        if (r.status === 0) this.skip(); // a network that serves the chart repositories: nothing fails here
+        assert.equal(r.status, 2, r.stderr);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+        assert.deepEqual(
+          fs.readdirSync(own).filter((f) => f.startsWith("agentops-")),
+          [],
+        );
+      } finally {
+        pulled.remove();
+      }
     });
   });
 

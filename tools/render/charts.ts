@@ -103,9 +103,23 @@ export function firstLine(stderr: string): string {
   return line.replace(/^Error: /, "").trim();
 }
 
+/**
+ * The download folders of pulls under way. A command that fails on one chart exits while the pulls of others
+ * still run, and their `finally` never comes: what is left here is removed when the process exits.
+ */
+const pulling = new Set<string>();
+let cleanupAtExit = false;
+
 /** `helm pull` of one locked chart into `into`; the error line on failure. */
 async function pull(helm: string, entry: ChartLockEntry, into: string): Promise<string | undefined> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-pull-"));
+  pulling.add(tmp);
+  if (!cleanupAtExit) {
+    cleanupAtExit = true;
+    process.once("exit", () => {
+      for (const dir of pulling) fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
   try {
     const args = ["pull", entry.chart, "--version", entry.version, "--destination", tmp];
     if (entry.repository !== null) args.push("--repo", entry.repository);
@@ -119,6 +133,7 @@ async function pull(helm: string, entry: ChartLockEntry, into: string): Promise<
     return undefined;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    pulling.delete(tmp);
   }
 }
 

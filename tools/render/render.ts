@@ -291,8 +291,9 @@ const lastApiVersions = new Map<string, string[]>();
  * @throws RenderError (see its kinds); ConfigError or UsageError from synthesis for a bad stack.
  */
 export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
-  const helm = await findHelm(opts.root);
+  // The stack's configuration first: a mistake there is named before Helm is looked for or unpacked.
   const synth = opts.synth ?? (await synthesize({ root: opts.root, stack: opts.stack }));
+  const helm = await findHelm(opts.root);
   const kubeVersion = kubeVersionOf(synth);
   const releases = synth.resources
     .filter((r) => r.type === RELEASE_TYPE)
