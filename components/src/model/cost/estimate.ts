@@ -203,13 +203,38 @@ function fieldSlots(
   return slots;
 }
 
+/**
+ * Zones that are UTC under another name (IANA tzdata's `backward` links to Etc/UTC and Etc/GMT): counted as
+ * "UTC", which luxon (under cron-parser) keeps as a fixed offset instead of asking `Intl` for every slot's
+ * offset — the same slots, 2.5–5× faster (a year of `0 2 * * *` in "Etc/UTC", the default: 160–340 ms → 60 ms).
+ */
+const UTC_NAMES = new Set([
+  "Etc/UTC",
+  "Etc/UCT",
+  "Etc/Universal",
+  "Etc/Zulu",
+  "UCT",
+  "Universal",
+  "Zulu",
+  "Etc/GMT",
+  "Etc/GMT+0",
+  "Etc/GMT-0",
+  "Etc/GMT0",
+  "Etc/Greenwich",
+  "GMT",
+  "GMT+0",
+  "GMT-0",
+  "GMT0",
+  "Greenwich",
+]);
+
 function enumerateSlots(explicit: string, schedule: string, timeZone: string): Slots {
   const times: number[] = [];
   try {
     const expr = CronExpressionParser.parse(explicit, {
       currentDate: YEAR_START,
       endDate: YEAR_END,
-      tz: timeZone,
+      tz: UTC_NAMES.has(timeZone) ? "UTC" : timeZone,
     });
     while (expr.hasNext()) {
       times.push(expr.next().getTime());
