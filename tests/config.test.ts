@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ConfigError, parseStackConfig, rawStackConfig } from "@agentops/components";
-import { readStackConfig } from "@agentops/components/testing";
+import { listStacks, readStackConfig, UsageError } from "@agentops/components/testing";
 import { configProblems, ROOT } from "./harness";
 import { validConfig, withAgent } from "./fixtures/config";
 
@@ -29,6 +32,27 @@ describe("stack configuration", () => {
   });
 
   describe("rejects, one line per problem as `<key path>: <bad value> — <what is allowed>`", () => {
+    it("an SQS queue's credentials of another kind: the two there are, not zod's words", () => {
+      const raw = rawStackConfig(readStackConfig(ROOT, "dev").config);
+      const agents = raw.agentops.agents as {
+        name: string;
+        scaling?: { queue?: { credentials?: unknown } };
+      }[];
+      const i = agents.findIndex((a) => a.scaling?.queue?.credentials !== undefined);
+      const at = `agents[${i}] (${agents[i]!.name}).scaling.queue.credentials`;
+      const withCredentials = (credentials: unknown) => {
+        const copy = structuredClone(agents);
+        copy[i]!.scaling!.queue!.credentials = credentials;
+        return { ...raw, agentops: { ...raw.agentops, agents: copy } };
+      };
+      assert.deepEqual(problems(withCredentials({ from: "bogus" })), [
+        `${at}.from: "bogus" — must be podIdentity or secrets`,
+      ]);
+      assert.deepEqual(problems(withCredentials(5)), [
+        `${at}: 5 — must be a mapping (YAML \`key: value\` lines)`,
+      ]);
+    });
+
     it("a value of the wrong type, named in YAML's terms, not zod's (`expected object, received number`)", () => {
       const MAPPING = "must be a mapping (YAML `key: value` lines)";
       const edit = (change: (c: Record<string, unknown>) => void) => {
@@ -327,5 +351,55 @@ describe("stack configuration", () => {
         "invalid stack configuration (1 problem):\nagents[0] (it-ops-agent).tier: 0 — must be 1, 2, 3 or 4",
       );
     }
+  });
+});
+
+describe("readStackConfig: stack files it cannot read, one line each (the commands' first check)", () => {
+  let root: string;
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-stack-files-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(root, "Pulumi.ok.yaml"), "config:\n  agentops:environment: dev\n");
+    fs.mkdirSync(path.join(root, "Pulumi.folder.yaml"));
+    fs.symlinkSync("nowhere", path.join(root, "Pulumi.dangling.yaml"));
+    fs.writeFileSync(path.join(root, "Pulumi.tag.yaml"), "config:\n  weird: !custom 5\n");
+    fs.writeFileSync(path.join(root, "Pulumi.list.yaml"), "config: [1, 2]\n");
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const message = (stack: string) => {
+    try {
+      readStackConfig(root, stack);
+    } catch (err) {
+      assert.ok(err instanceof UsageError, String(err));
+      return err.message;
+    }
+    assert.fail(`${stack} was read`);
+  };
+
+  it("names a folder, a link to nothing, an unknown tag and a config that is no mapping for what they are", () => {
+    assert.equal(message("folder"), "Pulumi.folder.yaml: a folder, not a file — must be a YAML file");
+    assert.equal(
+      message("dangling"),
+      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: list, ok, tag)`,
+    );
+    assert.equal(
+      message("tag"),
+      "Pulumi.tag.yaml: not valid YAML — Unresolved tag: !custom at line 2, column 10",
+    );
+    assert.equal(message("list"), "Pulumi.list.yaml: config: [1,2] — must be a YAML mapping of config keys");
+  });
+
+  it("refuses stack names of dots alone, which would name the folder above out/", () => {
+    for (const stack of [".", ".."]) {
+      assert.equal(
+        message(stack),
+        `stack: "${stack}" — must be a stack name of letters, digits, '-', '_' or '.' (not dots alone)`,
+      );
+    }
+  });
+
+  it("lists only stacks whose file is there", () => {
+    assert.deepEqual(listStacks(root), ["list", "ok", "tag"]);
   });
 });

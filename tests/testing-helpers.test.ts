@@ -54,6 +54,46 @@ describe("testing: withCheapStackTraces", () => {
     assert.match(err.stack ?? "", /\n\s+at .*testing-helpers\.test\.ts/);
   });
 
+  it("a bug while another call runs: thrown at once (no second run), and the settings come back after the last", async () => {
+    const before = Error.stackTraceLimit;
+    let releaseOther!: () => void;
+    const other = withCheapStackTraces(
+      () => new Promise<number>((r) => (releaseOther = () => r(Error.stackTraceLimit))),
+    );
+    let runs = 0;
+    await assert.rejects(
+      withCheapStackTraces(async () => {
+        runs++;
+        throw new TypeError("a bug");
+      }),
+      { name: "TypeError", message: "a bug" },
+    );
+    assert.equal(runs, 1);
+    assert.equal(Error.stackTraceLimit, 0, "the other call still runs cheaply");
+    releaseOther();
+    assert.equal(await other, 0);
+    assert.equal(Error.stackTraceLimit, before);
+  });
+
+  it("a second run that fails otherwise (or not at all): the first error is thrown", async () => {
+    let runs = 0;
+    await assert.rejects(
+      withCheapStackTraces(async () => {
+        runs++;
+        throw new Error(runs === 1 ? "first" : "second");
+      }),
+      { message: "first" },
+    );
+    let flaky = 0;
+    await assert.rejects(
+      withCheapStackTraces(async () => {
+        if (flaky++ === 0) throw new Error("once");
+      }),
+      { message: "once" },
+    );
+    assert.deepEqual([runs, flaky], [2, 2]);
+  });
+
   it("a user's mistake (ConfigError): thrown as it is, fn not run again", async () => {
     let runs = 0;
     const thrown = new ConfigError([{ path: "agents[0].tier", value: 9, allowed: "must be 1, 2, 3 or 4" }]);

@@ -55,6 +55,16 @@ describe("verify reads render's files as render wrote them", () => {
       bool: false,
       none: null,
       list: ["1", 1, "-", "*"],
+      // js-yaml's own core schema reads these as numbers; YAML 1.2's core schema (and `yaml`) as strings.
+      binary: "0b101",
+      signedBinary: ["+0b1", "-0b1"],
+      signedHex: ["+0x1F", "-0x1F"],
+      signedOctal: ["+0o7", "-0o7"],
+      underscores: ["1_000", "1_0.5", "0x_1F"],
+      sexagesimal: "1:20",
+      numbers: [0, -0, 1e21, 1.5e-7, -12.5, 0.1, Infinity, -Infinity, NaN, 255, 8],
+      "0b101": "a key that looks like a binary number",
+      "0x1F": "a key that looks like a hex number",
     };
     const objects = [
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", annotations: { "<<": "x" } }, data },

@@ -57,10 +57,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
+  // An unknown stack or a broken stack file is named first (its default folder is out/<stack>), and before the
+  // program's SDKs load (~2 s).
+  const file = readStackConfig(root, stack);
   const dir = outDir ?? path.join(root, "out", stack);
   checkOutDir(dir, (name) => (OUT_FOLDER_FILES as readonly string[]).includes(name));
-  // An unknown stack or a broken stack file is named before the program's SDKs load (~2 s).
-  const file = readStackConfig(root, stack);
   const { configWarnings, parseStackConfig, rawStackConfig } = await import("@agentops/components");
   const { CostModelError } = await import("@agentops/components/model");
   const { synthesize } = await import("@agentops/components/testing");

@@ -6,8 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { UsageError } from "./errors";
+import { parseDocument } from "yaml";
+import { renderValue, UsageError } from "./errors";
 
 export interface StackFileConfig {
   project: string;
@@ -23,48 +23,78 @@ export { UsageError };
  */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-/** The stacks that have a `Pulumi.<stack>.yaml` in `root`. */
+/** The stacks that have a `Pulumi.<stack>.yaml` file in `root` (a folder, or a link to nothing, is none). */
 export function listStacks(root: string): string[] {
   return fs
     .readdirSync(root)
+    .filter((f) => fs.statSync(path.join(root, f), { throwIfNoEntry: false })?.isFile())
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();
 }
 
+/** Why a file cannot be read, in a few words: `a folder`, `permission denied`, or Node's code. */
+function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "EISDIR"
+    ? "a folder, not a file"
+    : code === "EACCES"
+      ? "cannot be read (permission denied)"
+      : code === "ENOENT"
+        ? "(missing)"
+        : `cannot be read (${code ?? (err as Error).message})`;
+}
+
 function readYaml(file: string): Record<string, unknown> {
-  let doc: unknown;
+  const name = path.basename(file);
+  let text: string;
   try {
-    doc = parse(fs.readFileSync(file, "utf8"));
+    text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new UsageError(`${path.basename(file)}: not valid YAML — ${(err as Error).message.split("\n")[0]}`);
+    throw new UsageError(`${name}: ${unreadable(err)} — must be a YAML file`);
   }
+  // Warnings too (an unknown tag such as `!custom`): the Pulumi CLI refuses what YAML cannot resolve, and Node
+  // would print them as process warnings of several lines.
+  const parsed = parseDocument(text, { logLevel: "silent" });
+  const problem = parsed.errors[0] ?? parsed.warnings[0];
+  if (problem) {
+    throw new UsageError(`${name}: not valid YAML — ${problem.message.split("\n")[0]!.replace(/:$/, "")}`);
+  }
+  const doc: unknown = parsed.toJS();
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) {
-    throw new UsageError(`${path.basename(file)}: ${JSON.stringify(doc)} — must be a YAML mapping`);
+    throw new UsageError(`${name}: ${renderValue(doc)} — must be a YAML mapping`);
   }
   return doc as Record<string, unknown>;
 }
 
+/**
+ * A stack's configuration from `<root>/Pulumi.yaml` and `<root>/Pulumi.<stack>.yaml`.
+ * @throws {UsageError} (one line) for a stack name that is not one, a stack without a file, a file that cannot
+ * be read or is not a YAML mapping, and a `config` that is not a mapping.
+ */
 export function readStackConfig(root: string, stack: string): StackFileConfig {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack) || /^\.+$/.test(stack)) {
     throw new UsageError(
-      `stack: ${JSON.stringify(stack)} — must be a stack name of letters, digits, '-', '_' or '.'`,
+      `stack: ${JSON.stringify(stack)} — must be a stack name of letters, digits, '-', '_' or '.' (not dots alone)`,
     );
   }
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
     const known = listStacks(root);
+    const link = fs.lstatSync(stackFile, { throwIfNoEntry: false })?.isSymbolicLink();
     throw new UsageError(
-      `stack: ${JSON.stringify(stack)} — no Pulumi.${stack}.yaml in ${root} (stacks here: ${known.join(", ") || "none"})`,
+      `stack: ${JSON.stringify(stack)} — ${link ? `Pulumi.${stack}.yaml links to a file that is not there` : `no Pulumi.${stack}.yaml`} in ${root} (stacks here: ${known.join(", ") || "none"})`,
     );
   }
   const project = readYaml(path.join(root, "Pulumi.yaml"));
   const projectName = typeof project.name === "string" ? project.name : "project";
   const stackDoc = readYaml(stackFile);
   const stackConfig = (stackDoc.config ?? {}) as Record<string, unknown>;
-  if (typeof stackConfig !== "object" || Array.isArray(stackConfig)) {
-    throw new UsageError(`Pulumi.${stack}.yaml: config — must be a YAML mapping of config keys`);
+  if (typeof stackConfig !== "object" || stackConfig === null || Array.isArray(stackConfig)) {
+    throw new UsageError(
+      `Pulumi.${stack}.yaml: config: ${renderValue(stackConfig)} — must be a YAML mapping of config keys`,
+    );
   }
 
   const fullKey = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);

@@ -190,10 +190,12 @@ const sqsCredentials = z.discriminatedUnion(
     }),
   ],
   {
-    error: missingCredentials(
-      "sqs",
-      "{ from: podIdentity } or { from: secrets, accessKeyId, secretAccessKey }",
-    ) as (issue: { input?: unknown }) => string,
+    // Missing: what it needs; no mapping: a mapping; a mapping with another `from`: the two there are.
+    error: (issue: { input?: unknown }) =>
+      missingCredentials(
+        "sqs",
+        "{ from: podIdentity } or { from: secrets, accessKeyId, secretAccessKey }",
+      )(issue) ?? taggedUnionError("must be podIdentity or secrets")(issue),
   },
 );
 

@@ -242,9 +242,10 @@ let cheapTraces: { depth: number; sourceMaps: boolean; stackTraceLimit: number }
  *   each, mean of six warm runs; `Resource.callsites` takes its own unlimited trace and still works).
  *
  * An error thrown meanwhile carries no trace. So when `fn` throws anything but a user's mistake (a
- * {@link UserError}: the configuration, a component's arguments; a {@link UsageError})
- * it is run once more with traces as they were, and that run's error is thrown: `fn` must be a deterministic
- * run that can be repeated (a synth, a recording), which then fails the same way with its trace.
+ * {@link UserError}: the configuration, a component's arguments; a {@link UsageError}) and no other call is
+ * running, `fn` runs once more with the traces as they were and, when it fails with the same message, that
+ * error (with its trace) is thrown; otherwise the first. `fn` must be a run that can be repeated (a synth, a
+ * recording): its side effects happen twice on a bug. While calls overlap, the first error is thrown as it is.
  */
 export async function withCheapStackTraces<T>(fn: () => Promise<T>): Promise<T> {
   const state = (cheapTraces ??= {
@@ -256,6 +257,7 @@ export async function withCheapStackTraces<T>(fn: () => Promise<T>): Promise<T> 
   process.setSourceMapsEnabled(false);
   Error.stackTraceLimit = 0;
   let failure: unknown;
+  let alone = false;
   try {
     return await fn();
   } catch (err) {
@@ -265,20 +267,17 @@ export async function withCheapStackTraces<T>(fn: () => Promise<T>): Promise<T> 
       cheapTraces = undefined;
       process.setSourceMapsEnabled(state.sourceMaps);
       Error.stackTraceLimit = state.stackTraceLimit;
+      alone = true;
     }
   }
-  if (isUsersMistake(failure)) throw failure;
-  // The same run with traces as they were, for the error a developer needs to read.
-  const now = { sourceMaps: process.sourceMapsEnabled, stackTraceLimit: Error.stackTraceLimit };
-  process.setSourceMapsEnabled(state.sourceMaps);
-  Error.stackTraceLimit = state.stackTraceLimit;
+  if (!alone || isUsersMistake(failure)) throw failure;
+  // Traces are as they were (no call runs): the same run again, for the error a developer needs to read. Nothing
+  // is changed here, so a call that starts meanwhile puts back what it found.
   try {
     await fn();
-  } finally {
-    process.setSourceMapsEnabled(now.sourceMaps);
-    Error.stackTraceLimit = now.stackTraceLimit;
+  } catch (again) {
+    if (again instanceof Error && failure instanceof Error && again.message === failure.message) throw again;
   }
-  // It did not fail again: the first error is all there is.
   throw failure;
 }
 
