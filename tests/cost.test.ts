@@ -381,7 +381,7 @@ describe("cost: pack config", () => {
       message: `${missing}: (missing) — needs a policy pack config file (see policy/README.md)`,
     });
     assert.throws(() => readPackConfig(dir), {
-      message: `${dir}: a folder — needs a policy pack config file (see policy/README.md)`,
+      message: `${dir}: a folder, not a file — needs a policy pack config file (see policy/README.md)`,
     });
   });
 

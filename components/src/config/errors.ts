@@ -61,7 +61,6 @@ export class ConfigError extends UserError {
   }
 }
 
-/** Converts zod's issues into config issues, prefixing the key path with the config key they came from. */
 /** What a value of each type zod checks must be, in the configuration's terms (YAML's). */
 const EXPECTED: Readonly<Record<string, string | undefined>> = {
   object: MAPPING,
@@ -73,6 +72,7 @@ const EXPECTED: Readonly<Record<string, string | undefined>> = {
   boolean: "must be true or false",
 };
 
+/** Converts zod's issues into config issues, prefixing the key path with the config key they came from. */
 export function fromZodIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
   return issues.flatMap((issue): ConfigIssue[] => {
     const path = [prefix, ...issue.path];
@@ -128,6 +128,21 @@ export function withEntryNames(
     if (typeof name !== "string" || name === "") return issue;
     return { ...issue, path: `${m[0]} (${name})${issue.path.slice(m[0].length)}` };
   });
+}
+
+/**
+ * Why a file could not be read, in a few words for `<file>: <words> — <what is needed>`: `(missing)`, `a folder,
+ * not a file`, `cannot be read (permission denied)`, else Node's error code.
+ */
+export function unreadableFile(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "EISDIR"
+    ? "a folder, not a file"
+    : code === "EACCES"
+      ? "cannot be read (permission denied)"
+      : code === "ENOENT"
+        ? "(missing)"
+        : `cannot be read (${code ?? (err as Error).message})`;
 }
 
 /**

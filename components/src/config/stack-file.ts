@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { renderValue, UsageError } from "./errors";
+import { renderValue, unreadableFile, UsageError } from "./errors";
 
 export interface StackFileConfig {
   project: string;
@@ -33,25 +33,13 @@ export function listStacks(root: string): string[] {
     .sort();
 }
 
-/** Why a file cannot be read, in a few words: `a folder`, `permission denied`, or Node's code. */
-function unreadable(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === "EISDIR"
-    ? "a folder, not a file"
-    : code === "EACCES"
-      ? "cannot be read (permission denied)"
-      : code === "ENOENT"
-        ? "(missing)"
-        : `cannot be read (${code ?? (err as Error).message})`;
-}
-
 function readYaml(file: string): Record<string, unknown> {
   const name = path.basename(file);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new UsageError(`${name}: ${unreadable(err)} — must be a YAML file`);
+    throw new UsageError(`${name}: ${unreadableFile(err)} — must be a YAML file`);
   }
   // Warnings too (an unknown tag such as `!custom`): the Pulumi CLI refuses what YAML cannot resolve, and Node
   // would print them as process warnings of several lines.

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CostModelError } from "../../catalog/prices";
+import { unreadableFile } from "../../config/errors";
 import { DEFAULT_NODE_GROUPS, type NodeGroupsPricing } from "./estimate";
 import type { BudgetSettings, TierCeilings } from "./report";
 
@@ -25,10 +26,9 @@ export function readPackConfig(file: string): Record<string, unknown> {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const found =
-      code === "ENOENT" ? "(missing)" : code === "EISDIR" ? "a folder" : `cannot be read (${code})`;
-    throw new CostModelError(`${file}: ${found} — needs a policy pack config file (see policy/README.md)`);
+    throw new CostModelError(
+      `${file}: ${unreadableFile(err)} — needs a policy pack config file (see policy/README.md)`,
+    );
   }
   let parsed: unknown;
   try {
