@@ -13,7 +13,8 @@ import * as path from "node:path";
 import * as ts from "typescript";
 import { parse } from "yaml";
 import { policies } from "../policy/policies";
-import { ROOT } from "./harness";
+import { configWarnings } from "@agentops/components";
+import { ROOT, stackConfig } from "./harness";
 
 const NODE_MODULES = path.join(ROOT, "node_modules");
 /** Children run without the repository's `agentops-source` condition (tests/setup.ts): as a consumer would. */
@@ -220,7 +221,13 @@ describe("packages, as other teams install them", function () {
     for (const f of ["README.md", "package.json", "dist/index.js", "dist/index.d.ts", "dist/index.js.map"]) {
       assert.ok(files.includes(f), `${f} missing from ${files.join(", ")}`);
     }
-    for (const entry of ["agents/index", "tenancy/index", "model/index", "testing/index"]) {
+    for (const entry of [
+      "agents/index",
+      "tenancy/index",
+      "model/index",
+      "stack/entry-config",
+      "testing/index",
+    ]) {
       assert.ok(files.includes(`dist/${entry}.js`) && files.includes(`dist/${entry}.d.ts`), entry);
     }
     assert.deepEqual(
@@ -357,6 +364,59 @@ describe("packages, as other teams install them", function () {
       assert.deepEqual(result.outputs, { namespace: "team-a", serviceName: "summarizer" });
       // Exactly the values components/README.md lists as the public surface (ciRunner: internal, for CI).
       assert.deepEqual([...result.mainExports].sort(), [...documentedValues(), "ciRunner"].sort());
+    });
+
+    it("checks a stack file through @agentops/components/config with the program's messages, loading no Pulumi SDK and no component", () => {
+      const stacks = path.join(consumer, "stacks");
+      fs.mkdirSync(stacks, { recursive: true });
+      for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"])
+        fs.copyFileSync(path.join(ROOT, f), path.join(stacks, f));
+      fs.writeFileSync(
+        path.join(stacks, "Pulumi.broken.yaml"),
+        fs
+          .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
+          .replace(/^(\s+)- name: governance$/m, "$1- name: monitoring"),
+      );
+      const script = `
+        const { ConfigError, configWarnings, parseStackConfig, rawStackConfig, readStackConfig } = require("@agentops/components/config");
+        const parse = (stack) => parseStackConfig({ ...rawStackConfig(readStackConfig(${JSON.stringify(stacks)}, stack).config), stack });
+        const dev = parse("dev");
+        let broken;
+        try { parse("broken"); } catch (err) { broken = err instanceof ConfigError ? err.message : String(err); }
+        console.log(JSON.stringify({ environment: dev.environment, agents: dev.agents.map((a) => a.name), warnings: configWarnings(dev), broken, loaded: Object.keys(require.cache) }));`;
+      const r = run(process.execPath, ["-e", script], { cwd: consumer, env: CONSUMER_ENV });
+      const got = JSON.parse(r.stdout) as {
+        environment: string;
+        agents: string[];
+        warnings: string[];
+        broken: string;
+        loaded: string[];
+      };
+      const expected = stackConfig("dev");
+      assert.equal(got.environment, "dev");
+      assert.deepEqual(
+        got.agents,
+        expected.agents.map((a) => a.name),
+      );
+      assert.deepEqual(got.warnings, configWarnings(expected));
+      // The tenant-namespace check needs the platform's releases (platform/releases.ts), not their values builders.
+      assert.match(
+        got.broken,
+        /^tenants\[0\] \(monitoring\)\.name: "monitoring" — must not be a namespace the platform owns \(releases kube-prometheus-stack, loki, jaeger, otel-collector, opencost run there\)/m,
+      );
+      const components = path.join(consumer, "node_modules/@agentops/components/dist");
+      assert.ok(got.loaded.includes(path.join(components, "stack/entry-config.js")));
+      assert.deepEqual(
+        got.loaded.filter(
+          (f) =>
+            f.includes("/node_modules/@pulumi/") ||
+            /\/dist\/(agents\/(agent|objects)|platform\/(registry|platform)|tenancy\/tenant|cluster\/eks-cluster|stack\/program)\.js$/.test(
+              f,
+            ),
+        ),
+        [],
+      );
+      assert.deepEqual(outside(consumer, got.loaded), []);
     });
   });
 

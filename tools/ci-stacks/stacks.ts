@@ -1,6 +1,5 @@
 /** What `npm run ci:stacks` prints (./cli.ts): how CI reaches each stack's cluster, from its validated stack file. */
-import { ciRunner, parseStackConfig, rawStackConfig } from "@agentops/components";
-import { readStackConfig } from "@agentops/components/testing";
+import { ciRunner, parseStackConfig, rawStackConfig, readStackConfig } from "@agentops/components/config";
 import { checkStackArgs, type CiStack } from "./args";
 
 /** CI's view of each stack, from the stack files under `root`. @throws UsageError, ConfigError */

@@ -51,9 +51,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
-  // A stack that does not exist is reported before anything runs or loads (the reader loads no Pulumi SDK).
-  const { readStackConfig } = await import("@agentops/components/model");
-  readStackConfig(root, stack);
+  // A stack that does not exist, or whose configuration the program would refuse, is reported before anything
+  // runs or loads (the reader and the checks load no Pulumi SDK).
+  const { readStackConfig } = await import("@agentops/components/config");
+  const { stackConfigOf } = await import("../lib/stack-config.js");
+  stackConfigOf(readStackConfig(root, stack), stack);
   // Loaded once the arguments are good: `--help` and a bad argument answer without the program's SDKs.
   const { renderStack } = await import("./render.js");
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");

@@ -73,9 +73,11 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  // An unknown stack or a broken stack file is named before the library's SDKs load (~2 s).
-  const { readStackConfig } = await import("@agentops/components/model");
-  readStackConfig(root, args.stack);
+  // An unknown stack, a broken stack file or a configuration the program would refuse is named before the
+  // library's SDKs load (~2 s).
+  const { readStackConfig } = await import("@agentops/components/config");
+  const { stackConfigOf } = await import("../lib/stack-config.js");
+  stackConfigOf(readStackConfig(root, args.stack), args.stack);
   // Loaded once the arguments are good: `--help` and a bad argument answer without the library's SDKs.
   const { rightsize } = await import("./run.js");
   return rightsize(root, args);

@@ -6,8 +6,9 @@
  * good: `--help` and a bad argument answer without loading the program's SDKs.
  */
 import * as path from "node:path";
-import { ConfigError, readStackConfig, UsageError } from "@agentops/components/model";
+import { ConfigError, readStackConfig, UsageError } from "@agentops/components/config";
 import { checkOutDir, parseStackArgs, replaceOutputDir, runCli, wantsHelp } from "../lib/cli";
+import { stackConfigOf } from "../lib/stack-config";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
 
@@ -57,18 +58,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
-  // An unknown stack or a broken stack file is named first (its default folder is out/<stack>), and before the
-  // program's SDKs load (~2 s).
+  // An unknown stack or a broken stack file is named first (its default folder is out/<stack>), then a bad
+  // output folder, then a configuration the program would refuse: all before the program's SDKs load (~2 s).
   const file = readStackConfig(root, stack);
   const dir = outDir ?? path.join(root, "out", stack);
   checkOutDir(dir, (name) => (OUT_FOLDER_FILES as readonly string[]).includes(name));
-  const { configWarnings, parseStackConfig, rawStackConfig } = await import("@agentops/components");
+  const config = stackConfigOf(file, stack);
+  const { configWarnings } = await import("@agentops/components/config");
   const { CostModelError } = await import("@agentops/components/model");
   const { synthesize } = await import("@agentops/components/testing");
   const { costAndPlan, loadPackConfig, summary, writeCost, writeOutputs } = await import("./outputs.js");
   // The pack configuration is checked before the (slow) synthesis: a bad one is exit 2, nothing written.
-  const environment = rawStackConfig(file.config).agentops.environment;
-  const packConfig = typeof environment === "string" ? loadPackConfig(root, environment) : undefined;
+  const packConfig = loadPackConfig(root, config.environment);
   const started = process.hrtime.bigint();
   const result = await synthesize({ root, stack });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -82,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!(err instanceof CostModelError)) throw err;
     console.error(`cost: ${err.message}`);
   }
-  for (const warning of configWarnings(parseStackConfig(rawStackConfig(result.config)))) {
+  for (const warning of configWarnings(config)) {
     console.error(`warning: ${warning}`);
   }
   let table: string | undefined;

@@ -8,8 +8,7 @@ import { agentSchema, hasJob, hasService, HIDDEN_VALUE, type AgentConfig } from 
 import type { ConfigIssue } from "../config/errors";
 import { tenantSchema, type TenantConfig } from "../config/tenants";
 import { parseQuantity } from "../lib/quantity";
-import { derivedNameIssues } from "./names";
-import { LLM_API_KEY } from "./objects";
+import { derivedNameIssues, LLM_API_KEY } from "./names";
 
 /** Where an entry stands, for messages: `agents[2]` in a stack file, `agent` as a component argument. */
 export interface Located {

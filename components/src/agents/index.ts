@@ -1,7 +1,7 @@
 // `@agentops/components/agents`: the Agent component, its arguments and the errors it raises.
 export { Agent, agentObjects, resolveAgentArgs, type AgentArgs } from "./agent";
-export { LLM_API_KEY, type AgentObjects, type AgentPlacement, type ResolvedAgentArgs } from "./objects";
-export { agentObjectNames } from "./names";
+export { type AgentObjects, type AgentPlacement, type ResolvedAgentArgs } from "./objects";
+export { agentObjectNames, LLM_API_KEY } from "./names";
 export { agentSchema } from "../config/agents";
 export {
   agentOptionsSchema,

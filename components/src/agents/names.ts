@@ -7,6 +7,9 @@ import { hasService, type AgentConfig } from "../config/agents";
 import type { ConfigIssue } from "../config/errors";
 import { childName } from "../lib/names";
 
+/** The Secret key holding an agent's LLM gateway key (its client credential), read from Vault `agents/<env>/<agent>`. */
+export const LLM_API_KEY = "LLM_API_KEY";
+
 /** Kubernetes object names of an agent, so that tests and other components agree with the builder. */
 export function agentObjectNames(agent: { name: string }) {
   return {

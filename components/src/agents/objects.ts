@@ -12,7 +12,7 @@ import type { AgentOptions } from "../config/component-args";
 import type { Environment } from "../config/environments";
 import type { TenantConfig } from "../config/tenants";
 import { AGENT_PLATFORM_ENV, ANNOTATIONS, LABELS, NODE_GROUPS } from "../lib/contract";
-import { agentObjectNames } from "./names";
+import { agentObjectNames, LLM_API_KEY } from "./names";
 import { agentVerticalPodAutoscalers, exposureObjects, hpaBehavior, scalingObjects } from "./traffic";
 
 type PodSpec = inputs.core.v1.PodSpec;
@@ -20,9 +20,6 @@ type Container = inputs.core.v1.Container;
 
 /** Where the cluster can place pods: which managed node groups exist. */
 export type AgentPlacement = AgentOptions["placement"];
-
-/** The Secret key holding an agent's LLM gateway key (its client credential), read from Vault `agents/<env>/<agent>`. */
-export const LLM_API_KEY = "LLM_API_KEY";
 
 /**
  * `AgentArgs` after validation: the parsed entry and tenant, every option at its value. `image`, `env` and

@@ -1,9 +1,8 @@
 /**
- * The one list of platform add-ons: chart, repository, pinned version (../shared/charts/INDEX.md), namespace,
- * the add-ons each must follow, and its values builder. Adding an add-on is one file and one entry here.
+ * The one list of platform add-ons: each release of releases.ts (chart, pinned version, namespace, the add-ons
+ * it must follow) with its values builder and its footprint. Adding an add-on is one file, one release and one
+ * line in VALUES below.
  */
-import { pinnedChart, type PinnedChart } from "../catalog/charts";
-import { PLATFORM_NAMESPACES } from "../lib/contract";
 import { aiGatewayCrdsValues, aiGatewayValues } from "./addons/ai-gateway";
 import { certManagerValues } from "./addons/cert-manager";
 import { clusterAutoscalerValues } from "./addons/cluster-autoscaler";
@@ -26,37 +25,10 @@ import { verticalPodAutoscalerValues } from "./addons/vertical-pod-autoscaler";
 import type { WorkloadFootprint } from "../model/capacity/workloads";
 import { PLATFORM_FOOTPRINTS } from "../model/footprints";
 import type { AddonContext, Values } from "./context";
+import { RELEASES, type AddonRelease } from "./releases";
 
-/**
- * One add-on. `chart`, `version` and `repository` (undefined for an OCI chart, whose `chart` is the `oci://`
- * reference) come from the chart lock (catalog/charts.ts), the one place versions are written.
- */
-export interface Addon extends PinnedChart {
-  /** Helm release name (and the add-on's key). */
-  name: string;
-  namespace: string;
-  /** Other namespaces the chart puts workloads in (created before it). @default none */
-  otherNamespaces?: readonly string[];
-  /**
-   * Add-ons this one must follow: only where an install would fail otherwise (a CRD it renders objects of, a
-   * certificate its pods mount). Everything else installs in parallel.
-   */
-  dependsOn: readonly string[];
-  /**
-   * Folder under ../shared/charts holding the pinned chart's default values, for the key check; undefined
-   * where no defaults are kept there.
-   */
-  defaults: string | undefined;
-  /** Installs CRDs that agents' or the platform's custom resources use. */
-  installsCrds: boolean;
-  /**
-   * Values paths (`singleBinary.persistence.size`) the chart puts into a StatefulSet's `volumeClaimTemplates`,
-   * which the API server refuses to change (the atomic upgrade would fail and roll back). The release ignores
-   * later changes to them: claims grow by hand (README, "Growing an agent's storage"). @default none
-   */
-  claimTemplateValues?: readonly string[];
-  /** Whether this add-on runs in the given context. @default always */
-  enabled?: (ctx: AddonContext) => boolean;
+/** One add-on: its release (releases.ts) with the builder of its values and the pods those values run. */
+export interface Addon extends AddonRelease {
   values: (ctx: AddonContext) => Values;
   /**
    * The pods the release runs with the values `values` built: workload name and kind, replicas, containers
@@ -68,250 +40,43 @@ export interface Addon extends PinnedChart {
   footprint: (values: Values) => WorkloadFootprint[];
 }
 
-const ns = PLATFORM_NAMESPACES;
+/** Each release's values builder, by release name. */
+const VALUES: Readonly<Record<string, (ctx: AddonContext) => Values>> = {
+  "kube-prometheus-stack": kubePrometheusStackValues,
+  "cert-manager": certManagerValues,
+  "external-secrets": externalSecretsValues,
+  loki: lokiValues,
+  jaeger: jaegerValues,
+  "otel-collector": otelCollectorValues,
+  "otel-logs": otelLogsValues,
+  vault: vaultValues,
+  "metrics-server": metricsServerValues,
+  "nvidia-device-plugin": nvidiaDevicePluginValues,
+  "dcgm-exporter": dcgmExporterValues,
+  opencost: openCostValues,
+  "cluster-autoscaler": clusterAutoscalerValues,
+  "envoy-gateway": gatewayValues,
+  "ai-gateway-crds": aiGatewayCrdsValues,
+  "ai-gateway": aiGatewayValues,
+  [VALKEY_RELEASE]: valkeyValues,
+  [SNAPSHOT_CONTROLLER_RELEASE]: snapshotControllerValues,
+  [CNPG_RELEASE]: cloudnativePgValues,
+  keda: kedaValues,
+  "vertical-pod-autoscaler": verticalPodAutoscalerValues,
+};
 
-/** An add-on as listed below: its footprint comes from the model's table by its name. */
-type AddonEntry = Omit<Addon, "footprint">;
-
-const ENTRIES: readonly AddonEntry[] = [
-  {
-    name: "kube-prometheus-stack",
-    ...pinnedChart("kube-prometheus-stack"),
-    namespace: ns.monitoring,
-    // node-exporter needs host network, PID and paths: it runs in the one privileged namespace.
-    otherNamespaces: [ns.nodeAgents],
-    dependsOn: [],
-    defaults: "kube-prometheus-stack",
-    installsCrds: true,
-    values: kubePrometheusStackValues,
-  },
-  {
-    name: "cert-manager",
-    ...pinnedChart("cert-manager"),
-    namespace: ns.certManager,
-    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
-    dependsOn: ["kube-prometheus-stack"],
-    defaults: "cert-manager",
-    installsCrds: true,
-    values: certManagerValues,
-  },
-  {
-    name: "external-secrets",
-    ...pinnedChart("external-secrets"),
-    namespace: ns.externalSecrets,
-    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
-    dependsOn: ["kube-prometheus-stack"],
-    defaults: "external-secrets",
-    installsCrds: true,
-    values: externalSecretsValues,
-  },
-  {
-    name: "loki",
-    ...pinnedChart("loki"),
-    namespace: ns.monitoring,
-    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
-    dependsOn: ["kube-prometheus-stack"],
-    defaults: "loki-community",
-    installsCrds: false,
-    // templates/_workload.tpl: `<component>.persistence.size` → volumeClaimTemplates (loki 18.11.0).
-    claimTemplateValues: ["singleBinary", "write", "backend"].map((c) => `${c}.persistence.size`),
-    values: lokiValues,
-  },
-  {
-    name: "jaeger",
-    ...pinnedChart("jaeger"),
-    namespace: ns.monitoring,
-    dependsOn: [],
-    defaults: "jaeger",
-    installsCrds: false,
-    values: jaegerValues,
-  },
-  {
-    name: "otel-collector",
-    ...pinnedChart("opentelemetry-collector"),
-    namespace: ns.monitoring,
-    dependsOn: [],
-    defaults: "opentelemetry-collector",
-    installsCrds: false,
-    values: otelCollectorValues,
-  },
-  {
-    name: "otel-logs",
-    ...pinnedChart("opentelemetry-collector"),
-    // It reads the nodes' log files (hostPath): the one privileged namespace.
-    namespace: ns.nodeAgents,
-    dependsOn: [],
-    defaults: "opentelemetry-collector",
-    installsCrds: false,
-    values: otelLogsValues,
-  },
-  {
-    name: "vault",
-    ...pinnedChart("vault"),
-    namespace: ns.vault,
-    // Its TLS certificate is a cert-manager Certificate, which must exist before the pods mount it.
-    dependsOn: ["cert-manager"],
-    defaults: "vault",
-    installsCrds: false,
-    // templates/_helpers.tpl `vault.volumeclaims`: `server.dataStorage.size` → volumeClaimTemplates (vault 0.34.1).
-    claimTemplateValues: ["server.dataStorage.size"],
-    values: vaultValues,
-  },
-  {
-    name: "metrics-server",
-    ...pinnedChart("metrics-server"),
-    namespace: ns.kubeSystem,
-    dependsOn: [],
-    defaults: "metrics-server",
-    installsCrds: false,
-    values: metricsServerValues,
-  },
-  {
-    name: "nvidia-device-plugin",
-    ...pinnedChart("nvidia-device-plugin"),
-    namespace: ns.kubeSystem,
-    dependsOn: [],
-    defaults: "nvidia-device-plugin",
-    installsCrds: false,
-    enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
-    values: nvidiaDevicePluginValues,
-  },
-  {
-    // GPU metrics for the resources dashboard and the GPUIdle alert. 4.8.2 was checked with the search tool
-    // (NVIDIA/dcgm-exporter tag 4.5.3-4.8.2, deployment/Chart.yaml version 4.8.2); its values are key-checked
-    // against the chart's defaults (../shared/charts/dcgm-exporter).
-    name: "dcgm-exporter",
-    ...pinnedChart("dcgm-exporter"),
-    // Root with SYS_ADMIN (profiling counters): the one privileged namespace.
-    namespace: ns.nodeAgents,
-    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
-    dependsOn: ["kube-prometheus-stack"],
-    defaults: "dcgm-exporter",
-    installsCrds: false,
-    enabled: (ctx) => ctx.cluster.capabilities.gpuNodeGroup,
-    values: dcgmExporterValues,
-  },
-  {
-    name: "opencost",
-    ...pinnedChart("opencost"),
-    namespace: ns.monitoring,
-    // It renders a ServiceMonitor, whose CRD kube-prometheus-stack installs.
-    dependsOn: ["kube-prometheus-stack"],
-    defaults: "opencost",
-    installsCrds: false,
-    values: openCostValues,
-  },
-  {
-    name: "cluster-autoscaler",
-    ...pinnedChart("cluster-autoscaler"),
-    namespace: ns.kubeSystem,
-    dependsOn: [],
-    defaults: "cluster-autoscaler",
-    installsCrds: false,
-    enabled: (ctx) => ctx.cluster.cloud !== undefined,
-    values: clusterAutoscalerValues,
-  },
-  {
-    // ingress-nginx was retired in March 2026. Envoy Gateway is maintained (CNCF Envoy), implements the
-    // Gateway API that cert-manager's ACME solver and agents' HTTPRoutes use, and runs in any cluster, which
-    // the AWS Load Balancer Controller (EKS only, one ALB per Ingress group) does not. v1.8.2 was checked with
-    // the search tool (envoyproxy/gateway release v1.8.2, chart gateway-helm on Docker Hub); its values are
-    // key-checked against the chart's defaults (../shared/charts/gateway-helm).
-    name: "envoy-gateway",
-    ...pinnedChart("oci://docker.io/envoyproxy/gateway-helm"),
-    namespace: ns.gateway,
-    dependsOn: [],
-    defaults: "gateway-helm",
-    installsCrds: true,
-    values: gatewayValues,
-  },
-  {
-    // The LLM gateway (README, LLM gateway): Envoy AI Gateway v1.1.0, charts from envoyproxy/ai-gateway
-    // manifests/charts at tag v1.1.0 (../shared/helm-cache/INDEX.md). It needs Envoy Gateway >= v1.8.1.
-    name: "ai-gateway-crds",
-    ...pinnedChart("oci://docker.io/envoyproxy/ai-gateway-crds-helm"),
-    namespace: ns.aiGateway,
-    dependsOn: [],
-    defaults: "ai-gateway-crds-helm",
-    installsCrds: true,
-    enabled: (ctx) => ctx.config.llmGateway.enabled,
-    values: aiGatewayCrdsValues,
-  },
-  {
-    name: "ai-gateway",
-    ...pinnedChart("oci://docker.io/envoyproxy/ai-gateway-helm"),
-    namespace: ns.aiGateway,
-    // It watches its CRDs and Envoy Gateway's, and Envoy Gateway calls it as its extension server.
-    dependsOn: ["ai-gateway-crds", "envoy-gateway"],
-    defaults: "ai-gateway-helm",
-    installsCrds: false,
-    enabled: (ctx) => ctx.config.llmGateway.enabled,
-    values: aiGatewayValues,
-  },
-  {
-    // The LLM gateway's counter store on an existing cluster (on EKS: ElastiCache, declared by the platform).
-    // valkey-io/valkey-helm 0.11.0 (../shared/helm-cache/INDEX.md).
-    name: VALKEY_RELEASE,
-    ...pinnedChart("valkey"),
-    namespace: ns.gateway,
-    dependsOn: [],
-    defaults: "valkey",
-    installsCrds: false,
-    enabled: (ctx) => ctx.config.llmGateway.enabled && ctx.cluster.cloud === undefined,
-    values: valkeyValues,
-  },
-  {
-    // Volume backups and restores (README, Data stores and backups): the VolumeSnapshot CRDs and controller.
-    name: SNAPSHOT_CONTROLLER_RELEASE,
-    ...pinnedChart("snapshot-controller"),
-    namespace: ns.kubeSystem,
-    dependsOn: [],
-    defaults: "snapshot-controller",
-    installsCrds: true,
-    enabled: (ctx) => ctx.storage?.volumeSnapshots === true,
-    values: snapshotControllerValues,
-  },
-  {
-    // The in-cluster PostgreSQL stores' operator (existing clusters; on EKS the stores are RDS).
-    name: CNPG_RELEASE,
-    ...pinnedChart("cloudnative-pg"),
-    namespace: ns.cnpg,
-    dependsOn: [],
-    defaults: "cloudnative-pg",
-    installsCrds: true,
-    enabled: (ctx) => ctx.storage?.postgresOperator === true,
-    values: cloudnativePgValues,
-  },
-  {
-    // Agents that scale on requests or queues (README, Scaling): KEDA's ScaledObjects and TriggerAuthentications.
-    // kedacore/charts 2.20.2 (../shared/helm-cache/INDEX.md). It renders a ServiceMonitor for the operator.
-    name: "keda",
-    ...pinnedChart("keda"),
-    namespace: ns.keda,
-    dependsOn: ["kube-prometheus-stack"],
-    defaults: "keda",
-    installsCrds: true,
-    values: kedaValues,
-  },
-  {
-    // Every agent's VerticalPodAutoscaler in recommendation mode (README, Right-sizing); its CRDs are in the
-    // chart's crds/. kubernetes/autoscaler chart 0.11.0 (../shared/helm-cache/INDEX.md).
-    name: "vertical-pod-autoscaler",
-    ...pinnedChart("vertical-pod-autoscaler"),
-    namespace: ns.kubeSystem,
-    dependsOn: [],
-    defaults: "vertical-pod-autoscaler",
-    installsCrds: true,
-    values: verticalPodAutoscalerValues,
-  },
-];
-
-/** The one list of platform add-ons, each with its footprint (model/footprints). */
-export const ADDONS: readonly Addon[] = ENTRIES.map((entry) => {
-  const footprint = PLATFORM_FOOTPRINTS[entry.name];
-  if (!footprint) throw new Error(`platform add-on ${entry.name}: no footprint in model/footprints`);
-  return { ...entry, footprint };
+/** The one list of platform add-ons: each release with its values builder and its footprint (model/footprints). */
+export const ADDONS: readonly Addon[] = RELEASES.map((release) => {
+  const values = VALUES[release.name];
+  if (!values) throw new Error(`platform add-on ${release.name}: no values builder in platform/registry.ts`);
+  const footprint = PLATFORM_FOOTPRINTS[release.name];
+  if (!footprint) throw new Error(`platform add-on ${release.name}: no footprint in model/footprints`);
+  return { ...release, values, footprint };
 });
+for (const name of Object.keys(VALUES)) {
+  if (!RELEASES.some((r) => r.name === name))
+    throw new Error(`platform add-on ${name}: values but no release in platform/releases.ts`);
+}
 
 /** The add-ons that run in this context, in registry order. */
 export function enabledAddons(ctx: AddonContext): Addon[] {

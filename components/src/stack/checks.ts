@@ -13,7 +13,7 @@ import { storeIssues } from "../stores/checks";
 import { ownedNamespace, PLATFORM_OWNED } from "../config/tenants";
 import { LLM_GATEWAY_AGENT_ENV } from "../gateway/objects";
 import { neverFiresReason, parseKubernetesCron } from "../lib/cron";
-import { ADDONS } from "../platform/registry";
+import { RELEASES } from "../platform/releases";
 import { ACME_ISSUERS } from "../config/traffic";
 
 /** The entries of a list key as located entries (`agents[2]`), objects only. */
@@ -145,13 +145,13 @@ function nodeGroupSizeIssues(clusterValue: unknown): ConfigIssue[] {
 
 /**
  * Tenants in a namespace a platform add-on runs in (its release's namespace or one of its `otherNamespaces`,
- * platform/registry.ts), naming the releases: the owner, more precisely than the tenant schema's check of the
+ * platform/releases.ts), naming the releases: the owner, more precisely than the tenant schema's check of the
  * contract's namespaces (config/tenants.ts `ownedNamespace`), whose line parseStackConfig then drops. Kubernetes'
  * own namespaces are the schema's alone.
  */
 function tenantNamespaceIssues(tenants: readonly Located[]): ConfigIssue[] {
   const owners = new Map<string, string[]>();
-  for (const addon of ADDONS) {
+  for (const addon of RELEASES) {
     for (const ns of [addon.namespace, ...(addon.otherNamespaces ?? [])]) {
       owners.set(ns, [...(owners.get(ns) ?? []), addon.name]);
     }

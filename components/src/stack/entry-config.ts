@@ -1,0 +1,20 @@
+// `@agentops/components/config`: a stack's configuration without Pulumi — `Pulumi.<stack>.yaml` read as the
+// Pulumi CLI gives it to the program, parsed and checked with the program's own rules and messages
+// (parseStackConfig is what `pulumi up` runs first), and its warnings. It loads no Pulumi SDK, no component and
+// no values builder (about 140 modules against the main entry's 1,600), so a CI job or a command names a bad
+// value in well under a second; tests/packaging.test.ts checks what it loads.
+export {
+  parseStackConfig,
+  rawStackConfig,
+  STACK_KEYS,
+  type RawStackConfig,
+  type StackConfig,
+} from "./config";
+export { configWarnings } from "./checks";
+export { ConfigError, UsageError, formatIssue, renderValue, type ConfigIssue } from "../config/errors";
+export { listStacks, readStackConfig, SECRET_PLACEHOLDER, type StackFileConfig } from "../config/stack-file";
+/**
+ * Which runner a stack's CI jobs use (`cluster.access.runner`), for the repository's workflows.
+ * @internal
+ */
+export { ciRunner } from "../config/cluster";
