@@ -115,7 +115,7 @@ async function main(): Promise<number> {
   // up
   if (stack) {
     // A stack that has no file is named as such (with the stacks there are) before its synth output is sought.
-    const { readStackConfig } = await import("@agentops/components/testing");
+    const { readStackConfig } = await import("@agentops/components/config");
     try {
       readStackConfig(root, stack);
     } catch (err) {

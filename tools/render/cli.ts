@@ -56,13 +56,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const { readStackConfig } = await import("@agentops/components/config");
   const { stackConfigOf } = await import("../lib/stack-config.js");
   stackConfigOf(readStackConfig(root, stack), stack);
-  // Loaded once the arguments are good: `--help` and a bad argument answer without the program's SDKs.
-  const { renderStack } = await import("./render.js");
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
   // --out as given first (a file, /proc, …: named as the user wrote it), then its rendered/ folder, which is
   // render's alone: it holds one <release>.yaml per release, replaced as a whole.
   if (outDir !== undefined) checkOutDir(outDir);
   checkOutDir(dir, (name) => name.endsWith(".yaml"));
+  // Loaded once the arguments, the stack and the folder are good: a mistake is named without the program's SDKs.
+  const { renderStack } = await import("./render.js");
   const started = process.hrtime.bigint();
   const result = await renderStack({ root, stack, outDir: dir });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -77,10 +77,13 @@ async function main(): Promise<number> {
   // library's SDKs load (~2 s).
   const { readStackConfig } = await import("@agentops/components/config");
   const { stackConfigOf } = await import("../lib/stack-config.js");
-  stackConfigOf(readStackConfig(root, args.stack), args.stack);
-  // Loaded once the arguments are good: `--help` and a bad argument answer without the library's SDKs.
+  const config = stackConfigOf(readStackConfig(root, args.stack), args.stack);
+  // So are an output folder, a --from file or a cluster that cannot be read.
+  const { readRecommendations } = await import("./recommendations.js");
+  const found = await readRecommendations(root, args, config);
+  // Loaded once there is something to price: the synthesis needs the library's SDKs.
   const { rightsize } = await import("./run.js");
-  return rightsize(root, args);
+  return rightsize(root, args, found);
 }
 
 if (require.main === module) runCli(main, [ConfigError, UsageError]);

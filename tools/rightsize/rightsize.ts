@@ -6,9 +6,7 @@
  */
 import { createTwoFilesPatch } from "diff";
 import { isScalar, parseAllDocuments, parseDocument, type Scalar } from "yaml";
-import { agentObjectNames } from "@agentops/components/agents";
-import { UsageError } from "@agentops/components/testing";
-import type { StackConfig } from "@agentops/components";
+import { agentObjectNames, UsageError, type StackConfig } from "@agentops/components/config";
 import { parseQuantity } from "@agentops/components/model";
 import { SIGNIFICANT_CHANGE } from "./args";
 

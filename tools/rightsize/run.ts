@@ -4,20 +4,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig, rawStackConfig, type StackConfig } from "@agentops/components";
-import { readStackConfig, synthesize, UsageError, type SynthResult } from "@agentops/components/testing";
-import { checkOutDir, writingTo } from "../lib/cli";
+import { ConfigError } from "@agentops/components";
+import { synthesize, UsageError, type SynthResult } from "@agentops/components/testing";
+import { writingTo } from "../lib/cli";
 import { costAndPlan } from "../synth/outputs";
 import { SIGNIFICANT_CHANGE, type RightsizeArgs } from "./args";
-import { fetchVpas, findKubectl, type ClusterAccess } from "./kubectl";
-import {
-  agentsOverride,
-  editStackFile,
-  parseVpaObjects,
-  sizeAgents,
-  stackFilePatch,
-  type AgentSizing,
-} from "./rightsize";
+import type { Recommendations } from "./recommendations";
+import { agentsOverride, editStackFile, stackFilePatch, type AgentSizing } from "./rightsize";
 
 const usd = (v: number) => v.toFixed(2);
 const signed = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(2)}`;
@@ -73,43 +66,13 @@ export function formatRightsize(sizings: readonly AgentSizing[], before: Figures
     .join("\n");
 }
 
-/** Runs the command for good arguments; the exit code. @throws UsageError, ConfigError (one line, exit 2) */
-export async function rightsize(root: string, args: RightsizeArgs): Promise<number> {
-  const file = readStackConfig(root, args.stack);
-  const config: StackConfig = parseStackConfig(rawStackConfig(file.config));
-  const outDir = args.outDir ?? path.join(root, "out", args.stack);
-  checkOutDir(outDir);
-
-  let text: string;
-  let source: string;
-  if (args.from !== undefined) {
-    try {
-      text = fs.readFileSync(args.from, "utf8");
-    } catch (err) {
-      throw new UsageError(
-        `--from: ${JSON.stringify(args.from)} — cannot read it (${(err as Error).message})`,
-      );
-    }
-    source = `--from: ${JSON.stringify(args.from)}`;
-  } else {
-    const access: ClusterAccess =
-      config.cluster.mode === "existing"
-        ? {
-            context: args.context ?? config.cluster.context,
-            kubeconfig: config.cluster.kubeconfig,
-          }
-        : { context: args.context };
-    text = fetchVpas(await findKubectl(root), access);
-    source = `the cluster (${access.context ? `context ${access.context}` : "current context"})`;
-  }
-  const vpas = parseVpaObjects(text, source);
-  if (args.from !== undefined && vpas.length === 0) {
-    // A file of other objects (or none) would read like a cluster without recommendations yet.
-    throw new UsageError(
-      `${source} — holds no VerticalPodAutoscaler (kind VerticalPodAutoscaler, autoscaling.k8s.io/v1): write the file with \`kubectl get vpa -A -o yaml\``,
-    );
-  }
-  const sizings = sizeAgents(config, vpas);
+/**
+ * Runs the command for good arguments, once the recommendations are read (./recommendations.ts): prices the
+ * stack with and without them, prints the table and writes the patch; the exit code.
+ * @throws UsageError (one line, exit 2) when the suggested requests break a rule of the stack
+ */
+export async function rightsize(root: string, args: RightsizeArgs, found: Recommendations): Promise<number> {
+  const { outDir, source, vpas, sizings } = found;
 
   const stackFile = `Pulumi.${args.stack}.yaml`;
   const before = fs.readFileSync(path.join(root, stackFile), "utf8");

@@ -11,6 +11,7 @@ export {
   type StackConfig,
 } from "./config";
 export { configWarnings } from "./checks";
+export { agentObjectNames } from "../agents/names";
 export { ConfigError, UsageError, formatIssue, renderValue, type ConfigIssue } from "../config/errors";
 export { listStacks, readStackConfig, SECRET_PLACEHOLDER, type StackFileConfig } from "../config/stack-file";
 /**
