@@ -1,6 +1,6 @@
 /**
  * Values synth accepted and the Kubernetes 1.35 API server refused, found by applying edited stacks to the local
- * control plane (issue 20); each now fails at synth with the API server's rule. tests/server/mirrors.test.ts
+ * control plane (issue 20); each now fails at synth with the API server's rule. tests/server/mirrors.suite.ts
  * asks the API server the same questions.
  */
 import * as assert from "node:assert/strict";

@@ -211,7 +211,7 @@ const editedCache = new Map<string, Promise<SynthResult>>();
 /**
  * The whole program for a stack whose configuration `edit` changes first (under `agentops:`, parsed: `agents`,
  * `tenants`, …), without writing a stack file. Memoised by the configuration it runs with (a synth is
- * deterministic), so the same edit in two test files — tests/day2.test.ts and tests/server/day2.test.ts — runs
+ * deterministic), so the same edit in two test files — tests/day2.test.ts and tests/server/day2.suite.ts — runs
  * once; results are shared as {@link synthStack}'s are: read them, never change them.
  */
 export function synthEdited(
