@@ -166,7 +166,7 @@ describe("this repository runs @agentops/components from source (export conditio
       scripts: Record<string, string>;
     };
     for (const script of ["synth", "policy", "cost:diff", "test:integration"]) {
-      assert.match(scripts[script]!, /^tsx --conditions=agentops-source /, script);
+      assert.match(scripts[script]!, /^node --import tsx --conditions=agentops-source /, script);
     }
   });
 });

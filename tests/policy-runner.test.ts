@@ -261,7 +261,7 @@ describe("policy runner: arguments", () => {
 
   it("exits 2 with one line and no stack trace on a bad file, 1 on a mandatory violation", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/policy/cli.ts", ...args], {
+      spawnSync(process.execPath, ["--import", "tsx", "tools/policy/cli.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
       });
@@ -344,7 +344,7 @@ describe("issue 22, defect 4: the runner checks the pack configuration as the Pu
     const file = temp("bad.json", JSON.stringify(c));
     const r = spawnSync(
       process.execPath,
-      [require.resolve("tsx/cli"), "tools/policy/cli.ts", "--manifests", MANIFESTS, "--config", file],
+      ["--import", "tsx", "tools/policy/cli.ts", "--manifests", MANIFESTS, "--config", file],
       { cwd: ROOT, encoding: "utf8" },
     );
     assert.equal(r.status, 2);

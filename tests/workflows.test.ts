@@ -348,7 +348,7 @@ describe("GitHub workflows", () => {
 
 describe("npm run ci:stacks", () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/ci-stacks/cli.ts", ...args], {
+    spawnSync(process.execPath, ["--import", "tsx", "tools/ci-stacks/cli.ts", ...args], {
       cwd: ROOT,
       encoding: "utf8",
     });

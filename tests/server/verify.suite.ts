@@ -69,15 +69,11 @@ describeServer("npm run verify on the local Kubernetes 1.35 control plane", func
 
   it("npm run cluster -- status | head -1: the reader closes the pipe early; exit 0, no EPIPE stack trace", async () => {
     const { stateDir } = await controlPlane();
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/cluster/cli.ts", "status"],
-      {
-        cwd: ROOT,
-        env: { ...process.env, [CLUSTER_DIR_ENV]: stateDir },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, ["--import", "tsx", "tools/cluster/cli.ts", "status"], {
+      cwd: ROOT,
+      env: { ...process.env, [CLUSTER_DIR_ENV]: stateDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.destroy();
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
