@@ -273,6 +273,33 @@ describe("stack configuration", () => {
       ]);
     });
 
+    it("keys named like an object's own properties, and a key with a second colon, as any unknown key", () => {
+      // As the stack file gives them: Pulumi's flat map of `namespace:key` to JSON text.
+      const flat = (extra: Record<string, string>) => {
+        const all: Record<string, string> = {};
+        for (const [key, value] of Object.entries(validConfig().agentops)) {
+          all[`agentops:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+        return { ...all, ...extra };
+      };
+      const known = "(known: environment, cluster, platform, tenants, agents, stores, backups)";
+      for (const key of ["constructor", "toString", "hasOwnProperty", "valueOf", "__proto__"]) {
+        const all = flat({});
+        Object.defineProperty(all, `agentops:${key}`, { value: "1", enumerable: true });
+        assert.deepEqual(
+          problems(rawStackConfig(all)),
+          [`${key}: 1 — is not a known key of agentops: ${known}`],
+          key,
+        );
+      }
+      // `agentops:environment:previous` is not `environment`: the environment stays dev, and the key is named.
+      const raw = rawStackConfig(flat({ "agentops:environment:previous": "prod" }));
+      assert.equal(raw.agentops.environment, "dev");
+      assert.deepEqual(problems(raw), [
+        `environment:previous: "prod" — is not a known key of agentops: ${known}`,
+      ]);
+    });
+
     it("an empty kubeconfig context", () => {
       const cfg = validConfig();
       cfg.agentops.cluster = { mode: "existing", context: "" };

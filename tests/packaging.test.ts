@@ -410,7 +410,7 @@ describe("packages, as other teams install them", function () {
         got.loaded.filter(
           (f) =>
             f.includes("/node_modules/@pulumi/") ||
-            /\/dist\/(agents\/(agent|objects)|platform\/(registry|platform)|tenancy\/tenant|cluster\/eks-cluster|stack\/program)\.js$/.test(
+            /\/dist\/(agents\/(agent|objects)|platform\/(registry|platform|context|addons\/.*)|tenancy\/tenant|cluster\/eks-cluster|stack\/program)\.js$/.test(
               f,
             ),
         ),

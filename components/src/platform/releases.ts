@@ -6,9 +6,9 @@
  */
 import { pinnedChart, type PinnedChart } from "../catalog/charts";
 import { PLATFORM_NAMESPACES } from "../lib/contract";
-import { VALKEY_RELEASE } from "./addons/valkey";
-import { SNAPSHOT_CONTROLLER_RELEASE } from "./addons/snapshot-controller";
-import { CNPG_RELEASE } from "./addons/cloudnative-pg";
+import { CNPG_RELEASE } from "../model/footprints/cloudnative-pg";
+import { SNAPSHOT_CONTROLLER_RELEASE } from "../model/footprints/snapshot-controller";
+import { VALKEY_RELEASE } from "../model/footprints/valkey";
 import type { AddonContext } from "./context";
 
 /**

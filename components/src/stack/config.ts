@@ -67,7 +67,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const parsed: Record<string, unknown> = {};
 
   for (const key of Object.keys(raw.agentops)) {
-    if (!(key in KEYS)) {
+    if (!Object.hasOwn(KEYS, key)) {
       issues.push({
         path: key,
         value: raw.agentops[key],
@@ -143,13 +143,19 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 export function rawStackConfig(all: Record<string, string>): RawStackConfig {
   const agentops: Record<string, unknown> = {};
   for (const [fullKey, value] of Object.entries(all)) {
-    const [namespace, key] = fullKey.split(":", 2) as [string, string];
-    if (namespace !== "agentops") continue;
+    // The namespace ends at the first colon; the rest is the key, colons included (`agentops:environment:x` is
+    // the unknown key `environment:x`, never `environment`).
+    const colon = fullKey.indexOf(":");
+    if (colon < 0 || fullKey.slice(0, colon) !== "agentops") continue;
+    const key = fullKey.slice(colon + 1);
+    let parsed: unknown;
     try {
-      agentops[key] = JSON.parse(value);
+      parsed = JSON.parse(value);
     } catch {
-      agentops[key] = value; // A plain string value, e.g. `agentops:environment: dev`.
+      parsed = value; // A plain string value, e.g. `agentops:environment: dev`.
     }
+    // An own property whatever the key (`__proto__` included), so that every key is checked.
+    Object.defineProperty(agentops, key, { value: parsed, enumerable: true, writable: true, configurable: true });
   }
   return { agentops, region: all["aws:region"] };
 }
