@@ -155,7 +155,12 @@ export function rawStackConfig(all: Record<string, string>): RawStackConfig {
       parsed = value; // A plain string value, e.g. `agentops:environment: dev`.
     }
     // An own property whatever the key (`__proto__` included), so that every key is checked.
-    Object.defineProperty(agentops, key, { value: parsed, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(agentops, key, {
+      value: parsed,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return { agentops, region: all["aws:region"] };
 }
