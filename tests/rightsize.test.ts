@@ -59,14 +59,14 @@ describe("npm run rightsize", function () {
         fixture().map((v) => v.metadata.name),
         ["security-agent", "security-agent-job", "it-ops-agent", "ai-agent", "architect-agent"],
       );
-      const docs = "kind: ConfigMap\n---\nkind: VerticalPodAutoscaler\nmetadata: { name: a }\n";
+      const docs = "kind: ConfigMap\n---\nkind: VerticalPodAutoscaler\nmetadata: { name: a, namespace: t }\n";
       assert.deepEqual(
         parseVpaObjects(docs, "x").map((v) => v.metadata.name),
         ["a"],
       );
       const json = JSON.stringify({
         kind: "VerticalPodAutoscalerList",
-        items: [{ kind: "VerticalPodAutoscaler", metadata: { name: "b" } }],
+        items: [{ kind: "VerticalPodAutoscaler", metadata: { name: "b", namespace: "t" } }],
       });
       assert.deepEqual(
         parseVpaObjects(json, "x").map((v) => v.metadata.name),
@@ -79,6 +79,48 @@ describe("npm run rightsize", function () {
         () => parseVpaObjects("a: [b\n", "vpa.yaml"),
         (err: unknown) => err instanceof UsageError && /^vpa\.yaml: not YAML or JSON — /.test(err.message),
       );
+    });
+
+    it("refuses a recommendation the API would not hold, naming the object, the field and the value", () => {
+      const vpa = (status: string, metadata = "{ name: security-agent, namespace: governance }") =>
+        `kind: VerticalPodAutoscaler\nmetadata: ${metadata}\nstatus: ${status}\n`;
+      const refused = (text: string) => {
+        try {
+          parseVpaObjects(text, '--from: "vpa.yaml"');
+        } catch (err) {
+          assert.ok(err instanceof UsageError, String(err));
+          return err.message;
+        }
+        assert.fail("accepted");
+      };
+      const rec = (target: string) =>
+        vpa(
+          `{ recommendation: { containerRecommendations: [{ containerName: agent, target: ${target} }] } }`,
+        );
+      const prefix = '--from: "vpa.yaml": VerticalPodAutoscaler governance/security-agent: ';
+      assert.equal(
+        refused(rec("{ cpu: banana, memory: 1Gi }")),
+        `${prefix}status.recommendation.containerRecommendations[0].target.cpu: "banana" — must be a Kubernetes quantity of at least 0, e.g. 250m or 512Mi`,
+      );
+      assert.equal(
+        refused(rec("{ cpu: 250m, memory: -1Gi }")),
+        `${prefix}status.recommendation.containerRecommendations[0].target.memory: "-1Gi" — must be a Kubernetes quantity of at least 0, e.g. 250m or 512Mi`,
+      );
+      assert.equal(
+        refused(vpa('{ recommendation: { containerRecommendations: "x" } }')),
+        `${prefix}status.recommendation.containerRecommendations: "x" — must be a list of containers' recommendations`,
+      );
+      assert.equal(
+        refused(vpa("{}", "5")),
+        '--from: "vpa.yaml": VerticalPodAutoscaler ?: metadata: 5 — must be a mapping with name and namespace',
+      );
+      assert.equal(
+        refused(vpa("{}", "{ name: a }")),
+        '--from: "vpa.yaml": VerticalPodAutoscaler ?/a: metadata.namespace: (missing) — must be text',
+      );
+      // Numbers are quantities too (`cpu: 1`), and a VPA without a recommendation yet is kept.
+      assert.equal(parseVpaObjects(rec("{ cpu: 1, memory: 1073741824 }"), "x").length, 1);
+      assert.equal(parseVpaObjects(vpa("{}"), "x").length, 1);
     });
 
     it("writes quantities as the stack files do", () => {
@@ -227,8 +269,25 @@ describe("npm run rightsize", function () {
     it("a --from file that cannot be read: exit 2, one line", () => {
       const r = run(["dev", "--from", "/nonexistent/vpa.yaml"]);
       assert.equal(r.status, 2);
-      assert.match(r.stderr, /^--from: "\/nonexistent\/vpa\.yaml" — cannot read it \(ENOENT/);
-      assert.equal(r.stderr.trim().split("\n").length, 1);
+      assert.equal(
+        r.stderr,
+        '--from: "/nonexistent/vpa.yaml" — (missing): needs a file of VerticalPodAutoscalers (`kubectl get vpa -A -o yaml`)\n',
+      );
+      const folder = run(["dev", "--from", os.tmpdir()]);
+      assert.equal(folder.status, 2);
+      assert.equal(
+        folder.stderr,
+        `--from: ${JSON.stringify(os.tmpdir())} — a folder, not a file: needs a file of VerticalPodAutoscalers (\`kubectl get vpa -A -o yaml\`)\n`,
+      );
+    });
+
+    it("--from and --context together: exit 2 naming both, nothing read", () => {
+      const r = run(["dev", "--from", "/nonexistent/vpa.yaml", "--context", "prod"]);
+      assert.equal(r.status, 2);
+      assert.equal(
+        r.stderr.split("\n")[0],
+        '--context: "prod" — names the cluster to read, and --from reads a file instead: give one of them',
+      );
     });
 
     it("a --from file without VerticalPodAutoscalers (package.json, an empty list): exit 2, one line", () => {

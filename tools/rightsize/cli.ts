@@ -41,7 +41,7 @@ export function parseRightsizeArgs(argv: readonly string[]): RightsizeArgs | "he
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg in options) {
+    if (Object.hasOwn(options, arg)) {
       const value = argv[++i];
       if (value === undefined || value.startsWith("--")) {
         throw new UsageError(`${arg}: (missing) — needs a value\n${USAGE}`);
@@ -56,6 +56,11 @@ export function parseRightsizeArgs(argv: readonly string[]): RightsizeArgs | "he
   if (positional.length !== 1) {
     throw new UsageError(
       `stack: ${positional.length === 0 ? "(missing)" : JSON.stringify(positional)} — exactly one stack name\n${USAGE}`,
+    );
+  }
+  if (options["--from"] !== undefined && options["--context"] !== undefined) {
+    throw new UsageError(
+      `--context: ${JSON.stringify(options["--context"])} — names the cluster to read, and --from reads a file instead: give one of them\n${USAGE}`,
     );
   }
   return {

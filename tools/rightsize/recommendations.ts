@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError, type StackConfig } from "@agentops/components/config";
+import { unreadableFile, UsageError, type StackConfig } from "@agentops/components/config";
 import { checkOutDir } from "../lib/cli";
 import type { RightsizeArgs } from "./args";
 import { fetchVpas, findKubectl, type ClusterAccess } from "./kubectl";
@@ -43,7 +43,7 @@ export async function readRecommendations(
       text = fs.readFileSync(args.from, "utf8");
     } catch (err) {
       throw new UsageError(
-        `--from: ${JSON.stringify(args.from)} — cannot read it (${(err as Error).message})`,
+        `--from: ${JSON.stringify(args.from)} — ${unreadableFile(err)}: needs a file of VerticalPodAutoscalers (\`kubectl get vpa -A -o yaml\`)`,
       );
     }
     source = `--from: ${JSON.stringify(args.from)}`;

@@ -6,7 +6,7 @@
  */
 import { createTwoFilesPatch } from "diff";
 import { isScalar, parseAllDocuments, parseDocument, type Scalar } from "yaml";
-import { agentObjectNames, UsageError, type StackConfig } from "@agentops/components/config";
+import { agentObjectNames, renderValue, UsageError, type StackConfig } from "@agentops/components/config";
 import { parseQuantity } from "@agentops/components/model";
 import { SIGNIFICANT_CHANGE } from "./args";
 
@@ -47,11 +47,69 @@ export function parseVpaObjects(text: string, source: string): VpaObject[] {
         : [value];
     for (const item of items) {
       if (item && typeof item === "object" && (item as { kind?: unknown }).kind === "VerticalPodAutoscaler") {
-        out.push(item as VpaObject);
+        out.push(checkedVpa(item as Record<string, unknown>, source));
       }
     }
   }
   return out;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `vpa` when the fields right-sizing reads have the VerticalPodAutoscaler API's shapes (autoscaling.k8s.io/v1):
+ * `metadata.name` and `metadata.namespace` text, `status.recommendation.containerRecommendations` a list of
+ * mappings, each `target` a mapping of resource names to Kubernetes quantities of at least 0. A recommendation
+ * that is not one would otherwise be read as 0 and suggest the floor (10m, 6Mi) for the agent.
+ * @throws {UsageError} naming the file, the object, the field, the value and what is allowed
+ */
+function checkedVpa(vpa: Record<string, unknown>, source: string): VpaObject {
+  const metadata = vpa.metadata;
+  const at = (field: string, value: unknown, allowed: string) => {
+    const part = (v: unknown) => (typeof v === "string" && v !== "" ? v : "?");
+    const name = isMapping(metadata) ? `${part(metadata.namespace)}/${part(metadata.name)}` : "?";
+    return new UsageError(
+      `${source}: VerticalPodAutoscaler ${name}: ${field}: ${renderValue(value)} — ${allowed}`,
+    );
+  };
+  if (!isMapping(metadata)) throw at("metadata", metadata, "must be a mapping with name and namespace");
+  for (const key of ["name", "namespace"] as const) {
+    if (typeof metadata[key] !== "string" || metadata[key] === "")
+      throw at(`metadata.${key}`, metadata[key], "must be text");
+  }
+  const status = vpa.status;
+  if (status === undefined || status === null) return vpa as unknown as VpaObject;
+  if (!isMapping(status)) throw at("status", status, "must be a mapping");
+  const recommendation = status.recommendation;
+  if (recommendation === undefined || recommendation === null) return vpa as unknown as VpaObject;
+  if (!isMapping(recommendation)) throw at("status.recommendation", recommendation, "must be a mapping");
+  const list = recommendation.containerRecommendations;
+  if (list === undefined || list === null) return vpa as unknown as VpaObject;
+  if (!Array.isArray(list))
+    throw at(
+      "status.recommendation.containerRecommendations",
+      list,
+      "must be a list of containers' recommendations",
+    );
+  list.forEach((rec: unknown, i) => {
+    const field = `status.recommendation.containerRecommendations[${i}]`;
+    if (!isMapping(rec)) throw at(field, rec, "must be a mapping with containerName and target");
+    if (rec.target === undefined) return;
+    if (!isMapping(rec.target))
+      throw at(`${field}.target`, rec.target, "must be a mapping of cpu and memory");
+    for (const [resource, value] of Object.entries(rec.target)) {
+      const quantity =
+        typeof value === "string" || typeof value === "number" ? parseQuantity(value) : undefined;
+      if (quantity === undefined || quantity < 0)
+        throw at(
+          `${field}.target.${resource}`,
+          value,
+          "must be a Kubernetes quantity of at least 0, e.g. 250m or 512Mi",
+        );
+    }
+  });
+  return vpa as unknown as VpaObject;
 }
 
 /** One agent's sizing: what it requests, what its VPAs recommend, and the edit suggested. */

@@ -13,6 +13,12 @@ export {
 export { configWarnings } from "./checks";
 export { agentObjectNames } from "../agents/names";
 export { ConfigError, UsageError, formatIssue, renderValue, type ConfigIssue } from "../config/errors";
+/**
+ * Why a file could not be read, in a few words (`(missing)`, `a folder, not a file`, …): for this repository's
+ * commands, which word every unreadable file alike.
+ * @internal
+ */
+export { unreadableFile } from "../config/errors";
 export { listStacks, readStackConfig, SECRET_PLACEHOLDER, type StackFileConfig } from "../config/stack-file";
 /**
  * Which runner a stack's CI jobs use (`cluster.access.runner`), for the repository's workflows.
