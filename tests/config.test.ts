@@ -391,6 +391,11 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
     fs.symlinkSync("nowhere", path.join(root, "Pulumi.dangling.yaml"));
     fs.writeFileSync(path.join(root, "Pulumi.tag.yaml"), "config:\n  weird: !custom 5\n");
     fs.writeFileSync(path.join(root, "Pulumi.list.yaml"), "config: [1, 2]\n");
+    fs.writeFileSync(
+      path.join(root, "Pulumi.loop.yaml"),
+      "config:\n  agentops:tenants: &t\n    - name: a\n      quota: *t\n",
+    );
+    fs.writeFileSync(path.join(root, "Pulumi.shared.yaml"), "config:\n  a: &v { x: 1 }\n  b: *v\n");
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -408,13 +413,24 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
     assert.equal(message("folder"), "Pulumi.folder.yaml: a folder, not a file — must be a YAML file");
     assert.equal(
       message("dangling"),
-      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: list, ok, tag)`,
+      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: list, loop, ok, shared, tag)`,
     );
     assert.equal(
       message("tag"),
       "Pulumi.tag.yaml: not valid YAML — Unresolved tag: !custom at line 2, column 10",
     );
     assert.equal(message("list"), "Pulumi.list.yaml: config: [1,2] — must be a YAML mapping of config keys");
+  });
+
+  it("names an alias inside the value its anchor marks (an endless value), and reads an anchor used beside it", () => {
+    assert.equal(
+      message("loop"),
+      "Pulumi.loop.yaml: config.agentops:tenants[0].quota: an alias (*name) inside the value its anchor (&name) marks — the value would never end; write it out, or anchor a value outside it",
+    );
+    assert.deepEqual(readStackConfig(root, "shared").config, {
+      "agentops:a": '{"x":1}',
+      "agentops:b": '{"x":1}',
+    });
   });
 
   it("refuses stack names of dots alone, which would name the folder above out/", () => {

@@ -49,11 +49,36 @@ function readYaml(file: string): Record<string, unknown> {
     throw new UsageError(`${name}: not valid YAML — ${problem.message.split("\n")[0]!.replace(/:$/, "")}`);
   }
   const doc: unknown = parsed.toJS();
+  const cycle = circularPath(doc);
+  if (cycle !== undefined) {
+    throw new UsageError(
+      `${name}: ${cycle || "the document"}: an alias (*name) inside the value its anchor (&name) marks — the value would never end; write it out, or anchor a value outside it`,
+    );
+  }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) {
     throw new UsageError(`${name}: ${renderValue(doc)} — must be a YAML mapping`);
   }
   return doc as Record<string, unknown>;
+}
+
+/**
+ * The path (`config.agentops:tenants[0].quota`) of the first value that contains itself, as a YAML alias to an
+ * enclosing anchor makes (`tenants: &t [ { quota: *t } ]`); `undefined` when there is none.
+ */
+function circularPath(value: unknown, path = "", open = new Set<object>()): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  if (open.has(value)) return path;
+  open.add(value);
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [`${path}[${i}]`, v] as const)
+    : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const);
+  for (const [at, v] of entries) {
+    const found = circularPath(v, at, open);
+    if (found !== undefined) return found;
+  }
+  open.delete(value);
+  return undefined;
 }
 
 /**
