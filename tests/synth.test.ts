@@ -100,6 +100,26 @@ describe("synth CLI", function () {
       );
       assert.equal(fs.existsSync(out), false);
     });
+
+    it("names the configuration before a bad --out, as render does", () => {
+      const expected = [
+        "invalid stack configuration (2 problems):",
+        `agents[1] (it-ops-agent).mode: "daemon" — must be one of service, scheduled, hybrid`,
+        "agents[3] (architect-agent).tier: 7 — must be 1, 2, 3 or 4",
+        "",
+      ].join("\n");
+      for (const cli of [CLI, path.join(ROOT, "tools/render/cli.ts")]) {
+        const r = spawnSync(
+          process.execPath,
+          ["--import", "tsx", cli, made.stack, "--out", "/proc/forbidden"],
+          {
+            cwd: made.root,
+            encoding: "utf8",
+          },
+        );
+        assert.deepEqual({ status: r.status, stderr: r.stderr }, { status: 2, stderr: expected }, cli);
+      }
+    });
   });
 
   describe("with a time zone Kubernetes does not know (issue 14)", () => {

@@ -58,12 +58,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = process.cwd();
   const { stack, outDir } = parseArgs(argv);
-  // An unknown stack or a broken stack file is named first (its default folder is out/<stack>), then a bad
-  // output folder, then a configuration the program would refuse: all before the program's SDKs load (~2 s).
+  // An unknown stack or a broken stack file is named first (its default folder is out/<stack>), then a
+  // configuration the program would refuse, then a bad output folder (as render does): all before the program's
+  // SDKs load (~2 s).
   const file = readStackConfig(root, stack);
+  const config = stackConfigOf(file, stack);
   const dir = outDir ?? path.join(root, "out", stack);
   checkOutDir(dir, (name) => (OUT_FOLDER_FILES as readonly string[]).includes(name));
-  const config = stackConfigOf(file, stack);
   const { configWarnings } = await import("@agentops/components/config");
   const { CostModelError } = await import("@agentops/components/model");
   const { synthesize } = await import("@agentops/components/testing");
