@@ -4,7 +4,7 @@
  * and the README's Day-2 recipe run as written.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -288,6 +288,62 @@ describe("issue 22: the commands a new user ran", function () {
       } finally {
         pulled.remove();
       }
+    });
+  });
+
+  describe("render interrupted (Ctrl-C) while Helm runs", () => {
+    it("ends by the signal, without a stack trace, and leaves no folder of its own and no helm running", async function () {
+      this.timeout(180_000);
+      const own = fs.mkdtempSync(path.join(tmp, "tmpdir-"));
+      // Its own process group, as a terminal's Ctrl-C reaches the command and the helm processes it started.
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(ROOT, "tools/render/cli.ts"),
+          "dev",
+          "--out",
+          path.join(tmp, "interrupted"),
+        ],
+        {
+          cwd: ROOT,
+          detached: true,
+          env: { ...process.env, TMPDIR: own, AGENTOPS_RENDER_CACHE: "off" },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal })),
+      );
+      const ownFolders = () => fs.readdirSync(own).filter((f) => f.startsWith("agentops-"));
+      // Until Helm renders: the values folder is there.
+      for (let i = 0; i < 600 && child.exitCode === null && ownFolders().length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      if (child.exitCode !== null) {
+        // The charts cannot be had here (one line, exit 2): nothing to interrupt.
+        assert.equal(child.exitCode, 2, stderr);
+        this.skip();
+      }
+      process.kill(-child.pid!, "SIGINT");
+      assert.deepEqual(await exited, { code: null, signal: "SIGINT" });
+      assert.doesNotMatch(stderr, /\n\s+at /);
+      assert.deepEqual(ownFolders(), []);
+      // The helm processes end by the same Ctrl-C (a few seconds at most, when their parent is gone).
+      const alive = () => {
+        try {
+          process.kill(-child.pid!, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(alive(), false, "a process of the group is still running after 10 s");
     });
   });
 

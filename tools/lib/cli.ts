@@ -54,6 +54,38 @@ export function exitWhenFlushed(code: number): void {
   }
 }
 
+/** Folders to remove when the process ends (see {@link removedAtExit}). */
+const leftAtExit = new Set<string>();
+let removalHooked = false;
+
+/**
+ * Registers `dir` (a temporary folder the command made) to be removed when the process ends without having
+ * removed it: at exit, and on Ctrl-C (SIGINT), SIGTERM or SIGHUP, which end the process without running
+ * `finally` blocks (the signal is then raised again, so the process still ends by it, exit 128 + n). The returned
+ * function removes the folder now and forgets it.
+ */
+export function removedAtExit(dir: string): () => void {
+  leftAtExit.add(dir);
+  if (!removalHooked) {
+    removalHooked = true;
+    const removeAll = () => {
+      for (const d of leftAtExit) fs.rmSync(d, { recursive: true, force: true });
+      leftAtExit.clear();
+    };
+    process.once("exit", removeAll);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => {
+        removeAll();
+        process.kill(process.pid, signal);
+      });
+    }
+  }
+  return () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    leftAtExit.delete(dir);
+  };
+}
+
 /**
  * Runs a command-line entry point: its return value is the exit code; a {@link ToolError} prints its message
  * alone and exits with its code; anything else is a defect and prints its stack (exit 1).

@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CHART_LOCK, CHART_LOCK_PATH, type ChartLockEntry } from "@agentops/components";
+import { removedAtExit } from "../lib/cli";
 import { RenderError } from "./errors";
 
 /** The environment variable naming a folder of chart files that replaces every other source. */
@@ -104,22 +105,13 @@ export function firstLine(stderr: string): string {
 }
 
 /**
- * The download folders of pulls under way. A command that fails on one chart exits while the pulls of others
- * still run, and their `finally` never comes: what is left here is removed when the process exits.
+ * `helm pull` of one locked chart into `into`; the error line on failure. Its download folder is removed at the
+ * end, or when the process ends first: a command that fails on one chart exits while the pulls of others still
+ * run, and their `finally` never comes (the same on Ctrl-C).
  */
-const pulling = new Set<string>();
-let cleanupAtExit = false;
-
-/** `helm pull` of one locked chart into `into`; the error line on failure. */
 async function pull(helm: string, entry: ChartLockEntry, into: string): Promise<string | undefined> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-pull-"));
-  pulling.add(tmp);
-  if (!cleanupAtExit) {
-    cleanupAtExit = true;
-    process.once("exit", () => {
-      for (const dir of pulling) fs.rmSync(dir, { recursive: true, force: true });
-    });
-  }
+  const remove = removedAtExit(tmp);
   try {
     const args = ["pull", entry.chart, "--version", entry.version, "--destination", tmp];
     if (entry.repository !== null) args.push("--repo", entry.repository);
@@ -132,8 +124,7 @@ async function pull(helm: string, entry: ChartLockEntry, into: string): Promise<
     fs.copyFileSync(pulled, path.join(into, entry.file));
     return undefined;
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    pulling.delete(tmp);
+    remove();
   }
 }
 

@@ -9,7 +9,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "@agentops/components";
 import { parseStackConfig, rawStackConfig } from "@agentops/components";
 import { ADDONS } from "@agentops/components";
-import { replaceOutputDir } from "../lib/cli";
+import { removedAtExit, replaceOutputDir } from "../lib/cli";
 import { synthesize, type KubernetesObject, type SynthResult } from "@agentops/components/testing";
 import { cachedRender, renderCacheDir, type RenderKey } from "./cache";
 import { chartFile, firstLine, lockEntry, run, sha256 } from "./charts";
@@ -299,6 +299,8 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     .filter((r) => r.type === RELEASE_TYPE)
     .map((r) => r.inputs as unknown as ReleaseInputs);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agentops-render-"));
+  // The values files Helm reads: removed at the end, or on Ctrl-C while Helm runs.
+  const remove = removedAtExit(tmp);
   try {
     // The API versions to render with: a guess, then what the rendered CRDs serve, until the two agree.
     const render = (subset: readonly ReleaseInputs[], apis: readonly string[]) =>
@@ -327,7 +329,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     if (outDir !== undefined) replaceOutputDir(outDir, (tmp) => writeRendered(tmp, rendered));
     return { stack: opts.stack, synth, kubeVersion, apiVersions, releases: rendered };
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    remove();
   }
 }
 
