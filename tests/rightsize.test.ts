@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { UsageError } from "@agentops/components/testing";
 import { parseRightsizeArgs } from "../tools/rightsize/cli";
+import { kubectlError } from "../tools/rightsize/kubectl";
 import {
   editStackFile,
   formatCpu,
@@ -309,6 +310,29 @@ describe("npm run rightsize", function () {
           [],
         );
       }
+    });
+
+    it("kubectl's message, not client-go's log lines before it", () => {
+      assert.equal(
+        kubectlError(
+          [
+            'E1205 11:30:01.123456   4242 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: connection refused"',
+            'E1205 11:30:01.223456   4242 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: connection refused"',
+            "The connection to the server localhost:8080 was refused - did you specify the right host or port?",
+            "",
+          ].join("\n"),
+        ),
+        "The connection to the server localhost:8080 was refused - did you specify the right host or port?",
+      );
+      assert.equal(
+        kubectlError('error: context "prod" does not exist\n'),
+        'error: context "prod" does not exist',
+      );
+      assert.equal(
+        kubectlError("E1205 11:30:01.123456   1 x.go:1] only a log line\n"),
+        "E1205 11:30:01.123456   1 x.go:1] only a log line",
+      );
+      assert.equal(kubectlError(""), undefined);
     });
 
     it("no access to the cluster: kubectl's first line, exit 2", () => {

@@ -51,12 +51,25 @@ export function fetchVpas(kubectl: string, access: ClusterAccess): string {
   ];
   const run = spawnSync(kubectl, args, { encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
   if (run.error || run.status !== 0) {
-    const why =
-      run.error?.message ??
-      (run.stderr || run.stdout || `exit ${run.status}`).trim().split("\n")[0] ??
-      `exit ${run.status}`;
+    const why = run.error?.message ?? kubectlError(run.stderr || run.stdout) ?? `exit ${run.status}`;
     const where = access.context ? `context ${JSON.stringify(access.context)}` : "the current context";
     throw new UsageError(`cluster (${where}): cannot read VerticalPodAutoscalers — ${why}`);
   }
   return run.stdout;
+}
+
+/** A line of client-go's log (klog: `E1205 10:00:00.123456   123 file.go:265] …`), not kubectl's own message. */
+const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s/;
+
+/**
+ * kubectl's message in its output: the first line that is not client-go's log (`E1205 … memcache.go:265]
+ * "Unhandled Error" …` comes before `The connection to the server localhost:8080 was refused - did you specify
+ * the right host or port?`), else the first line; `undefined` for no output.
+ */
+export function kubectlError(output: string): string | undefined {
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.find((l) => !KLOG_LINE.test(l)) ?? lines[0];
 }
