@@ -119,6 +119,15 @@ describe("npm run rightsize", function () {
         refused(vpa("{}", "{ name: a }")),
         '--from: "vpa.yaml": VerticalPodAutoscaler ?/a: metadata.namespace: (missing) — must be text',
       );
+      // A value that contains itself (an alias inside its anchor), and YAML's .inf, named as such.
+      assert.equal(
+        refused(rec("&t { cpu: *t, memory: 4Gi }")),
+        `${prefix}status.recommendation.containerRecommendations[0].target.cpu: (a value that contains itself) — must be a Kubernetes quantity of at least 0, e.g. 250m or 512Mi`,
+      );
+      assert.equal(
+        refused(rec("{ cpu: .inf }")),
+        `${prefix}status.recommendation.containerRecommendations[0].target.cpu: Infinity — must be a Kubernetes quantity of at least 0, e.g. 250m or 512Mi`,
+      );
       // Numbers are quantities too (`cpu: 1`), and a VPA without a recommendation yet is kept.
       assert.equal(parseVpaObjects(rec("{ cpu: 1, memory: 1073741824 }"), "x").length, 1);
       assert.equal(parseVpaObjects(vpa("{}"), "x").length, 1);
@@ -171,6 +180,22 @@ describe("npm run rightsize", function () {
           ["architect-agent", { cpu: "500m", memory: "1Gi" }, undefined, [], false, []],
           ["triage-agent", { cpu: "250m", memory: "512Mi" }, undefined, [], false, []],
         ],
+      );
+    });
+
+    it("a resource the target does not name (controlledResources: [memory]) keeps its request", () => {
+      const vpas = parseVpaObjects(
+        [
+          "kind: VerticalPodAutoscaler",
+          "metadata: { name: it-ops-agent, namespace: governance }",
+          "status: { recommendation: { containerRecommendations: [{ containerName: agent, target: { memory: 3Gi } }] } }",
+        ].join("\n"),
+        "x",
+      );
+      const itOps = sizeAgents(stackConfig("dev"), vpas).find((s) => s.agent === "it-ops-agent")!;
+      assert.deepEqual(
+        [itOps.current, itOps.recommended, itOps.change],
+        [{ cpu: "1", memory: "2Gi" }, { cpu: "1", memory: "3Gi" }, true],
       );
     });
 

@@ -178,8 +178,15 @@ export function sizeAgents(config: StackConfig, vpas: readonly VpaObject[]): Age
       raisedLimits: [],
     };
     if (targets.length === 0) return sizing;
-    const cpu = roundCpu(Math.max(...targets.map((t) => cores(t.target.cpu ?? 0))));
-    const memory = roundMemory(Math.max(...targets.map((t) => cores(t.target.memory ?? 0))));
+    // A resource no target names (a VPA with `controlledResources: [memory]`) keeps its request.
+    const sized = (resource: "cpu" | "memory", round: (v: number) => number, now: string) => {
+      const values = targets.flatMap((t) =>
+        t.target[resource] === undefined ? [] : [cores(t.target[resource])],
+      );
+      return values.length === 0 ? cores(now) : round(Math.max(...values));
+    };
+    const cpu = sized("cpu", roundCpu, requests.cpu);
+    const memory = sized("memory", roundMemory, requests.memory);
     sizing.recommended = { cpu: formatCpu(cpu), memory: formatMemory(memory) };
     const differs = (now: number, next: number) => Math.abs(next - now) >= SIGNIFICANT_CHANGE * now;
     sizing.change = differs(cores(requests.cpu), cpu) || differs(cores(requests.memory), memory);

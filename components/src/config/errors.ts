@@ -14,7 +14,15 @@ export interface ConfigIssue {
 /** Renders a bad value for an error line: strings quoted, missing values named as such, long values cut. */
 export function renderValue(value: unknown): string {
   if (value === undefined) return "(missing)";
-  const text = JSON.stringify(value) ?? String(value);
+  // YAML's .inf and .nan, which JSON would write as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // A YAML alias inside the value its anchor marks: the value contains itself.
+    text = "(a value that contains itself)";
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
