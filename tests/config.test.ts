@@ -396,6 +396,16 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
       "config:\n  agentops:tenants: &t\n    - name: a\n      quota: *t\n",
     );
     fs.writeFileSync(path.join(root, "Pulumi.shared.yaml"), "config:\n  a: &v { x: 1 }\n  b: *v\n");
+    fs.writeFileSync(
+      path.join(root, "Pulumi.merge.yaml"),
+      `config:\n  a: &base { x: 1, y: 2 }\n  b: { <<: *base, y: 3 }\n  c: [${Array(100).fill("*base").join(", ")}]\n`,
+    );
+    let laughs = "config:\n  l0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+    for (let i = 1; i <= 9; i++)
+      laughs += `  l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(", ")}]\n`;
+    fs.writeFileSync(path.join(root, "Pulumi.laughs.yaml"), laughs);
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -413,7 +423,7 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
     assert.equal(message("folder"), "Pulumi.folder.yaml: a folder, not a file — must be a YAML file");
     assert.equal(
       message("dangling"),
-      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: list, loop, ok, shared, tag)`,
+      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: laughs, list, loop, merge, ok, shared, tag)`,
     );
     assert.equal(
       message("tag"),
@@ -433,6 +443,16 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
     });
   });
 
+  it("reads merge keys and a hundred uses of an anchor as the Pulumi CLI does; refuses aliases that expand without end", () => {
+    const config = readStackConfig(root, "merge").config;
+    assert.equal(config["agentops:b"], '{"x":1,"y":3}');
+    assert.equal((JSON.parse(config["agentops:c"]!) as unknown[]).length, 100);
+    assert.equal(
+      message("laughs"),
+      "Pulumi.laughs.yaml: not valid YAML here — its aliases (*name) expand to more than 10000 copies of their anchors' values",
+    );
+  });
+
   it("refuses stack names of dots alone, which would name the folder above out/", () => {
     for (const stack of [".", ".."]) {
       assert.equal(
@@ -443,6 +463,6 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
   });
 
   it("lists only stacks whose file is there", () => {
-    assert.deepEqual(listStacks(root), ["list", "loop", "ok", "shared", "tag"]);
+    assert.deepEqual(listStacks(root), ["laughs", "list", "loop", "merge", "ok", "shared", "tag"]);
   });
 });

@@ -33,6 +33,13 @@ export function listStacks(root: string): string[] {
     .sort();
 }
 
+/**
+ * How many copies of anchored values a stack file's aliases may expand to (the `yaml` library's count): far
+ * above what a hand-written file uses (its default, 100, refused a list of a hundred `*name`), far below an
+ * expansion attack's.
+ */
+const MAX_ALIAS_COUNT = 10_000;
+
 function readYaml(file: string): Record<string, unknown> {
   const name = path.basename(file);
   let text: string;
@@ -43,12 +50,22 @@ function readYaml(file: string): Record<string, unknown> {
   }
   // Warnings too (an unknown tag such as `!custom`): the Pulumi CLI refuses what YAML cannot resolve, and Node
   // would print them as process warnings of several lines.
-  const parsed = parseDocument(text, { logLevel: "silent" });
+  // Merge keys (`<<: *base`) as the Pulumi CLI reads them (YAML 1.1's, which Go's yaml.v3 keeps).
+  const parsed = parseDocument(text, { logLevel: "silent", merge: true });
   const problem = parsed.errors[0] ?? parsed.warnings[0];
   if (problem) {
     throw new UsageError(`${name}: not valid YAML — ${problem.message.split("\n")[0]!.replace(/:$/, "")}`);
   }
-  const doc: unknown = parsed.toJS();
+  let doc: unknown;
+  try {
+    doc = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // Aliases that expand without end (a "billion laughs" file): refused before they take the memory.
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new UsageError(
+      `${name}: not valid YAML here — its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies of their anchors' values`,
+    );
+  }
   const cycle = circularPath(doc);
   if (cycle !== undefined) {
     throw new UsageError(
