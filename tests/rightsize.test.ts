@@ -128,6 +128,15 @@ describe("npm run rightsize", function () {
         refused(rec("{ cpu: .inf }")),
         `${prefix}status.recommendation.containerRecommendations[0].target.cpu: Infinity — must be a Kubernetes quantity of at least 0, e.g. 250m or 512Mi`,
       );
+      let laughs = "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+      for (let i = 1; i <= 9; i++)
+        laughs += `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]\n`;
+      assert.equal(
+        refused(laughs),
+        `--from: "vpa.yaml": its aliases (*name) expand to more than 10000 copies of their anchors' values`,
+      );
       // Numbers are quantities too (`cpu: 1`), and a VPA without a recommendation yet is kept.
       assert.equal(parseVpaObjects(rec("{ cpu: 1, memory: 1073741824 }"), "x").length, 1);
       assert.equal(parseVpaObjects(vpa("{}"), "x").length, 1);
@@ -304,6 +313,17 @@ describe("npm run rightsize", function () {
       assert.equal(
         folder.stderr,
         `--from: ${JSON.stringify(os.tmpdir())} — a folder, not a file: needs a file of VerticalPodAutoscalers (\`kubectl get vpa -A -o yaml\`)\n`,
+      );
+    });
+
+    it("a --from device (/dev/zero) is refused before it is read", () => {
+      const r = run(["dev", "--from", "/dev/zero"]);
+      assert.deepEqual(
+        [r.status, r.stderr],
+        [
+          2,
+          '--from: "/dev/zero" — not a regular file: needs a file of VerticalPodAutoscalers (`kubectl get vpa -A -o yaml`)\n',
+        ],
       );
     });
 

@@ -40,8 +40,16 @@ export async function readRecommendations(
   let source: string;
   if (args.from !== undefined) {
     try {
+      // A device or a pipe (/dev/zero) would be read without end.
+      const stat = fs.statSync(args.from);
+      if (!stat.isFile() && !stat.isDirectory()) {
+        throw new UsageError(
+          `--from: ${JSON.stringify(args.from)} — not a regular file: needs a file of VerticalPodAutoscalers (\`kubectl get vpa -A -o yaml\`)`,
+        );
+      }
       text = fs.readFileSync(args.from, "utf8");
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       throw new UsageError(
         `--from: ${JSON.stringify(args.from)} — ${unreadableFile(err)}: needs a file of VerticalPodAutoscalers (\`kubectl get vpa -A -o yaml\`)`,
       );

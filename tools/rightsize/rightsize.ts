@@ -40,7 +40,15 @@ export function parseVpaObjects(text: string, source: string): VpaObject[] {
       const first = doc.errors[0]!.message.split("\n")[0]!.replace(/:\s*$/, "");
       throw new UsageError(`${source}: not YAML or JSON — ${first}`);
     }
-    const value = doc.toJS() as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 10_000 });
+    } catch (err) {
+      if (!(err instanceof ReferenceError)) throw err;
+      throw new UsageError(
+        `${source}: its aliases (*name) expand to more than 10000 copies of their anchors' values`,
+      );
+    }
     const items =
       value && typeof value === "object" && Array.isArray((value as { items?: unknown }).items)
         ? ((value as { items: unknown[] }).items as unknown[])
