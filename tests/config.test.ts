@@ -395,6 +395,8 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
       path.join(root, "Pulumi.loop.yaml"),
       "config:\n  agentops:tenants: &t\n    - name: a\n      quota: *t\n",
     );
+    fs.writeFileSync(path.join(root, "Pulumi.colons.yaml"), "config:\n  aws:region:x: eu-west-1\n");
+    fs.writeFileSync(path.join(root, "Pulumi.legacy.yaml"), "config:\n  agentops:config:environment: dev\n");
     fs.writeFileSync(path.join(root, "Pulumi.shared.yaml"), "config:\n  a: &v { x: 1 }\n  b: *v\n");
     fs.writeFileSync(
       path.join(root, "Pulumi.merge.yaml"),
@@ -423,7 +425,7 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
     assert.equal(message("folder"), "Pulumi.folder.yaml: a folder, not a file — must be a YAML file");
     assert.equal(
       message("dangling"),
-      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: laughs, list, loop, merge, ok, shared, tag)`,
+      `stack: "dangling" — Pulumi.dangling.yaml links to a file that is not there in ${root} (stacks here: colons, laughs, legacy, list, loop, merge, ok, shared, tag)`,
     );
     assert.equal(
       message("tag"),
@@ -441,6 +443,14 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
       "agentops:a": '{"x":1}',
       "agentops:b": '{"x":1}',
     });
+  });
+
+  it("takes configuration keys as the Pulumi CLI parses them: <namespace>:<name>, the old <namespace>:config:<name>", () => {
+    assert.equal(
+      message("colons"),
+      'Pulumi.colons.yaml: config: "aws:region:x" — not a configuration key: keys are <namespace>:<name> (e.g. agentops:environment), as the Pulumi CLI requires',
+    );
+    assert.deepEqual(readStackConfig(root, "legacy").config, { "agentops:environment": "dev" });
   });
 
   it("reads merge keys and a hundred uses of an anchor as the Pulumi CLI does; refuses aliases that expand without end", () => {
@@ -463,6 +473,16 @@ describe("readStackConfig: stack files it cannot read, one line each (the comman
   });
 
   it("lists only stacks whose file is there", () => {
-    assert.deepEqual(listStacks(root), ["laughs", "list", "loop", "merge", "ok", "shared", "tag"]);
+    assert.deepEqual(listStacks(root), [
+      "colons",
+      "laughs",
+      "legacy",
+      "list",
+      "loop",
+      "merge",
+      "ok",
+      "shared",
+      "tag",
+    ]);
   });
 });

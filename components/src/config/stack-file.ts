@@ -127,7 +127,18 @@ export function readStackConfig(root: string, stack: string): StackFileConfig {
     );
   }
 
-  const fullKey = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
+  // As the Pulumi CLI parses a key: `<name>` is the project's, `<namespace>:<name>` as written, and the old
+  // `<namespace>:config:<name>` is `<namespace>:<name>`; any other key with colons is refused, as the CLI does.
+  const fullKey = (key: string, file = `Pulumi.${stack}.yaml`) => {
+    const parts = key.split(":");
+    if (parts.length === 1) return `${projectName}:${key}`;
+    if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") return key;
+    if (parts.length === 3 && parts[1] === "config" && parts[0] !== "" && parts[2] !== "")
+      return `${parts[0]}:${parts[2]}`;
+    throw new UsageError(
+      `${file}: config: ${JSON.stringify(key)} — not a configuration key: keys are <namespace>:<name> (e.g. agentops:environment), as the Pulumi CLI requires`,
+    );
+  };
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   const set = (key: string, value: unknown) => {
@@ -144,10 +155,10 @@ export function readStackConfig(root: string, stack: string): StackFileConfig {
   for (const [key, decl] of Object.entries((project.config ?? {}) as Record<string, unknown>)) {
     if (decl && typeof decl === "object" && !Array.isArray(decl)) {
       const d = decl as Record<string, unknown>;
-      if ("default" in d) set(fullKey(key), d.default);
-      else if ("value" in d) set(fullKey(key), d.value);
+      if ("default" in d) set(fullKey(key, "Pulumi.yaml"), d.default);
+      else if ("value" in d) set(fullKey(key, "Pulumi.yaml"), d.value);
     } else {
-      set(fullKey(key), decl);
+      set(fullKey(key, "Pulumi.yaml"), decl);
     }
   }
   for (const [key, value] of Object.entries(stackConfig)) set(fullKey(key), value);
