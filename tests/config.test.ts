@@ -296,8 +296,16 @@ describe("stack configuration", () => {
       const raw = rawStackConfig(flat({ "agentops:environment:previous": "prod" }));
       assert.equal(raw.agentops.environment, "dev");
       assert.deepEqual(problems(raw), [
-        `environment:previous: "prod" — is not a known key of agentops: ${known}`,
+        `"environment:previous": "prod" — is not a known key of agentops: ${known}`,
       ]);
+      // A key that is empty or has spaces shows as written.
+      assert.deepEqual(
+        problems(rawStackConfig(flat({ "agentops:": "1", "agentops: environment": "prod" }))),
+        [
+          `"": 1 — is not a known key of agentops: ${known}`,
+          `" environment": "prod" — is not a known key of agentops: ${known}`,
+        ],
+      );
     });
 
     it("an empty kubeconfig context", () => {

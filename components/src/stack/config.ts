@@ -69,7 +69,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   for (const key of Object.keys(raw.agentops)) {
     if (!Object.hasOwn(KEYS, key)) {
       issues.push({
-        path: key,
+        // Quoted when not a plain name, so that an empty key, spaces or a control character show.
+        path: /^[A-Za-z_][\w-]*$/.test(key) ? key : JSON.stringify(key),
         value: raw.agentops[key],
         allowed: `is not a known key of agentops: (known: ${Object.keys(KEYS).join(", ")})`,
       });
