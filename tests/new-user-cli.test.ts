@@ -295,6 +295,9 @@ describe("issue 22: the commands a new user ran", function () {
     it("ends by the signal, without a stack trace, and leaves no folder of its own and no helm running", async function () {
       this.timeout(180_000);
       const own = fs.mkdtempSync(path.join(tmp, "tmpdir-"));
+      // A Helm that takes its time (the real one renders the stack in ~10 s of CPU): the signal comes while it runs.
+      const slowHelm = path.join(own, "slow-helm");
+      fs.writeFileSync(slowHelm, "#!/bin/sh\nexec sleep 60\n", { mode: 0o755 });
       // Its own process group, as a terminal's Ctrl-C reaches the command and the helm processes it started.
       const child = spawn(
         process.execPath,
@@ -309,7 +312,7 @@ describe("issue 22: the commands a new user ran", function () {
         {
           cwd: ROOT,
           detached: true,
-          env: { ...process.env, TMPDIR: own, AGENTOPS_RENDER_CACHE: "off" },
+          env: { ...process.env, TMPDIR: own, HELM: slowHelm, AGENTOPS_RENDER_CACHE: "off" },
           stdio: ["ignore", "ignore", "pipe"],
         },
       );
@@ -319,11 +322,16 @@ describe("issue 22: the commands a new user ran", function () {
         child.on("exit", (code, signal) => resolve({ code, signal })),
       );
       const ownFolders = () => fs.readdirSync(own).filter((f) => f.startsWith("agentops-"));
+      // The slow Helm runs (exec'd into sleep) in the command's process group.
+      const helmRunning = () => spawnSync("pgrep", ["-g", String(child.pid), "-x", "sleep"]).status === 0;
       // Until Helm renders: the values folder is there.
-      for (let i = 0; i < 600 && child.exitCode === null && ownFolders().length === 0; i++) {
+      for (
+        let i = 0;
+        i < 600 && child.exitCode === null && (ownFolders().length === 0 || !helmRunning());
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 300));
       if (child.exitCode !== null) {
         // The charts cannot be had here (one line, exit 2): nothing to interrupt.
         assert.equal(child.exitCode, 2, stderr);
