@@ -1,13 +1,6 @@
 /** What `npm run ci:stacks` prints (./cli.ts): how CI reaches each stack's cluster, from its validated stack file. */
-import {
-  ciRunner,
-  ConfigError,
-  parseStackConfig,
-  rawStackConfig,
-  readStackConfig,
-  UsageError,
-  type StackConfig,
-} from "@agentops/components/config";
+import { ciRunner, ConfigError, UsageError, type StackConfig } from "@agentops/components/config";
+import { checkedStack } from "../lib/stack-config";
 import { checkStackArgs, type CiStack } from "./args";
 
 /** CI's view of each stack, from the stack files under `root`. @throws UsageError, ConfigError */
@@ -15,10 +8,9 @@ export function ciStacks(root: string, stacks: readonly string[]): Record<string
   checkStackArgs(stacks);
   return Object.fromEntries(
     stacks.map((stack) => {
-      const file = readStackConfig(root, stack);
       let config: StackConfig;
       try {
-        config = parseStackConfig({ ...rawStackConfig(file.config), stack });
+        config = checkedStack(root, stack).config;
       } catch (err) {
         // Several stacks are read at once: the message names the file whose configuration it is.
         if (err instanceof ConfigError) throw new UsageError(`Pulumi.${stack}.yaml: ${err.message}`);

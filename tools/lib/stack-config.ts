@@ -6,15 +6,18 @@
 import {
   parseStackConfig,
   rawStackConfig,
+  readStackConfig,
   type StackConfig,
   type StackFileConfig,
 } from "@agentops/components/config";
 
 /**
- * The configuration of `file` (readStackConfig's reading of `Pulumi.<stack>.yaml`) validated as the program
- * validates it (stack/load.ts: the stack's name beside its keys).
- * @throws ConfigError listing every problem, with the messages `pulumi up` prints.
+ * `<root>/Pulumi.<stack>.yaml` read as the Pulumi CLI gives it to the program, and its configuration validated
+ * as the program validates it (stack/load.ts: the stack's name beside its keys).
+ * @throws UsageError for an unknown stack or a stack file that cannot be read; ConfigError listing every
+ * problem of the configuration, with the messages `pulumi up` prints
  */
-export function stackConfigOf(file: StackFileConfig, stack: string): StackConfig {
-  return parseStackConfig({ ...rawStackConfig(file.config), stack });
+export function checkedStack(root: string, stack: string): { file: StackFileConfig; config: StackConfig } {
+  const file = readStackConfig(root, stack);
+  return { file, config: parseStackConfig({ ...rawStackConfig(file.config), stack }) };
 }

@@ -87,9 +87,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if ("stack" in args) {
     // An unknown stack, a broken stack file or a configuration the program would refuse is named before the
     // pack's and program's SDKs load (~2 s).
-    const { readStackConfig } = await import("@agentops/components/config");
-    const { stackConfigOf } = await import("../lib/stack-config.js");
-    stackConfigOf(readStackConfig(root, args.stack), args.stack);
+    const { checkedStack } = await import("../lib/stack-config.js");
+    checkedStack(root, args.stack);
   }
   // Loaded once the arguments are good: `--help` and a bad argument answer without the pack's and program's SDKs.
   const { exitCode, formatResult } = await import("./run.js");

@@ -53,9 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const { stack, outDir } = parseArgs(argv);
   // A stack that does not exist, or whose configuration the program would refuse, is reported before anything
   // runs or loads (the reader and the checks load no Pulumi SDK).
-  const { readStackConfig } = await import("@agentops/components/config");
-  const { stackConfigOf } = await import("../lib/stack-config.js");
-  stackConfigOf(readStackConfig(root, stack), stack);
+  const { checkedStack } = await import("../lib/stack-config.js");
+  checkedStack(root, stack);
   const dir = path.join(outDir ?? path.join(root, "out", stack), "rendered");
   // --out as given first (a file, /proc, …: named as the user wrote it), then its rendered/ folder, which is
   // render's alone: it holds one <release>.yaml per release, replaced as a whole.

@@ -80,9 +80,8 @@ async function main(): Promise<number> {
   }
   // An unknown stack, a broken stack file or a configuration the program would refuse is named before the
   // library's SDKs load (~2 s).
-  const { readStackConfig } = await import("@agentops/components/config");
-  const { stackConfigOf } = await import("../lib/stack-config.js");
-  const config = stackConfigOf(readStackConfig(root, args.stack), args.stack);
+  const { checkedStack } = await import("../lib/stack-config.js");
+  const { config } = checkedStack(root, args.stack);
   // So are an output folder, a --from file or a cluster that cannot be read.
   const { readRecommendations } = await import("./recommendations.js");
   const found = await readRecommendations(root, args, config);

@@ -6,7 +6,13 @@
  */
 import { createTwoFilesPatch } from "diff";
 import { isScalar, parseAllDocuments, parseDocument, type Scalar } from "yaml";
-import { agentObjectNames, renderValue, UsageError, type StackConfig } from "@agentops/components/config";
+import {
+  agentObjectNames,
+  MAX_ALIAS_COUNT,
+  renderValue,
+  UsageError,
+  type StackConfig,
+} from "@agentops/components/config";
 import { parseQuantity } from "@agentops/components/model";
 import { SIGNIFICANT_CHANGE } from "./args";
 
@@ -42,11 +48,11 @@ export function parseVpaObjects(text: string, source: string): VpaObject[] {
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 10_000 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       if (!(err instanceof ReferenceError)) throw err;
       throw new UsageError(
-        `${source}: its aliases (*name) expand to more than 10000 copies of their anchors' values`,
+        `${source}: its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies of their anchors' values`,
       );
     }
     const items =

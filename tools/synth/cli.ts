@@ -6,9 +6,9 @@
  * good: `--help` and a bad argument answer without loading the program's SDKs.
  */
 import * as path from "node:path";
-import { ConfigError, readStackConfig, UsageError } from "@agentops/components/config";
+import { ConfigError, UsageError } from "@agentops/components/config";
 import { checkOutDir, parseStackArgs, replaceOutputDir, runCli, wantsHelp } from "../lib/cli";
-import { stackConfigOf } from "../lib/stack-config";
+import { checkedStack } from "../lib/stack-config";
 
 const USAGE = "usage: npm run synth -- <stack> [--out <dir>]   (stack: the name of a Pulumi.<stack>.yaml)";
 
@@ -61,8 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // An unknown stack or a broken stack file is named first (its default folder is out/<stack>), then a
   // configuration the program would refuse, then a bad output folder (as render does): all before the program's
   // SDKs load (~2 s).
-  const file = readStackConfig(root, stack);
-  const config = stackConfigOf(file, stack);
+  const { config } = checkedStack(root, stack);
   const dir = outDir ?? path.join(root, "out", stack);
   checkOutDir(dir, (name) => (OUT_FOLDER_FILES as readonly string[]).includes(name));
   const { configWarnings } = await import("@agentops/components/config");

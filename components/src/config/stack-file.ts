@@ -38,7 +38,7 @@ export function listStacks(root: string): string[] {
  * above what a hand-written file uses (its default, 100, refused a list of a hundred `*name`), far below an
  * expansion attack's.
  */
-const MAX_ALIAS_COUNT = 10_000;
+export const MAX_ALIAS_COUNT = 10_000;
 
 function readYaml(file: string): Record<string, unknown> {
   const name = path.basename(file);

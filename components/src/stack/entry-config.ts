@@ -21,6 +21,12 @@ export { ConfigError, UsageError, formatIssue, renderValue, type ConfigIssue } f
 export { unreadableFile } from "../config/errors";
 export { listStacks, readStackConfig, SECRET_PLACEHOLDER, type StackFileConfig } from "../config/stack-file";
 /**
+ * How many copies of anchored values a YAML file's aliases may expand to, for this repository's readers of other
+ * YAML files (rightsize's VerticalPodAutoscalers), which refuse an expansion attack alike.
+ * @internal
+ */
+export { MAX_ALIAS_COUNT } from "../config/stack-file";
+/**
  * Which runner a stack's CI jobs use (`cluster.access.runner`), for the repository's workflows.
  * @internal
  */
